@@ -1,0 +1,32 @@
+# Two commands: `make run` opens Reader, `make test` runs the whole test suite.
+# Both create the virtual environment and install Reader into it first, on a fresh machine too.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-fast clean system-deps
+
+run: $(INSTALLED)
+	$(BIN)/reader
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the tests that run the language model.
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+$(INSTALLED): pyproject.toml
+	./packaging/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+system-deps:
+	./packaging/install-system-deps.sh
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,161 @@
+"""The ``reader`` command: no arguments opens the window; subcommands work on the same library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Sequence
+
+from reader import __version__, paths
+from reader.capture.service import capture_url
+from reader.capture.urls import canonical_url, check_url
+from reader.errors import LibraryError, UserError
+from reader.library import Library, open_library
+from reader.settings import Settings
+from reader.summarize.local import LocalModel
+from reader.summarize.models import chosen_model_path
+from reader.summarize.summarizer import summarize_and_store
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.home:
+        os.environ[paths.HOME_ENV] = str(args.home)
+    logging.basicConfig(level=logging.WARNING, format="reader: %(levelname)s: %(message)s")
+    if args.command is None:
+        from reader.ui.app import run_gui  # Qt is loaded only for the window
+
+        return run_gui(args.urls)
+    try:
+        library = open_library()
+        try:
+            return args.handler(library, args)
+        finally:
+            library.close()
+    except UserError as error:
+        print(f"reader: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("reader: interrupted", file=sys.stderr)
+        return 130
+
+
+def _add(library: Library, args: argparse.Namespace) -> int:
+    failures = 0
+    results = []
+    for url in args.urls:
+        try:
+            captured = capture_url(library, url)
+        except UserError as error:
+            failures += 1
+            results.append({"url": url, "error": str(error)})
+            print(f"reader: {error}", file=sys.stderr)
+            continue
+        results.append({"url": url, "id": captured.article_id, "title": captured.title,
+                        "new": captured.is_new})
+        if not args.json:
+            verb = "Added" if captured.is_new else "Already in the library:"
+            print(f"{verb} {captured.article_id}: {captured.title}")
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 1 if failures else 0
+
+
+def _list(library: Library, args: argparse.Namespace) -> int:
+    rows = library.rows()
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(f"{row.id:>5}  {row.title}  ({row.site}, {row.reading_minutes} min)")
+    return 0
+
+
+def _show(library: Library, args: argparse.Namespace) -> int:
+    article = library.get(_resolve(library, args.article))
+    if args.json:
+        print(json.dumps({**article.as_dict(), "summary": library.summary(article.id)},
+                         indent=2, ensure_ascii=False))
+        return 0
+    byline = ", ".join(part for part in (article.author, article.site, article.published) if part)
+    print(article.title)
+    print(byline)
+    print(f"{article.url}  ·  {article.reading_minutes} min read")
+    summary = library.summary(article.id)
+    if summary:
+        print(f"\nSummary: {summary}")
+    print()
+    print(article.text)
+    return 0
+
+
+def _summarize(library: Library, args: argparse.Namespace) -> int:
+    article_id = _resolve(library, args.article, add_missing=True)
+    settings = Settings.load()
+    model = LocalModel(chosen_model_path(settings, args.model), settings.context_limit,
+                       settings.threads)
+    cancelled = threading.Event()
+    pieces = []
+    try:
+        for piece in summarize_and_store(library, article_id, model, cancelled):
+            pieces.append(piece)
+            if not args.json:
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        cancelled.set()
+        raise
+    if args.json:
+        print(json.dumps({"id": article_id, "model": model.name,
+                          "summary": "".join(pieces).strip()}, ensure_ascii=False))
+    else:
+        sys.stdout.write("\n")
+    return 0
+
+
+def _resolve(library: Library, reference: str, add_missing: bool = False) -> int:
+    """An article id from what the user typed: an id, or the URL of a saved page."""
+    if reference.isdigit():
+        library.get(int(reference))  # raises a clear error if there is no such article
+        return int(reference)
+    found = library.find_by_url(canonical_url(check_url(reference)))
+    if found is not None:
+        return found
+    if add_missing:
+        return capture_url(library, reference).article_id
+    raise LibraryError(f"No article with the address {reference} in the library.")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader", description="Reader: your saved web articles, summarised offline."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--home", help="keep the whole library in this folder (as READER_HOME)")
+    parser.set_defaults(command=None, urls=[])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    add = commands.add_parser("add", help="save web pages to the library")
+    add.add_argument("urls", nargs="+", metavar="URL")
+    add.set_defaults(handler=_add)
+
+    listing = commands.add_parser("list", help="list the articles, newest first")
+    listing.set_defaults(handler=_list)
+
+    show = commands.add_parser("show", help="print an article")
+    show.add_argument("article", metavar="ID|URL")
+    show.set_defaults(handler=_show)
+
+    summarize = commands.add_parser("summarize", aliases=["summarise"],
+                                    help="summarise an article with the local model")
+    summarize.add_argument("article", metavar="ID|URL")
+    summarize.add_argument("--model", help="GGUF model file (default: the settings, else the embedded model)")
+    summarize.set_defaults(handler=_summarize)
+
+    for sub in (add, listing, show, summarize):
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser

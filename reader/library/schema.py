@@ -1,0 +1,103 @@
+"""Schema and ordered migrations, versioned with ``PRAGMA user_version``.
+
+Each migration takes the database from version N to N+1. A database written by a newer Reader
+(a version we have no migration for) is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from reader.errors import LibraryError
+
+
+_V1 = """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,          -- canonical URL, the identity of an article
+            original_url TEXT NOT NULL,        -- what the user gave us
+            title TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            site TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT '',
+            added TEXT NOT NULL,               -- ISO 8601, UTC
+            word_count INTEGER NOT NULL DEFAULT 0,
+            body_html TEXT NOT NULL DEFAULT '', -- sanitised article HTML
+            text TEXT NOT NULL DEFAULT '',      -- plain text, for search and summaries
+            archived INTEGER NOT NULL DEFAULT 0,
+            favourite INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX articles_added ON articles(added);
+
+        -- The page as fetched, so extraction can be re-run when it improves.
+        CREATE TABLE pages (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            fetched_url TEXT NOT NULL,
+            content_type TEXT NOT NULL DEFAULT '',
+            fetched TEXT NOT NULL,
+            html BLOB NOT NULL
+        );
+
+        CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE);
+        CREATE TABLE article_tags (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (article_id, tag_id)
+        );
+
+        CREATE TABLE summaries (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (article_id, model, prompt_version)
+        );
+
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, author, site, text,
+            content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, author, site, text)
+            VALUES (new.id, new.title, new.author, new.site, new.text);
+        END;
+        CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, author, site, text)
+            VALUES ('delete', old.id, old.title, old.author, old.site, old.text);
+        END;
+        CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, author, site, text ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, author, site, text)
+            VALUES ('delete', old.id, old.title, old.author, old.site, old.text);
+            INSERT INTO articles_fts(rowid, title, author, site, text)
+            VALUES (new.id, new.title, new.author, new.site, new.text);
+        END;
+"""
+
+# Each entry is the SQL that takes the schema from version N to N+1.
+MIGRATIONS = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the database up to ``SCHEMA_VERSION``, one transaction per step.
+
+    Returns the version it had before (0: it was just created).
+    """
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"This library was written by a newer version of Reader (schema {version}, "
+            f"this version knows up to {SCHEMA_VERSION}). Update Reader to open it."
+        )
+    for step in range(version, SCHEMA_VERSION):
+        try:
+            db.executescript(
+                f"BEGIN; {MIGRATIONS[step]}; PRAGMA user_version = {step + 1}; COMMIT;"
+            )
+        except sqlite3.Error:
+            db.rollback()
+            raise
+    return version

@@ -1,0 +1,65 @@
+"""Typed settings, declared once, stored as JSON in the config dir.
+
+The file is for people too: unknown keys are kept out with a warning, a value of the wrong type
+falls back to its default with a warning, and a broken file never stops Reader from starting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader import paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    model_path: str = field(
+        default="", metadata={"help": "GGUF model file for summaries; empty: the embedded model"}
+    )
+    context_limit: int = field(
+        default=8192,
+        metadata={"help": "Largest context (tokens) to give the model; its trained size caps it"},
+    )
+    threads: int = field(
+        default=0, metadata={"help": "CPU threads for the model; 0: one per physical core"}
+    )
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        path = path or paths.settings_path()
+        settings = cls()
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return settings
+        except (OSError, ValueError) as error:
+            log.warning("Ignoring unreadable settings file %s: %s", path, error)
+            return settings
+        if not isinstance(stored, dict):
+            log.warning("Ignoring settings file %s: expected a JSON object", path)
+            return settings
+        for item in dataclasses.fields(cls):
+            if item.name not in stored:
+                continue
+            value = stored.pop(item.name)
+            if type(value) is not type(getattr(settings, item.name)):
+                log.warning("Setting %s: expected %s, got %r; using the default", item.name,
+                            type(getattr(settings, item.name)).__name__, value)
+                continue
+            setattr(settings, item.name, value)
+        for unknown in stored:
+            log.warning("Ignoring unknown setting %r in %s", unknown, path)
+        return settings
+
+    def save(self, path: Path | None = None) -> None:
+        path = path or paths.settings_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n", "utf-8")
+        temporary.replace(path)

