@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
+from lxml.etree import strip_tags
 from lxml_html_clean import Cleaner
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.xml import xmltotxt
@@ -66,7 +68,7 @@ def extract(html: str, url: str) -> Extracted:
     )
     if document is None or document.body is None:
         raise CaptureError(f"No article text found on this page: {url}")
-    text = xmltotxt(document.body, False).strip()
+    text = plain_text(document.body)
     if len(text.split()) < MIN_WORDS:
         raise CaptureError(f"No article text found on this page: {url}")
     body_html = sanitise(lxml.html.tostring(convert_to_html(document.body), encoding="unicode"), url)
@@ -81,6 +83,16 @@ def extract(html: str, url: str) -> Extracted:
     )
 
 
+def plain_text(body) -> str:
+    """The article's words for search, counts and summaries: no link targets or image
+    markup, which trafilatura's text output would write in Markdown."""
+    words_only = deepcopy(body)
+    strip_tags(words_only, "ref")
+    for graphic in words_only.findall(".//graphic"):
+        graphic.getparent().remove(graphic)
+    return xmltotxt(words_only, False).strip()
+
+
 def sanitise(html: str, base_url: str) -> str:
     """Article HTML reduced to structural tags and safe attributes, links made absolute.
 
@@ -91,10 +103,11 @@ def sanitise(html: str, base_url: str) -> str:
     fragment = _cleaner.clean_html(fragment)
     for element in fragment.iter("a", "img"):
         attribute = "href" if element.tag == "a" else "src"
-        value = element.get(attribute)
-        if value is None:
+        value = (element.get(attribute) or "").strip()
+        if not value:  # also what the cleaner leaves of a javascript: link
+            element.attrib.pop(attribute, None)
             continue
-        absolute = urljoin(base_url, value.strip())
+        absolute = urljoin(base_url, value)
         if urlsplit(absolute).scheme in _LINK_SCHEMES:
             element.set(attribute, absolute)
         else:

@@ -11,7 +11,7 @@ import httpx
 from reader import __version__
 from reader.errors import CaptureError
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20_000_000
 MAX_REDIRECTS = 10
 TIMEOUT_SECONDS = 20.0
 # Many sites serve a stripped page, or nothing, to clients that do not look like a browser.
@@ -118,7 +118,7 @@ def _read_capped(response: httpx.Response) -> bytes:
         size += len(chunk)
         if size > MAX_BYTES:
             raise CaptureError(
-                f"The page is larger than {MAX_BYTES // (1024 * 1024)} MB; not saved: {response.url}"
+                f"The page is larger than {MAX_BYTES / 1_000_000:g} MB; not saved: {response.url}"
             )
         chunks.append(chunk)
     return b"".join(chunks)

@@ -27,6 +27,10 @@ def check_url(text: str) -> str:
         )
     if parts.scheme.lower() not in SUPPORTED_SCHEMES or not parts.hostname:
         raise CaptureError(f"Not a web address: {_shorten(text)}")
+    try:
+        parts.port  # noqa: B018 -- raises on a port that is not a number in range
+    except ValueError:
+        raise CaptureError(f"Not a web address (bad port): {_shorten(text)}") from None
     return candidate
 
 
@@ -38,6 +42,8 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     netloc = host
     if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{parts.port}"
@@ -61,10 +67,25 @@ def urls_in_text(text: str) -> list[str]:
         if line.lstrip().startswith("#"):
             continue
         for match in _URL_IN_TEXT.findall(line):
-            url = match.rstrip(".,;:!?)]}'\"")
+            url = _trim_trailing_punctuation(match)
             if url not in found:
                 found.append(url)
     return found
+
+
+def _trim_trailing_punctuation(url: str) -> str:
+    """Drop what ends the sentence around a link, but keep a bracket the link itself opened
+    (``https://en.wikipedia.org/wiki/Foo_(bar)``)."""
+    pairs = {")": "(", "]": "[", "}": "{"}
+    while url:
+        last = url[-1]
+        if last in ".,;:!?'\"":
+            url = url[:-1]
+        elif last in pairs and url.count(last) > url.count(pairs[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
 
 
 def _shorten(text: str, limit: int = 80) -> str:

@@ -100,14 +100,18 @@ class Library:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
         try:
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA busy_timeout = 5000")
+            self._db.execute("PRAGMA foreign_keys = ON")
             self.created = migrate(self._db) == 0
+            self._db.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as error:
+            self._db.close()
             raise LibraryError(f"Cannot open the library at {path}: {error}") from error
+        except LibraryError:
+            self._db.close()
+            raise
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -218,7 +222,8 @@ class Library:
         """The newest stored summary of the article, if any."""
         with self._lock:
             row = self._db.execute(
-                "SELECT text FROM summaries WHERE article_id = ? ORDER BY created DESC LIMIT 1",
+                "SELECT text FROM summaries WHERE article_id = ? "
+                "ORDER BY created DESC, rowid DESC LIMIT 1",
                 (article_id,),
             ).fetchone()
         return row[0] if row else None

@@ -1,0 +1,289 @@
+"""End to end: a link in, through a real HTTP server, trafilatura and SQLite, an article out."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from reader.capture import fetch as fetch_module
+from reader.capture.extract import sanitise
+from reader.capture.fetch import decode_html
+from reader.capture.service import capture_url
+from reader.capture.urls import canonical_url
+from reader.errors import CaptureError
+from tests.fixture_site import PAGES
+
+NEWS_TITLE = "Kelby Sound breaks ground on tidal energy plant"
+
+# Phrases that appear on news-article.html only outside its <article>: cookie banner, masthead,
+# section navigation, comments teaser, related articles, most read, newsletter, footer.
+BOILERPLATE = [
+    "We use cookies to remember your preferences",
+    "Reject non-essential",
+    "Subscribe from £1 a week",
+    "Food & Drink",
+    "Weather & Tides",
+    "Join the conversation",
+    "Related articles",
+    "Summer ferry timetable adds late crossing",
+    "Oyster festival returns to the esplanade",
+    "Most read",
+    "Town sets unwanted record for pothole complaints",
+    "Cup replay tickets sell out",
+    "The Morning Tide newsletter",
+    "Also send me offers from our partners",
+    "Advertise with us",
+    "Registered in Scotland",
+    "No part of this site may be reproduced",
+    "Advertisement",
+]
+
+
+@pytest.fixture
+def news(library, site):
+    """news-article.html captured into a fresh library: (captured, stored article)."""
+    captured = capture_url(library, site.url("news-article.html"))
+    return captured, library.get(captured.article_id)
+
+
+# A real article
+
+
+def test_news_article_metadata(library, site, news):
+    captured, article = news
+    assert captured.is_new is True
+    assert captured.title == NEWS_TITLE
+    assert article.title == NEWS_TITLE
+    assert article.author == "Maria Lindqvist"
+    assert article.site == "The Harbour Gazette"
+    assert article.published.startswith("2026-03-14")
+    assert article.language == "en"
+    assert article.url == canonical_url(site.url("news-article.html"))
+    assert library.count() == 2
+
+
+def test_news_article_text_is_the_story(news):
+    _, article = news
+    assert article.word_count > 500
+    assert article.word_count == len(article.text.split())
+    assert article.text.startswith("The first steel foundation for the Kelby Sound tidal energy")
+    for phrase in [
+        "It seemed daft not to use it.",
+        "How the tidal plant will work",
+        "a 2.1-kilometre subsea export cable to the slipway",
+        "annual estimate: 27,400 MWh",
+        "We are not against it.",
+        "It can start earning its keep now.",
+    ]:
+        assert phrase in article.text, phrase
+
+
+def test_news_article_body_keeps_structure(news):
+    _, article = news
+    html = article.body_html
+    for tag in ["<h2", "<ul", "<li", "<blockquote", "<pre", '<a href="http', "<strong"]:
+        assert tag in html, tag
+    assert "<h2>How the tidal plant will work</h2>" in html
+    assert html.count("<li>") == 8  # the bulleted list and the numbered stages
+    assert '<a href="https://marine-survey.example.org/kelby-seal-study">' in html
+    assert "capacity factor: 0.35</pre>" in html
+
+
+@pytest.mark.parametrize("phrase", BOILERPLATE)
+def test_news_article_leaves_out_boilerplate(news, phrase):
+    _, article = news
+    assert phrase not in article.text
+    assert phrase.replace("&", "&amp;") not in article.body_html
+
+
+def test_news_article_body_is_sanitised(news, site):
+    _, article = news
+    html = article.body_html.lower()
+    for unsafe in ["<script", "onclick", "style=", "<style", "<form", "<input", "<button",
+                   "gtagstub", "hganalytics", "class=", "itemprop="]:
+        assert unsafe not in html, unsafe
+    # Relative links and images were made absolute against the page.
+    assert f'src="{site.url("images/turbine.png")}"' in article.body_html
+
+
+def test_news_article_raw_html_is_the_served_page(library, news):
+    captured, _ = news
+    assert library.raw_html(captured.article_id) == (PAGES / "news-article.html").read_bytes()
+
+
+def test_news_article_is_found_by_search(library, news):
+    captured, _ = news
+    assert library.search_ids("tidal") == [captured.article_id]
+    assert library.search_ids("Lindqvist") == [captured.article_id]
+    assert library.search_ids("pothole") == []  # boilerplate was not indexed
+
+
+def test_german_article_language(library, site):
+    captured = capture_url(library, site.url("german-article.html"))
+    article = library.get(captured.article_id)
+    assert article.language == "de"
+    assert article.title == "Neue Fahrradbrücke über den Rhein soll 2028 fertig sein"
+    assert article.author == "Jonas Becker"
+    assert "Stadtrat" in article.text
+
+
+def test_blog_post_author(library, site):
+    captured = capture_url(library, site.url("blog-post.html"))
+    article = library.get(captured.article_id)
+    assert article.author == "Sam Okafor"
+    assert article.title == "Bringing a 1987 keyboard back from the dead"
+    assert article.site == "Notes from the Workshop"
+    assert article.published.startswith("2025-11-02")
+
+
+# Duplicates
+
+
+def test_same_page_with_tracking_and_fragment_is_one_article(library, site, news):
+    captured, _ = news
+    count = library.count()
+
+    again = capture_url(library, site.url("news-article.html?utm_source=x#top"))
+
+    assert again.article_id == captured.article_id
+    assert again.is_new is False
+    assert again.title == NEWS_TITLE
+    assert library.count() == count == 2
+
+
+def test_redirect_after_direct_link_is_one_article(library, site, news):
+    captured, _ = news
+
+    again = capture_url(library, site.url("/go/news-article.html"))
+
+    assert again.article_id == captured.article_id
+    assert again.is_new is False
+    assert library.count() == 2
+
+
+def test_redirect_first_stores_the_final_address(library, site):
+    via_link = capture_url(library, site.url("/go/blog-post.html"))
+    article = library.get(via_link.article_id)
+    assert via_link.is_new is True
+    assert article.url == canonical_url(site.url("blog-post.html"))
+
+    direct = capture_url(library, site.url("blog-post.html"))
+    assert direct.article_id == via_link.article_id
+    assert direct.is_new is False
+    assert library.count() == 2
+
+
+def test_tracking_link_first_stores_the_canonical_address(library, site):
+    tracked = capture_url(library, site.url("german-article.html?utm_source=feed&id=7#kommentare"))
+    article = library.get(tracked.article_id)
+    assert tracked.is_new is True
+    assert article.url == site.url("german-article.html?id=7")
+    # The fetched page is kept with the address as fetched.
+    assert library.raw_html(tracked.article_id) == (PAGES / "german-article.html").read_bytes()
+
+    plain = capture_url(library, site.url("german-article.html?id=7&utm_medium=email"))
+    assert plain.article_id == tracked.article_id
+    assert plain.is_new is False
+    assert library.count() == 2
+
+
+# Bad input: a message for each, and nothing stored
+
+
+def _refused_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("not a url", "Not a web address"),
+        ("ftp://example.org/x", "not supported"),
+        ("http://no-such-host.invalid/", "Could not find the server"),
+        ("refused", "refused"),
+        ("/missing.html", "404"),
+        ("/status/500", "500"),
+        ("/no-article.html", "No article text"),
+        ("/empty.html", "No article text"),
+        ("/images/turbine.png", "not an HTML page (it is image/png)"),
+        ("/report.pdf", "not an HTML page (it is application/pdf)"),
+        ("/archive.zip", "not an HTML page (it is application/zip)"),
+        ("/disguised.html", "not an HTML page (it is a PDF document)"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(library, site, target, message):
+    if target == "refused":
+        url = f"http://127.0.0.1:{_refused_port()}/page.html"
+    elif target.startswith("/"):
+        url = site.url(target)
+    else:
+        url = target
+
+    with pytest.raises(CaptureError) as caught:
+        capture_url(library, url)
+
+    assert message in str(caught.value)
+    assert library.count() == 1  # only the welcome article
+
+
+def test_slow_server_times_out(library, site):
+    with pytest.raises(CaptureError) as caught:
+        capture_url(library, site.url("/slow.html"), timeout=0.5)
+    assert "too long" in str(caught.value)
+    assert "0.5 s" in str(caught.value)
+    assert library.count() == 1
+
+
+def test_page_over_the_size_cap_is_refused(library, site, monkeypatch):
+    monkeypatch.setattr(fetch_module, "MAX_BYTES", 1000)
+    with pytest.raises(CaptureError) as caught:
+        capture_url(library, site.url("news-article.html"))
+    assert "larger than" in str(caught.value)
+    assert library.count() == 1
+
+
+# Decoding and sanitising
+
+
+def test_decode_html_uses_the_meta_charset():
+    raw = b'<html><head><meta charset="windows-1252"></head><body><p>caf\xe9</p></body></html>'
+    text = decode_html(raw)
+    assert "<p>café</p>" in text
+
+
+def test_decode_html_uses_http_equiv_charset():
+    raw = (b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+           b"<p>\x93quoted\x94 na\xefve</p>")
+    assert "<p>\u201cquoted\u201d naïve</p>" in decode_html(raw)
+
+
+def test_decode_html_header_charset_wins_over_meta():
+    raw = '<meta charset="windows-1252"><p>café</p>'.encode("utf-8")
+    assert "<p>café</p>" in decode_html(raw, "utf-8")
+    # Without the header, the (wrong) meta tag is believed.
+    assert "<p>cafÃ©</p>" in decode_html(raw)
+
+
+def test_decode_html_defaults_to_utf8():
+    assert decode_html("<p>Fuß und Straße</p>".encode("utf-8")) == "<p>Fuß und Straße</p>"
+
+
+def test_sanitise_removes_scripts_handlers_styles_and_unsafe_links():
+    html = (
+        '<p onclick="steal()" style="color:red" class="x">Hello <a href="/rel">rel</a> '
+        '<a href="ftp://x.org/f">ftp</a> <a href="mailto:a@b.c">mail</a> '
+        '<a href="javascript:alert(1)">js</a></p><script>alert(1)</script>'
+        '<img src="data:image/png;base64,AAAA" onerror="x()"><form><input name="q"></form>'
+    )
+    clean = sanitise(html, "https://example.org/dir/page")
+    assert clean.startswith(
+        '<p>Hello <a href="https://example.org/rel">rel</a> <a>ftp</a> '
+        '<a href="mailto:a@b.c">mail</a> <a'
+    )
+    assert clean.endswith(">js</a></p><img>")
+    for unsafe in ["javascript", "alert", "onclick", "onerror", "style", "class", "data:",
+                   "<script", "<form", "<input"]:
+        assert unsafe not in clean, unsafe

@@ -1,0 +1,45 @@
+"""Shared fixtures: a temporary library home, a real HTTP server with fixture pages, the real
+tiny model."""
+
+from __future__ import annotations
+
+import os
+
+# Before Qt is imported anywhere: real widgets, no display needed.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from tests.fixture_site import FixtureSite
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """An empty Reader home (library, settings, logs) for one test."""
+    monkeypatch.setenv("READER_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def library(home):
+    from reader.library import open_library
+
+    library = open_library()
+    yield library
+    library.close()
+
+
+@pytest.fixture(scope="session")
+def site():
+    """A real web server on 127.0.0.1 serving tests/fixtures/pages and some broken answers."""
+    with FixtureSite() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tiny_model():
+    """The embedded SmolLM2-135M model, loaded once for the whole session."""
+    from reader.summarize.local import LocalModel
+    from reader.summarize.models import embedded_model_path
+
+    return LocalModel(embedded_model_path(), context_limit=2048)

@@ -1,0 +1,70 @@
+"""Summaries through the real tiny model and llama.cpp."""
+
+import threading
+
+import pytest
+
+from reader.errors import ModelError
+from reader.library import NewArticle
+from reader.summarize.local import LocalModel, physical_cores
+from reader.summarize.summarizer import PROMPT_VERSION, summarize_and_store
+
+pytestmark = pytest.mark.slow
+
+ARTICLE = (
+    "The town council of Kelby voted on Tuesday to build a tidal energy plant in the harbour. "
+    "Six turbines will be placed on the seabed, and the plant will power about four thousand "
+    "homes from 2028. Fishermen worried about the noise, but a two-year study found that seals "
+    "and fish kept using the channel. The plant is paid for by a cooperative of local residents."
+)
+
+
+def add_article(library, text=ARTICLE, url="https://example.org/tidal"):
+    article_id, _ = library.add(NewArticle(url=url, original_url=url, title="Kelby goes tidal",
+                                           body_html=f"<p>{text}</p>", text=text))
+    return article_id
+
+
+def test_context_and_threads_come_from_the_model_and_machine(tiny_model):
+    assert tiny_model.context_size == 2048  # capped by the limit given; trained on 8192
+    assert tiny_model.threads == physical_cores()
+
+
+def test_summary_streams_in_pieces_and_is_stored(library, tiny_model):
+    article_id = add_article(library)
+    pieces = list(summarize_and_store(library, article_id, tiny_model))
+    assert len(pieces) > 5, "the summary should arrive token by token"
+    summary = "".join(pieces).strip()
+    assert len(summary.split()) >= 5
+    assert library.summary(article_id) == summary
+    row = library._db.execute("SELECT model, prompt_version FROM summaries").fetchone()
+    assert row == (tiny_model.name, PROMPT_VERSION)
+
+
+def test_cancel_stops_the_stream_and_stores_nothing(library, tiny_model):
+    article_id = add_article(library)
+    cancelled = threading.Event()
+    pieces = []
+    for piece in summarize_and_store(library, article_id, tiny_model, cancelled):
+        pieces.append(piece)
+        if len(pieces) == 3:
+            cancelled.set()
+    assert len(pieces) == 3
+    assert library.summary(article_id) is None
+
+
+def test_an_article_longer_than_the_context_says_what_was_summarised(library, home):
+    from reader.summarize.models import embedded_model_path
+
+    small = LocalModel(embedded_model_path(), context_limit=1024)
+    paragraphs = "\n".join(f"Paragraph {n}: " + ARTICLE for n in range(40))
+    article_id = add_article(library, paragraphs, "https://example.org/long")
+    first = next(summarize_and_store(library, article_id, small))
+    assert first.startswith("(Summary of the first ")
+    assert "% of the article" in first
+
+
+def test_an_empty_article_is_a_clear_error(library, tiny_model):
+    article_id = add_article(library, "   ", "https://example.org/empty")
+    with pytest.raises(ModelError, match="no text"):
+        list(summarize_and_store(library, article_id, tiny_model))

@@ -1,0 +1,105 @@
+"""The ``reader`` command, run as a real process against a temporary home and the fixture site."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def reader(home, *args, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "--home", str(home), *args],
+        capture_output=True, text=True, timeout=120,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_add_list_show(tmp_path, site):
+    url = site.url("news-article.html")
+    added = reader(tmp_path, "add", url, site.url("blog-post.html"))
+    assert "Added" in added.stdout and "Kelby Sound" in added.stdout
+
+    rows = json.loads(reader(tmp_path, "list", "--json").stdout)
+    assert [row["title"] for row in rows][-1] == "Welcome to Reader"
+    news = next(row for row in rows if row["url"] == url)
+    expected = {"id", "url", "title", "author", "site", "published", "added", "word_count",
+                "tags", "archived", "favourite"}
+    assert expected <= news.keys()
+    assert news["author"] == "Maria Lindqvist" and news["archived"] is False
+
+    shown = json.loads(reader(tmp_path, "show", str(news["id"]), "--json").stdout)
+    assert "tidal" in shown["text"] and shown["title"] == news["title"]
+    by_url = reader(tmp_path, "show", url + "#comments")
+    assert by_url.stdout.startswith("Kelby Sound breaks ground")
+
+    again = reader(tmp_path, "add", url + "?utm_campaign=mail", "--json")
+    assert json.loads(again.stdout) == [
+        {"url": url + "?utm_campaign=mail", "id": news["id"], "title": news["title"], "new": False}
+    ]
+    assert len(json.loads(reader(tmp_path, "list", "--json").stdout)) == 3
+
+
+def test_the_library_lives_in_reader_home(tmp_path, site):
+    reader(tmp_path, "add", site.url("blog-post.html"))
+    assert (tmp_path / "library.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    "argument, message",
+    [
+        ("not-a-url", "Not a web address"),
+        ("ftp://example.org/file", "not supported"),
+        ("missing.html", "404"),
+        ("report.pdf", "not an HTML page"),
+        ("no-article.html", "No article text"),
+    ],
+)
+def test_bad_input_is_a_message_and_an_exit_code(tmp_path, site, argument, message):
+    target = site.url(argument) if argument.endswith((".html", ".pdf")) else argument
+    result = reader(tmp_path, "add", target, check=False)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(json.loads(reader(tmp_path, "list", "--json").stdout)) == 1  # the welcome only
+
+
+def test_one_bad_link_does_not_stop_the_others(tmp_path, site):
+    result = reader(tmp_path, "add", "nonsense", site.url("blog-post.html"), check=False)
+    assert result.returncode == 1
+    assert "Bringing a 1987 keyboard" in result.stdout
+
+
+def test_show_of_a_missing_article(tmp_path):
+    result = reader(tmp_path, "show", "999", check=False)
+    assert result.returncode == 1 and "no article 999" in result.stderr
+
+
+@pytest.mark.slow
+def test_summarize_streams_to_stdout_and_is_stored(tmp_path, site):
+    url = site.url("blog-post.html")
+    reader(tmp_path, "add", url)
+    streamed = reader(tmp_path, "summarize", url).stdout.strip()
+    assert len(streamed.split()) >= 5
+    shown = json.loads(reader(tmp_path, "show", url, "--json").stdout)
+    assert shown["summary"] == streamed
+
+
+@pytest.mark.slow
+def test_summarize_json_adds_a_missing_url_first(tmp_path, site):
+    result = json.loads(reader(tmp_path, "summarize", site.url("news-article.html"), "--json").stdout)
+    assert result["model"].endswith(".gguf") and len(result["summary"].split()) >= 5
+
+
+def test_summarize_with_a_model_that_is_not_gguf(tmp_path):
+    fake = tmp_path / "model.gguf"
+    fake.write_text("this is not a model")
+    result = reader(tmp_path, "summarize", "1", "--model", str(fake), check=False)
+    assert result.returncode == 1
+    assert "is not a GGUF model file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_summarize_with_a_missing_model(tmp_path):
+    result = reader(tmp_path, "summarize", "1", "--model", str(tmp_path / "gone.gguf"), check=False)
+    assert result.returncode == 1 and "does not exist" in result.stderr

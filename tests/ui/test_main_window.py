@@ -1,0 +1,133 @@
+"""The window, with real widgets (offscreen), a real library, the fixture site and the model."""
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+
+from reader.settings import Settings
+from reader.ui.article_list import ID_ROLE
+from reader.ui.main_window import MainWindow
+
+
+def open_window(qtbot, library, settings):
+    window = MainWindow(library, settings)
+    qtbot.addWidget(window)
+    # Shortcuts reach the active window only, as on a desktop.
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.list_view.setFocus()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, library):
+    window = open_window(qtbot, library, Settings())
+    yield window
+    window.close()
+
+
+def drop(window, mime):
+    """What a drag from a browser delivers: enter (which must be accepted), then the drop."""
+    point, action = QPointF(400, 300), Qt.DropAction.CopyAction
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(point.toPoint(), action, mime, buttons, modifiers)
+    QGuiApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QGuiApplication.sendEvent(window, QDropEvent(point, action, mime, buttons, modifiers))
+
+
+def uri_mime(*urls):
+    mime = QMimeData()
+    mime.setUrls([QUrl(url) for url in urls])
+    return mime
+
+
+def test_first_run_shows_the_welcome_article(window):
+    assert window.articles.rowCount() == 1
+    assert "Welcome to Reader" in window.reader_view.toPlainText()
+    assert window.list_view.currentIndex().row() == 0
+
+
+@pytest.mark.slow
+def test_dropped_url_is_saved_shown_and_summarised(qtbot, window, site):
+    drop(window, uri_mime(site.url("news-article.html")))
+    qtbot.waitUntil(lambda: window.articles.rowCount() == 2, timeout=15000)
+    qtbot.waitUntil(lambda: "Kelby Sound" in window.reader_view.toPlainText(), timeout=5000)
+    html = window.reader_view.toHtml()
+    text = window.reader_view.toPlainText()
+    assert "Maria Lindqvist" in text and "The Harbour Gazette" in text and "min read" in text
+    assert "Related articles" not in text
+    assert "<li" in html  # structure survives into the view, not one block of text
+
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.summary_view.toPlainText().strip() != "", timeout=60000)
+    qtbot.waitUntil(lambda: window._summary_job is None, timeout=60000)
+    article_id = window.current_article_id()
+    stored = window.library.summary(article_id)
+    assert stored and stored == window.summary_view.toPlainText().strip()
+    assert "tokens in" in window.summary_status.text()
+
+    # Another article, then back: the stored summary is shown at once.
+    qtbot.keyClick(window.list_view, Qt.Key.Key_J)
+    assert window.summary_view.toPlainText() == ""
+    qtbot.keyClick(window.list_view, Qt.Key.Key_K)
+    assert window.summary_view.toPlainText() == stored
+
+
+def test_plain_text_drop_and_paste(qtbot, window, site):
+    mime = QMimeData()
+    mime.setText(f"have a look: {site.url('blog-post.html')} and {site.url('german-article.html')}")
+    drop(window, mime)
+    qtbot.waitUntil(lambda: window.articles.rowCount() == 3, timeout=15000)
+
+    QGuiApplication.clipboard().setText(site.url("blog-post.html") + "#top")
+    qtbot.keyClick(window.list_view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "Already in your library" in window.statusBar().currentMessage(),
+                    timeout=10000)
+    assert window.articles.rowCount() == 3
+    assert "Bringing a 1987 keyboard" in window.reader_view.toPlainText()
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ("just some words", "Not a web address"),
+        ("missing.html", "404"),
+        ("images/turbine.png", "not an HTML page"),
+    ],
+)
+def test_bad_drops_show_a_message_and_change_nothing(qtbot, window, site, payload, message):
+    mime = QMimeData()
+    mime.setText(site.url(payload) if "." in payload else payload)
+    drop(window, mime)
+    qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
+    assert message in window.message_bar.label.text()
+    assert window.articles.rowCount() == 1
+
+
+def test_j_and_k_move_through_the_list(qtbot, window, library):
+    from reader.library import NewArticle
+
+    for n in range(3):
+        url = f"https://example.org/{n}"
+        library.add(NewArticle(url=url, original_url=url, title=f"Article {n}",
+                               body_html="<p>x</p>", text="x"))
+    window.articles.reload()
+    window.list_view.setCurrentIndex(window.articles.index(0))
+    qtbot.keyClick(window.list_view, Qt.Key.Key_J)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_J)
+    assert window.list_view.currentIndex().data(Qt.ItemDataRole.DisplayRole) == "Article 0"
+    qtbot.keyClick(window.list_view, Qt.Key.Key_K)
+    assert window.list_view.currentIndex().row() == 1
+    assert window.current_article_id() == window.list_view.currentIndex().data(ID_ROLE)
+
+
+def test_a_missing_model_is_a_message_not_a_crash(qtbot, library, tmp_path):
+    window = open_window(qtbot, library, Settings(model_path=str(tmp_path / "gone.gguf")))
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
+    assert "does not exist" in window.message_bar.label.text()
+    qtbot.waitUntil(lambda: window._summary_job is None, timeout=5000)
+    assert library.summary(window.current_article_id()) is None
+    assert window.summary_status.text() == ""
