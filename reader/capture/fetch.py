@@ -57,7 +57,7 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> Page:
             with client.stream("GET", url) as response:
                 _check_status(response)
                 content_type = response.headers.get("content-type", "")
-                _check_content_type(content_type)
+                _check_content_type(content_type, url)
                 raw = _read_capped(response)
                 final_url = str(response.url)
                 charset = response.charset_encoding
@@ -67,7 +67,7 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> Page:
             raise CaptureError(f"Too many redirects (more than {MAX_REDIRECTS}): {url}") from error
         except httpx.TransportError as error:
             raise CaptureError(_transport_message(error, url)) from error
-    _check_magic(raw)
+    _check_magic(raw, url)
     return Page(url=final_url, content_type=content_type, raw=raw, html=decode_html(raw, charset))
 
 
@@ -98,16 +98,16 @@ def _check_status(response: httpx.Response) -> None:
         )
 
 
-def _check_content_type(content_type: str) -> None:
+def _check_content_type(content_type: str, url: str) -> None:
     mime = content_type.split(";")[0].strip().lower()
     if mime and mime not in _HTML_TYPES:
-        raise CaptureError(f"This is not an HTML page (it is {mime}); Reader saves web articles.")
+        raise CaptureError(f"This is not an HTML page (it is {mime}): {url}")
 
 
-def _check_magic(raw: bytes) -> None:
+def _check_magic(raw: bytes, url: str) -> None:
     for magic, what in _NOT_HTML_MAGIC.items():
         if raw.startswith(magic):
-            raise CaptureError(f"This is not an HTML page (it is {what}); Reader saves web articles.")
+            raise CaptureError(f"This is not an HTML page (it is {what}): {url}")
 
 
 def _read_capped(response: httpx.Response) -> bytes:

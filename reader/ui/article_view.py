@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 from reader.library import Article
+
+
+_LEADING_H1 = re.compile(r"^\s*<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 
 
 def article_html(article: Article) -> str:
@@ -20,8 +24,16 @@ def article_html(article: Article) -> str:
     return (
         f'<h1 class="title">{escape(article.title)}</h1>'
         f'<p class="byline">{byline}</p>{source}<hr/>'
-        f"{article.body_html}"
+        f"{_without_repeated_title(article.body_html, article.title)}"
     )
+
+
+def _without_repeated_title(body_html: str, title: str) -> str:
+    """The body, less a leading <h1> that only repeats the title shown above it."""
+    match = _LEADING_H1.match(body_html)
+    if match and unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() == title.strip():
+        return body_html[match.end():]
+    return body_html
 
 
 def _date(published: str) -> str:

@@ -255,8 +255,11 @@ class MainWindow(QMainWindow):
         self._show_capture_progress()
 
     def _show_capture_progress(self) -> None:
-        if self._pending_captures:
-            self.statusBar().showMessage(f"Fetching {self._pending_captures} page(s)…")
+        count = self._pending_captures
+        if count:
+            self.statusBar().showMessage(f"Fetching {count} page{'s' if count > 1 else ''}…")
+        elif self.statusBar().currentMessage().startswith("Fetching"):
+            self.statusBar().clearMessage()
 
     # Summaries
 

@@ -104,6 +104,8 @@ def test_bad_drops_show_a_message_and_change_nothing(qtbot, window, site, payloa
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
     assert message in window.message_bar.label.text()
     assert window.articles.rowCount() == 1
+    qtbot.waitUntil(lambda: window._pending_captures == 0, timeout=5000)
+    assert not window.statusBar().currentMessage().startswith("Fetching")
 
 
 def test_j_and_k_move_through_the_list(qtbot, window, library):
@@ -131,3 +133,8 @@ def test_a_missing_model_is_a_message_not_a_crash(qtbot, library, tmp_path):
     qtbot.waitUntil(lambda: window._summary_job is None, timeout=5000)
     assert library.summary(window.current_article_id()) is None
     assert window.summary_status.text() == ""
+
+
+def test_a_title_repeated_as_the_first_heading_is_shown_once(window):
+    text = window.reader_view.toPlainText()
+    assert text.count("Welcome to Reader") == 1
