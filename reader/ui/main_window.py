@@ -144,6 +144,11 @@ class MainWindow(QMainWindow):
         main.setChildrenCollapsible(False)
 
         self.message_bar = MessageBar()
+        # Kept apart from the status bar's passing messages, which would hide it.
+        self.capture_progress = QLabel()
+        self.capture_progress.setObjectName("captureProgress")
+        self.capture_progress.hide()
+        self.statusBar().addPermanentWidget(self.capture_progress)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -256,10 +261,8 @@ class MainWindow(QMainWindow):
 
     def _show_capture_progress(self) -> None:
         count = self._pending_captures
-        if count:
-            self.statusBar().showMessage(f"Fetching {count} page{'s' if count > 1 else ''}…")
-        elif self.statusBar().currentMessage().startswith("Fetching"):
-            self.statusBar().clearMessage()
+        self.capture_progress.setText(f"Fetching {count} page{'s' if count > 1 else ''}…")
+        self.capture_progress.setVisible(count > 0)
 
     # Summaries
 

@@ -79,6 +79,7 @@ def test_plain_text_drop_and_paste(qtbot, window, site):
     mime = QMimeData()
     mime.setText(f"have a look: {site.url('blog-post.html')} and {site.url('german-article.html')}")
     drop(window, mime)
+    assert window.capture_progress.text() == "Fetching 2 pages…"
     qtbot.waitUntil(lambda: window.articles.rowCount() == 3, timeout=15000)
 
     QGuiApplication.clipboard().setText(site.url("blog-post.html") + "#top")
@@ -105,7 +106,7 @@ def test_bad_drops_show_a_message_and_change_nothing(qtbot, window, site, payloa
     assert message in window.message_bar.label.text()
     assert window.articles.rowCount() == 1
     qtbot.waitUntil(lambda: window._pending_captures == 0, timeout=5000)
-    assert not window.statusBar().currentMessage().startswith("Fetching")
+    assert window.capture_progress.isHidden()
 
 
 def test_j_and_k_move_through_the_list(qtbot, window, library):
