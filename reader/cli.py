@@ -22,14 +22,17 @@ from reader.summarize.summarizer import summarize_and_store
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    options, links = _split_links(argv)
+    args = parser.parse_args(options)
     if args.home:
         os.environ[paths.HOME_ENV] = str(args.home)
-    logging.basicConfig(level=logging.WARNING, format="reader: %(levelname)s: %(message)s")
     if args.command is None:
         from reader.ui.app import run_gui  # Qt is loaded only for the window
 
-        return run_gui(args.urls)
+        return run_gui(links)
+    logging.basicConfig(level=logging.WARNING, format="reader: %(levelname)s: %(message)s")
     try:
         library = open_library()
         try:
@@ -128,6 +131,20 @@ def _resolve(library: Library, reference: str, add_missing: bool = False) -> int
     if add_missing:
         return capture_url(library, reference).article_id
     raise LibraryError(f"No article with the address {reference} in the library.")
+
+
+def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``reader [--home DIR] URL...`` opens the window with links (what a launcher's %U gives);
+    anything else is a subcommand line. Returns (arguments for the parser, links)."""
+    position = 0
+    while position < len(argv) and argv[position].startswith("-"):
+        position += 2 if argv[position] == "--home" else 1
+    if position < len(argv) and argv[position] not in _COMMANDS:
+        return argv[:position], argv[position:]
+    return argv, []
+
+
+_COMMANDS = ("add", "list", "show", "summarize", "summarise")
 
 
 def _parser() -> argparse.ArgumentParser:

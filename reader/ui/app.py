@@ -1,4 +1,5 @@
-"""Starting the window: the Qt application, the library, the main window."""
+"""Starting the window: hand over to a running Reader, or set up logging, the library and the
+main window."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from reader import paths
 from reader.errors import UserError
 from reader.library import open_library
+from reader.logs import log_file, setup_logging
 from reader.settings import Settings
+from reader.ui.crash import install_crash_dialog, route_qt_messages
 from reader.ui.main_window import MainWindow
+from reader.ui.single_instance import InstanceServer, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -20,14 +26,27 @@ def run_gui(urls: Sequence[str] = ()) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Reader")
     app.setApplicationDisplayName("Reader")
-    app.setDesktopFileName("reader")
+    app.setDesktopFileName("io.github.reader_app.Reader")
+    icon = paths.resources_dir() / "icons" / "reader.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    library_path = paths.database_path()
+    if hand_over(library_path, urls):
+        print(f"Reader is already running; handed it {len(urls)} link(s).")
+        return 0
+    tail = setup_logging()
+    route_qt_messages()
+    install_crash_dialog(tail, log_file())
     try:
-        library = open_library()
+        library = open_library(library_path)
     except UserError as error:
         QMessageBox.critical(None, "Reader", str(error))
         return 1
     window = MainWindow(library, Settings.load())
+    InstanceServer(library_path, window.receive_links, window)
     window.show()
+    if library.created:
+        window.show_first_run_notice()
     if urls:
         window.add_links(list(urls))
     try:
@@ -37,6 +56,5 @@ def run_gui(urls: Sequence[str] = ()) -> int:
 
 
 def main() -> int:
-    """The ``reader-gui`` entry point for desktop launchers."""
-    logging.basicConfig(level=logging.INFO)
+    """The ``reader-gui`` entry point for desktop launchers: links arrive as arguments (%U)."""
     return run_gui(sys.argv[1:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from reader.library import ArticleRow, Library
 
@@ -101,3 +101,20 @@ class ArticleDelegate(QStyledItemDelegate):
         bold = QFont(font)
         bold.setBold(True)
         return bold
+
+
+class ArticleListView(QListView):
+    """The list, which says what to do when there is nothing in it."""
+
+    EMPTY_TEXT = "Drop links here, or press Ctrl+L to add one."
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0:
+            painter = QPainter(self.viewport())
+            colour = self.palette().text().color()
+            colour.setAlphaF(0.55)
+            painter.setPen(colour)
+            painter.drawText(self.viewport().rect().adjusted(16, 16, -16, -16),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             self.EMPTY_TEXT)

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
-    QListView,
     QMainWindow,
     QPlainTextEdit,
     QSplitter,
@@ -26,16 +26,18 @@ from PySide6.QtWidgets import (
 from reader import paths
 from reader.capture.service import Captured, capture_url
 from reader.capture.sources import links_from_mime
+from reader.capture.urls import check_url
 from reader.errors import UserError
 from reader.library import Library
 from reader.settings import Settings
 from reader.summarize.local import LocalModel
 from reader.summarize.models import chosen_model_path
 from reader.summarize.summarizer import summarize_and_store
-from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel
+from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel, ArticleListView
 from reader.ui.article_view import article_html
 from reader.ui.background import Job, run_in_background
 from reader.ui.commands import Command, install_commands, load_keymap
+from reader.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 PARALLEL_FETCHES = 4
@@ -100,7 +102,7 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.articles = ArticleListModel(self.library, self)
-        self.list_view = QListView()
+        self.list_view = ArticleListView()
         self.list_view.setObjectName("articleList")
         self.list_view.setModel(self.articles)
         self.list_view.setItemDelegate(ArticleDelegate(self.list_view))
@@ -163,7 +165,9 @@ class MainWindow(QMainWindow):
 
     def _commands(self) -> list[Command]:
         return [
+            Command("add-url", "Add URL…", self.ask_for_url, "Library"),
             Command("paste-links", "Add Links from Clipboard", self.paste_links, "Library"),
+            Command("settings", "Settings…", self.open_settings, "Library"),
             Command("quit", "Quit", self.close, "Library"),
             Command("next-article", "Next Article", lambda: self._move(1), "Article"),
             Command("previous-article", "Previous Article", lambda: self._move(-1), "Article"),
@@ -263,6 +267,45 @@ class MainWindow(QMainWindow):
         count = self._pending_captures
         self.capture_progress.setText(f"Fetching {count} page{'s' if count > 1 else ''}…")
         self.capture_progress.setVisible(count > 0)
+
+    def ask_for_url(self) -> None:
+        text, ok = QInputDialog.getText(self, "Add URL", "Address of the page to save:")
+        if ok and text.strip():
+            try:
+                links = [check_url(text)]
+            except UserError as error:
+                self.message_bar.show_message(str(error), error=True)
+                return
+            self.add_links(links)
+
+    def receive_links(self, links: list[str]) -> None:
+        """Links handed over by another start of Reader (a launcher, ``reader URL``)."""
+        if links:
+            self.add_links(links)
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def show_first_run_notice(self) -> None:
+        try:
+            model = chosen_model_path(self.settings).name
+        except UserError as error:
+            model = f"none ({error})"
+        self.message_bar.show_message(
+            f"Welcome to Reader. Summaries are written on this computer by {model}; "
+            "for better ones, choose a bigger GGUF model in Settings (Ctrl+,)."
+        )
+
+    def open_settings(self) -> None:
+        bindings = [
+            (action.text(), ", ".join(key.toString() for key in action.shortcuts()))
+            for action in self.actions_by_id.values()
+        ]
+        dialog = SettingsDialog(self.settings, bindings, self)
+        if dialog.exec():
+            self.settings.save()
+            self._model = None  # the next summary loads the model now chosen
 
     # Summaries
 
