@@ -59,14 +59,27 @@ class _Runner(QRunnable):
 _running: set[Job] = set()  # jobs stay alive until they finish, whoever started them
 
 
-def run_in_background(work: Work, pool: QThreadPool | None = None) -> Job:
-    """Start ``work(report, cancelled)`` on ``pool`` (default: Qt's global pool).
+def run_in_background(
+    work: Work,
+    pool: QThreadPool | None = None,
+    *,
+    progress: Callable[[Any], None] | None = None,
+    succeeded: Callable[[Any], None] | None = None,
+    failed: Callable[[str], None] | None = None,
+    finished: Callable[[], None] | None = None,
+) -> Job:
+    """Start ``work(report, cancelled)`` on ``pool`` (default: Qt's global pool), with the
+    handlers to call on the UI thread.
 
-    Connect to the returned job's signals right away: they are delivered through the event loop,
-    so none can arrive before the caller returns to it.
+    The handlers are connected before the work starts: a signal emitted from the worker finds
+    its connections at that moment, so one connected later could miss a quick job's result.
     """
     job = Job()
     _running.add(job)
+    for signal, handler in ((job.progress, progress), (job.succeeded, succeeded),
+                            (job.failed, failed), (job.finished, finished)):
+        if handler is not None:
+            signal.connect(handler)
     job.finished.connect(lambda: _running.discard(job))
     (pool or QThreadPool.globalInstance()).start(_Runner(job, work))
     return job

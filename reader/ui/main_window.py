@@ -242,13 +242,13 @@ class MainWindow(QMainWindow):
     def add_links(self, links: list[str]) -> None:
         for link in links:
             self._pending_captures += 1
-            job = run_in_background(
+            run_in_background(
                 lambda report, cancelled, link=link: capture_url(self.library, link),
                 self.capture_pool,
+                succeeded=self._captured,
+                failed=lambda message: self.message_bar.show_message(message, error=True),
+                finished=self._capture_finished,
             )
-            job.succeeded.connect(self._captured)
-            job.failed.connect(lambda message: self.message_bar.show_message(message, error=True))
-            job.finished.connect(self._capture_finished)
         self._show_capture_progress()
 
     def _captured(self, captured: Captured) -> None:
@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
 
         def on_done(model_name: str) -> None:
             seconds = time.monotonic() - started
-            stopped = job.cancelled.is_set()
+            stopped = self._summary_job is not None and self._summary_job.cancelled.is_set()
             text = "Stopped" if stopped else f"{model_name} · {pieces} tokens in {seconds:.1f} s"
             if self.current_article_id() == article_id:
                 self.summary_status.setText(text)
@@ -351,12 +351,10 @@ class MainWindow(QMainWindow):
             self.summary_status.setText("")
             self.message_bar.show_message(message, error=True)
 
-        job = run_in_background(work, self.model_lane)
-        job.progress.connect(on_piece)
-        job.succeeded.connect(on_done)
-        job.failed.connect(on_failed)
-        job.finished.connect(self._summary_finished)
-        self._summary_job = job
+        self._summary_job = run_in_background(
+            work, self.model_lane, progress=on_piece, succeeded=on_done, failed=on_failed,
+            finished=self._summary_finished,
+        )
 
     def cancel_summary(self) -> None:
         if self._summary_job is not None:
