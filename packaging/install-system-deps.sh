@@ -1,12 +1,14 @@
 #!/bin/sh
-# The system libraries Qt needs on Debian/Ubuntu (the wheels bring Qt itself), and the compiler
-# llama-cpp-python builds with. Installs only what is missing, and only where it can (as root,
-# or with sudo); elsewhere it says what to install.
+# The system libraries Qt needs on Debian/Ubuntu (the wheels bring Qt itself), the compiler
+# llama-cpp-python builds with, and the desktop-file and AppStream validators the packaging tests
+# run. Installs only what is missing, and only where it can (as root, or with sudo); elsewhere it
+# says what to install.
 set -eu
 
 packages="build-essential cmake libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
-libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core"
+libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 libglib2.0-0 fonts-dejavu-core
+desktop-file-utils appstream"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0  # not a Debian-like system: nothing to do here
 

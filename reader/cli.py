@@ -34,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(links)
     logging.basicConfig(level=logging.WARNING, format="reader: %(levelname)s: %(message)s")
     try:
+        if args.handler is _install_desktop:  # works on the desktop, not the library
+            return _install_desktop(None, args)
         library = open_library()
         try:
             return args.handler(library, args)
@@ -120,6 +122,18 @@ def _summarize(library: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def _install_desktop(_library: None, args: argparse.Namespace) -> int:
+    from reader import desktop_entry
+
+    if args.uninstall:
+        removed = desktop_entry.uninstall()
+        print(f"Removed Reader from the desktop menu ({len(removed)} files).")
+    else:
+        written = desktop_entry.install()
+        print(f"Reader is in the desktop menu now ({written[0]}).")
+    return 0
+
+
 def _resolve(library: Library, reference: str, add_missing: bool = False) -> int:
     """An article id from what the user typed: an id, or the URL of a saved page."""
     if reference.isdigit():
@@ -144,7 +158,7 @@ def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-_COMMANDS = ("add", "list", "show", "summarize", "summarise")
+_COMMANDS = ("add", "list", "show", "summarize", "summarise", "install-desktop")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,6 +186,11 @@ def _parser() -> argparse.ArgumentParser:
     summarize.add_argument("article", metavar="ID|URL")
     summarize.add_argument("--model", help="GGUF model file (default: the settings, else the embedded model)")
     summarize.set_defaults(handler=_summarize)
+
+    desktop = commands.add_parser("install-desktop",
+                                  help="add Reader to this user's desktop menu (with its icon)")
+    desktop.add_argument("--uninstall", action="store_true", help="remove it again")
+    desktop.set_defaults(handler=_install_desktop)
 
     for sub in (add, listing, show, summarize):
         sub.add_argument("--json", action="store_true", help="machine-readable output")

@@ -103,3 +103,22 @@ def test_summarize_with_a_model_that_is_not_gguf(tmp_path):
 def test_summarize_with_a_missing_model(tmp_path):
     result = reader(tmp_path, "summarize", "1", "--model", str(tmp_path / "gone.gguf"), check=False)
     assert result.returncode == 1 and "does not exist" in result.stderr
+
+
+def test_install_desktop_and_uninstall(tmp_path):
+    data_home = tmp_path / "xdg"
+    env_home = {"XDG_DATA_HOME": str(data_home), "READER_HOME": str(tmp_path / "home")}
+    import os
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "reader", "install-desktop", *args],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, **env_home})
+
+    installed = run()
+    assert installed.returncode == 0, installed.stderr
+    launcher = data_home / "applications" / "io.github.reader_app.Reader.desktop"
+    assert launcher.is_file() and "reader-gui" in launcher.read_text()
+    removed = run("--uninstall")
+    assert removed.returncode == 0 and not launcher.exists()
+    assert not (tmp_path / "home").exists()  # the menu entry needs no library
