@@ -32,6 +32,9 @@ class NewArticle:
     published: str = ""
     language: str = ""
     tags: list[str] = field(default_factory=list)
+    archived: bool = False
+    favourite: bool = False
+    added: str = ""  # ISO 8601; empty: now. Imports keep the date the user first saved it.
     # The page as fetched; None for articles that had no page (the welcome article).
     raw_html: bytes | None = None
     fetched_url: str = ""
@@ -127,8 +130,9 @@ class Library:
             if existing is not None:
                 return existing, False
             cursor = self._db.execute(
-                "INSERT INTO articles (url, original_url, title, author, site, published, "
-                "language, added, word_count, body_html, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO articles (url, original_url, title, author, site, published, language,"
+                " added, word_count, body_html, text, archived, favourite)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.url,
                     article.original_url,
@@ -137,10 +141,12 @@ class Library:
                     article.site,
                     article.published,
                     article.language,
-                    utc_now(),
+                    article.added or utc_now(),
                     len(article.text.split()),
                     article.body_html,
                     article.text,
+                    article.archived,
+                    article.favourite,
                 ),
             )
             article_id = cursor.lastrowid

@@ -314,3 +314,16 @@ def test_library_at_explicit_path(tmp_path):
     finally:
         library.close()
     assert path.is_file()
+
+
+def test_imported_state_and_date_are_kept(library):
+    from reader.library import NewArticle
+
+    article_id, _ = library.add(NewArticle(
+        url="https://example.org/old", original_url="https://example.org/old", title="Old",
+        body_html="<p>x</p>", text="x", archived=True, favourite=True,
+        added="2019-05-04T10:00:00+00:00", tags=["longreads"]))
+    row = library.get(article_id)
+    assert (row.archived, row.favourite, row.added, row.tags) == (
+        True, True, "2019-05-04T10:00:00+00:00", ["longreads"])
+    assert library.rows()[-1].id == article_id  # oldest added sorts last
