@@ -76,8 +76,20 @@ _V1 = """
         END;
 """
 
+# Reading state, and a bin: deleting sets ``deleted`` so that undo can bring an article back
+# whole (tags, summaries, page); the bin is emptied on the next start.
+_V2 = """
+        ALTER TABLE articles ADD COLUMN read INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE articles ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE articles ADD COLUMN position REAL NOT NULL DEFAULT 0;
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_title ON articles(title COLLATE NOCASE);
+        CREATE INDEX articles_site ON articles(site COLLATE NOCASE);
+        CREATE INDEX articles_words ON articles(word_count);
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1]
+MIGRATIONS = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

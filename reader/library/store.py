@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reader.errors import LibraryError
+from reader.library.listing import MATCH_END, MATCH_START, VIEWS, ListQuery, fts_query
 from reader.library.schema import migrate
 
 WORDS_PER_MINUTE = 230
@@ -56,6 +57,8 @@ class ArticleRow:
     tags: list[str]
     archived: bool
     favourite: bool
+    read: bool = False
+    snippet: str = ""  # the matching passage, when the row comes from a search
 
     @property
     def reading_minutes(self) -> int:
@@ -75,6 +78,7 @@ class ArticleRow:
             "tags": self.tags,
             "archived": self.archived,
             "favourite": self.favourite,
+            "read": self.read,
         }
 
 
@@ -85,12 +89,31 @@ class Article(ArticleRow):
     language: str = ""
     body_html: str = ""
     text: str = ""
+    position: float = 0.0  # how far it has been read, 0..1
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "language": self.language, "text": self.text}
 
 
-_ROW_COLUMNS = "id, url, title, author, site, published, added, word_count, archived, favourite"
+_ROW_COLUMNS = (
+    "a.id, a.url, a.title, a.author, a.site, a.published, a.added, a.word_count, a.archived, "
+    "a.favourite, a.read, "
+    "(SELECT group_concat(tags.name, char(31)) FROM article_tags "
+    " JOIN tags ON tags.id = article_tags.tag_id WHERE article_tags.article_id = a.id)"
+)
+FLAGS = ("archived", "favourite", "read", "deleted")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an action changed, so that undo can put it back."""
+
+    description: str
+    flag: str = ""
+    before: dict[int, bool] = field(default_factory=dict)
+    tag: str = ""
+    tagged: dict[int, bool] = field(default_factory=dict)  # had the tag before (for tag edits)
+    renamed_from: str = ""
 
 
 class Library:
@@ -189,33 +212,169 @@ class Library:
         return row[0] if row else None
 
     def count(self) -> int:
+        """Articles in the library (not counting the bin)."""
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            return self._db.execute("SELECT count(*) FROM articles WHERE deleted = 0").fetchone()[0]
 
-    def rows(self) -> list[ArticleRow]:
-        """Every article, newest first."""
+    def rows(self, query: ListQuery = ListQuery(view="all")) -> list[ArticleRow]:
+        """Every article ``query`` selects, in its order."""
+        return self.page(query, 0, -1)
+
+    def count_matching(self, query: ListQuery) -> int:
+        where, params = query.where()
+        with self._lock:
+            return self._db.execute(
+                f"SELECT count(*) FROM articles AS a WHERE {where}", params
+            ).fetchone()[0]
+
+    def page(self, query: ListQuery, offset: int, limit: int) -> list[ArticleRow]:
+        """Rows ``offset`` to ``offset + limit`` of ``query`` (limit -1: to the end)."""
+        where, params = query.where()
+        match = fts_query(query.search)
+        snippet = "''"
+        if match:
+            snippet = (
+                f"(SELECT snippet(articles_fts, 3, '{MATCH_START}', '{MATCH_END}', '…', 14) "
+                "FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
+            )
+            params = [match, *params]
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_ROW_COLUMNS} FROM articles ORDER BY added DESC, id DESC"
+                f"SELECT {_ROW_COLUMNS}, {snippet} FROM articles AS a WHERE {where} "
+                f"ORDER BY {query.order_by()} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
             ).fetchall()
-            tags = self._tags_by_article()
-        return [self._row(r, tags.get(r[0], [])) for r in rows]
+        return [self._row(row) for row in rows]
+
+    def view_counts(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                view: self._db.execute(
+                    f"SELECT count(*) FROM articles AS a WHERE {ListQuery(view=view).where()[0]}"
+                ).fetchone()[0]
+                for view in VIEWS
+            }
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT tags.name, count(a.id) FROM tags "
+                "JOIN article_tags ON article_tags.tag_id = tags.id "
+                "JOIN articles AS a ON a.id = article_tags.article_id AND a.deleted = 0 "
+                "GROUP BY tags.id ORDER BY tags.name COLLATE NOCASE"
+            ).fetchall()
 
     def get(self, article_id: int) -> Article:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_ROW_COLUMNS}, language, body_html, text FROM articles WHERE id = ?",
+                f"SELECT {_ROW_COLUMNS}, '', a.language, a.body_html, a.text, a.position "
+                "FROM articles AS a WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-            if row is None:
-                raise LibraryError(f"There is no article {article_id} in the library.")
-            tags = self._tags_by_article(article_id).get(article_id, [])
-        return Article(
-            **vars(self._row(row[:10], tags)),
-            language=row[10],
-            body_html=row[11],
-            text=row[12],
-        )
+        if row is None:
+            raise LibraryError(f"There is no article {article_id} in the library.")
+        return Article(**vars(self._row(row[:13])), language=row[13], body_html=row[14],
+                       text=row[15], position=row[16])
+
+    # Reading state, tags and undo
+
+    def set_flag(self, ids: list[int], flag: str, value: bool) -> Change:
+        """Set archived/favourite/read/deleted on ``ids``; the Change undoes it."""
+        if flag not in FLAGS:
+            raise ValueError(flag)
+        with self._lock, self._db:
+            before = {
+                article_id: bool(state)
+                for article_id, state in self._db.execute(
+                    f"SELECT id, {flag} FROM articles WHERE id IN ({_marks(ids)})", ids
+                )
+            }
+            self._db.execute(
+                f"UPDATE articles SET {flag} = ? WHERE id IN ({_marks(ids)})", [value, *ids]
+            )
+        return Change(f"{flag} {'on' if value else 'off'}", flag=flag, before=before)
+
+    def set_position(self, article_id: int, position: float) -> None:
+        with self._lock, self._db:
+            self._db.execute("UPDATE articles SET position = ? WHERE id = ?",
+                             (max(0.0, min(1.0, position)), article_id))
+
+    def tag(self, ids: list[int], name: str, present: bool = True) -> Change:
+        """Add (or with ``present=False`` remove) tag ``name`` on ``ids``."""
+        name = name.strip()
+        if not name:
+            raise LibraryError("A tag needs a name.")
+        with self._lock, self._db:
+            self._db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
+            tag_id = self._db.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
+            had = {
+                article_id: self._db.execute(
+                    "SELECT 1 FROM article_tags WHERE article_id = ? AND tag_id = ?",
+                    (article_id, tag_id),
+                ).fetchone() is not None
+                for article_id in ids
+            }
+            self._set_tag(ids, tag_id, present)
+        return Change(f"tag {name}", tag=name, tagged=had)
+
+    def rename_tag(self, old: str, new: str) -> Change:
+        new = new.strip()
+        with self._lock, self._db:
+            if not new:
+                raise LibraryError("A tag needs a name.")
+            if self._db.execute("SELECT 1 FROM tags WHERE name = ?", (old,)).fetchone() is None:
+                raise LibraryError(f"There is no tag {old!r}.")
+            target = self._db.execute("SELECT id FROM tags WHERE name = ?", (new,)).fetchone()
+            if target and new.lower() != old.lower():
+                raise LibraryError(f"There is already a tag {new!r}.")
+            self._db.execute("UPDATE tags SET name = ? WHERE name = ?", (new, old))
+        return Change(f"rename tag {old}", tag=new, renamed_from=old)
+
+    def undo(self, change: Change) -> None:
+        if change.flag:
+            with self._lock, self._db:
+                for article_id, state in change.before.items():
+                    self._db.execute(f"UPDATE articles SET {change.flag} = ? WHERE id = ?",
+                                     (state, article_id))
+        elif change.renamed_from:
+            self.rename_tag(change.tag, change.renamed_from)
+        elif change.tag:
+            with self._lock, self._db:
+                tag_id = self._db.execute(
+                    "SELECT id FROM tags WHERE name = ?", (change.tag,)
+                ).fetchone()[0]
+                for article_id, had in change.tagged.items():
+                    self._set_tag([article_id], tag_id, had)
+
+    def purge_deleted(self) -> int:
+        """Empty the bin; returns how many articles went."""
+        with self._lock, self._db:
+            removed = self._db.execute("DELETE FROM articles WHERE deleted = 1").rowcount
+            self._db.execute(
+                "DELETE FROM tags WHERE id NOT IN (SELECT DISTINCT tag_id FROM article_tags)"
+            )
+        return removed
+
+    def replace_content(self, article_id: int, title: str, body_html: str, text: str) -> None:
+        """New extraction of an article (from its stored page)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE articles SET title = ?, body_html = ?, text = ?, word_count = ? "
+                "WHERE id = ?",
+                (title, body_html, text, len(text.split()), article_id),
+            )
+
+    def _set_tag(self, ids: list[int], tag_id: int, present: bool) -> None:
+        if present:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)",
+                [(article_id, tag_id) for article_id in ids],
+            )
+        else:
+            self._db.execute(
+                f"DELETE FROM article_tags WHERE tag_id = ? AND article_id IN ({_marks(ids)})",
+                [tag_id, *ids],
+            )
 
     def raw_html(self, article_id: int) -> bytes | None:
         with self._lock:
@@ -234,31 +393,23 @@ class Library:
             ).fetchone()
         return row[0] if row else None
 
-    def search_ids(self, query: str) -> list[int]:
-        """Article ids matching an FTS5 query, best first."""
+    def search(self, text: str, limit: int = 50) -> list[ArticleRow]:
+        """Articles matching what the user typed, best match first, with snippets."""
+        match = fts_query(text)
+        if not match:
+            return []
         with self._lock:
             rows = self._db.execute(
-                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank",
-                (query,),
+                f"SELECT {_ROW_COLUMNS}, snippet(articles_fts, 3, '{MATCH_START}', "
+                f"'{MATCH_END}', '…', 14) FROM articles_fts "
+                "JOIN articles AS a ON a.id = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? AND a.deleted = 0 ORDER BY rank LIMIT ?",
+                (match, limit),
             ).fetchall()
-        return [r[0] for r in rows]
-
-    def _tags_by_article(self, article_id: int | None = None) -> dict[int, list[str]]:
-        sql = (
-            "SELECT article_tags.article_id, tags.name FROM article_tags "
-            "JOIN tags ON tags.id = article_tags.tag_id"
-        )
-        params: tuple = ()
-        if article_id is not None:
-            sql += " WHERE article_tags.article_id = ?"
-            params = (article_id,)
-        result: dict[int, list[str]] = {}
-        for aid, name in self._db.execute(sql + " ORDER BY tags.name", params):
-            result.setdefault(aid, []).append(name)
-        return result
+        return [self._row(row) for row in rows]
 
     @staticmethod
-    def _row(row: tuple, tags: list[str]) -> ArticleRow:
+    def _row(row: tuple) -> ArticleRow:
         return ArticleRow(
             id=row[0],
             url=row[1],
@@ -268,7 +419,13 @@ class Library:
             published=row[5],
             added=row[6],
             word_count=row[7],
-            tags=tags,
             archived=bool(row[8]),
             favourite=bool(row[9]),
+            read=bool(row[10]),
+            tags=sorted(row[11].split("\x1f"), key=str.lower) if row[11] else [],
+            snippet=row[12] or "",
         )
+
+
+def _marks(values: list) -> str:
+    return ", ".join("?" * len(values))

@@ -13,10 +13,15 @@ WELCOME_URL = "reader:welcome"
 
 
 def open_library(path: Path | None = None) -> Library:
-    """The library at ``path`` (default: the data dir), with the welcome article if it is new."""
+    """The library at ``path`` (default: the data dir), with the welcome article if it is new.
+
+    Articles deleted in the last session (kept until now so undo could restore them) go.
+    """
     library = Library(path or paths.database_path())
     if library.created:
         add_welcome(library)
+    else:
+        library.purge_deleted()
     return library
 
 

@@ -114,9 +114,9 @@ def test_news_article_raw_html_is_the_served_page(library, news):
 
 def test_news_article_is_found_by_search(library, news):
     captured, _ = news
-    assert library.search_ids("tidal") == [captured.article_id]
-    assert library.search_ids("Lindqvist") == [captured.article_id]
-    assert library.search_ids("pothole") == []  # boilerplate was not indexed
+    assert [row.id for row in library.search("tidal")] == [captured.article_id]
+    assert [row.id for row in library.search("Lindqvist")] == [captured.article_id]
+    assert [row.id for row in library.search("pothole")] == []  # boilerplate was not indexed
 
 
 def test_german_article_language(library, site):

@@ -166,7 +166,7 @@ def test_adding_the_same_url_twice_keeps_one_article(library):
 
 
 def test_fts_index_follows_added_articles(library):
-    assert library.search_ids("tidal") == []
+    assert [row.id for row in library.search("tidal")] == []
     article_id, _ = library.add(_article())
     other_id, _ = library.add(
         _article(
@@ -177,12 +177,12 @@ def test_fts_index_follows_added_articles(library):
         )
     )
 
-    assert library.search_ids("tidal") == [article_id]
-    assert library.search_ids("rotors") == [article_id]
-    assert library.search_ids("sourdough") == [other_id]  # titles are indexed too
-    assert library.search_ids("cafe") == [other_id]  # diacritics removed
-    assert library.search_ids("welcome") == [library.find_by_url(WELCOME_URL)]
-    assert library.search_ids("zeppelin") == []
+    assert [row.id for row in library.search("tidal")] == [article_id]
+    assert [row.id for row in library.search("rotors")] == [article_id]
+    assert [row.id for row in library.search("sourdough")] == [other_id]  # titles are indexed too
+    assert [row.id for row in library.search("cafe")] == [other_id]  # diacritics removed
+    assert [row.id for row in library.search("welcome")] == [library.find_by_url(WELCOME_URL)]
+    assert [row.id for row in library.search("zeppelin")] == []
 
 
 def test_raw_html_is_stored_and_returned(library):

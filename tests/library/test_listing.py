@@ -1,0 +1,131 @@
+"""Views, sort, search, reading state, tags and undo, on a real library file."""
+
+import pytest
+
+from reader.errors import LibraryError
+from reader.library import NewArticle, open_library
+from reader.library.listing import MATCH_END, MATCH_START, ListQuery, fts_query
+
+
+def add(library, name, text="", **fields):
+    url = f"https://example.org/{name}"
+    article_id, _ = library.add(NewArticle(url=url, original_url=url, title=fields.pop("title", name),
+                                           body_html=f"<p>{text}</p>", text=text or name, **fields))
+    return article_id
+
+
+@pytest.fixture
+def shelf(library):
+    ids = {
+        "alpha": add(library, "alpha", "tidal turbines in the sound " * 100, site="Zeta News",
+                     added="2026-01-03T00:00:00+00:00", published="2025-12-01"),
+        "beta": add(library, "beta", "a short note on bread", site="alpha blog",
+                    added="2026-01-02T00:00:00+00:00", published="2026-01-01", favourite=True),
+        "gamma": add(library, "gamma", "tidal power " * 5, site="Midway",
+                     added="2026-01-01T00:00:00+00:00", archived=True),
+    }
+    return ids
+
+
+def titles(library, **query):
+    return [row.title for row in library.rows(ListQuery(**query))]
+
+
+def test_views_and_counts(library, shelf):
+    assert titles(library, view="inbox") == ["Welcome to Reader", "alpha", "beta"]
+    assert titles(library, view="favourites") == ["beta"]
+    assert titles(library, view="archive") == ["gamma"]
+    assert library.view_counts() == {"inbox": 3, "favourites": 1, "archive": 1, "all": 4}
+
+
+def test_sorts(library, shelf):
+    assert titles(library, view="all", sort="title") == ["alpha", "beta", "gamma",
+                                                         "Welcome to Reader"]
+    assert titles(library, view="all", sort="reading_time")[-1] == "alpha"
+    assert titles(library, view="archive", sort="site") == ["gamma"]
+    assert titles(library, view="inbox", sort="published")[:2] == ["beta", "alpha"]
+
+
+def test_paging_returns_consecutive_slices(library, shelf):
+    query = ListQuery(view="all", sort="title")
+    assert library.count_matching(query) == 4
+    first, second = library.page(query, 0, 2), library.page(query, 2, 2)
+    assert [r.title for r in first + second] == titles(library, view="all", sort="title")
+
+
+def test_search_ranks_and_highlights(library, shelf):
+    found = library.search("tidal")
+    assert [row.title for row in found] == ["alpha", "gamma"]  # more mentions rank higher
+    assert f"{MATCH_START}tidal{MATCH_END}" in found[0].snippet
+    assert titles(library, view="inbox", search="tid") == ["alpha"]  # prefix, within the view
+    assert library.search('"unbalanced (quote AND') == []  # typed syntax is just words
+
+
+def test_fts_query_is_safe():
+    assert fts_query('say "hi" OR -x') == '"say" "hi" "OR" "x"*'
+    assert fts_query("  ") == ""
+
+
+def test_flags_and_undo(library, shelf):
+    change = library.set_flag([shelf["alpha"], shelf["beta"]], "archived", True)
+    assert titles(library, view="inbox") == ["Welcome to Reader"]
+    library.undo(change)
+    assert titles(library, view="inbox") == ["Welcome to Reader", "alpha", "beta"]
+    assert library.get(shelf["beta"]).favourite  # untouched flags stay
+    with pytest.raises(ValueError):
+        library.set_flag([shelf["alpha"]], "title", True)
+
+
+def test_delete_is_undoable_until_next_start(library, shelf, home):
+    change = library.set_flag([shelf["beta"]], "deleted", True)
+    assert "beta" not in titles(library, view="all") and library.count() == 3
+    library.undo(change)
+    assert "beta" in titles(library, view="all")
+    library.set_flag([shelf["beta"]], "deleted", True)
+    library.close()
+    reopened = open_library()
+    try:
+        with pytest.raises(LibraryError):
+            reopened.get(shelf["beta"])
+    finally:
+        reopened.close()
+
+
+def test_tags_rename_and_undo(library, shelf):
+    change = library.tag([shelf["alpha"], shelf["beta"]], "energy")
+    assert titles(library, view="all", tag="energy") == ["alpha", "beta"]
+    assert library.tag_counts() == [("energy", 2)]
+    library.undo(change)
+    assert titles(library, view="all", tag="energy") == []
+
+    library.tag([shelf["alpha"]], "energy")
+    removal = library.tag([shelf["alpha"]], "energy", present=False)
+    assert library.get(shelf["alpha"]).tags == []
+    library.undo(removal)
+    assert library.get(shelf["alpha"]).tags == ["energy"]
+
+    renaming = library.rename_tag("energy", "power")
+    assert library.get(shelf["alpha"]).tags == ["power"]
+    library.undo(renaming)
+    assert library.get(shelf["alpha"]).tags == ["energy"]
+    library.tag([shelf["beta"]], "food")
+    with pytest.raises(LibraryError, match="already"):
+        library.rename_tag("energy", "food")
+    with pytest.raises(LibraryError, match="name"):
+        library.tag([shelf["beta"]], "  ")
+
+
+def test_reading_position_and_read_flag(library, shelf):
+    library.set_position(shelf["alpha"], 0.42)
+    assert library.get(shelf["alpha"]).position == pytest.approx(0.42)
+    library.set_position(shelf["alpha"], 7)
+    assert library.get(shelf["alpha"]).position == 1.0
+    library.set_flag([shelf["alpha"]], "read", True)
+    rows = {row.id: row for row in library.rows(ListQuery(view="all"))}
+    assert rows[shelf["alpha"]].read is True and rows[shelf["beta"]].read is False
+
+
+def test_replace_content_updates_search(library, shelf):
+    library.replace_content(shelf["beta"], "beta", "<p>sourdough</p>", "sourdough starter")
+    assert [row.title for row in library.search("sourdough")] == ["beta"]
+    assert library.search("bread") == []
