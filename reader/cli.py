@@ -15,6 +15,7 @@ from reader.capture.service import capture_url
 from reader.capture.urls import canonical_url, check_url
 from reader.errors import LibraryError, UserError
 from reader.library import Library, open_library
+from reader.library.listing import MATCH_END, MATCH_START
 from reader.settings import Settings
 from reader.summarize.local import LocalModel
 from reader.summarize.models import chosen_model_path
@@ -78,6 +79,25 @@ def _list(library: Library, args: argparse.Namespace) -> int:
     for row in rows:
         print(f"{row.id:>5}  {row.title}  ({row.site}, {row.reading_minutes} min)")
     return 0
+
+
+def _search(library: Library, args: argparse.Namespace) -> int:
+    rows = library.search(" ".join(args.query), limit=args.limit)
+    if args.json:
+        print(json.dumps([{**row.as_dict(), "snippet": _plain_snippet(row.snippet)}
+                          for row in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No articles match.", file=sys.stderr)
+        return 1
+    for row in rows:
+        print(f"{row.id:>5}  {row.title}  ({row.site})")
+        print(f"       {_plain_snippet(row.snippet, '[', ']')}")
+    return 0
+
+
+def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
+    return " ".join(snippet.replace(MATCH_START, start).replace(MATCH_END, end).split())
 
 
 def _show(library: Library, args: argparse.Namespace) -> int:
@@ -158,7 +178,7 @@ def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-_COMMANDS = ("add", "list", "show", "summarize", "summarise", "install-desktop")
+_COMMANDS = ("add", "list", "search", "show", "summarize", "summarise", "install-desktop")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -177,6 +197,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the articles, newest first")
     listing.set_defaults(handler=_list)
 
+    search = commands.add_parser("search", help="full-text search, best matches first")
+    search.add_argument("query", nargs="+", metavar="WORD")
+    search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    search.set_defaults(handler=_search)
+
     show = commands.add_parser("show", help="print an article")
     show.add_argument("article", metavar="ID|URL")
     show.set_defaults(handler=_show)
@@ -192,6 +217,6 @@ def _parser() -> argparse.ArgumentParser:
     desktop.add_argument("--uninstall", action="store_true", help="remove it again")
     desktop.set_defaults(handler=_install_desktop)
 
-    for sub in (add, listing, show, summarize):
+    for sub in (add, listing, search, show, summarize):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
     return parser

@@ -29,6 +29,16 @@ class Settings:
     threads: int = field(
         default=0, metadata={"help": "CPU threads for the model; 0: one per physical core"}
     )
+    theme: str = field(
+        default="system", metadata={"help": "Reader view: system (light or dark), light, dark, sepia"}
+    )
+    font_family: str = field(default="", metadata={"help": "Reader view font; empty: the system's"})
+    font_size: int = field(default=12, metadata={"help": "Reader view font size, points"})
+    line_width: int = field(default=42, metadata={"help": "Longest reading line, in ems"})
+    keys: dict = field(
+        default_factory=dict,
+        metadata={"help": 'Key overrides: command id -> list of keys, e.g. {"archive": ["E"]}'},
+    )
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -48,7 +58,7 @@ class Settings:
             if item.name not in stored:
                 continue
             value = stored.pop(item.name)
-            if type(value) is not type(getattr(settings, item.name)):
+            if type(value) is not type(getattr(settings, item.name)) or not _valid(item.name, value):
                 log.warning("Setting %s: expected %s, got %r; using the default", item.name,
                             type(getattr(settings, item.name)).__name__, value)
                 continue
@@ -63,3 +73,20 @@ class Settings:
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n", "utf-8")
         temporary.replace(path)
+
+
+THEMES = ("system", "light", "dark", "sepia")
+
+
+def _valid(name: str, value: object) -> bool:
+    """Range checks beyond the type, for values a person may have typed into the file."""
+    if name == "theme":
+        return value in THEMES
+    if name == "font_size":
+        return 6 <= value <= 48
+    if name == "line_width":
+        return 20 <= value <= 200
+    if name == "keys":
+        return all(isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+                   for k, v in value.items())
+    return True

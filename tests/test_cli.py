@@ -10,7 +10,7 @@ import pytest
 def reader(home, *args, check=True):
     result = subprocess.run(
         [sys.executable, "-m", "reader", "--home", str(home), *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=300,
     )
     if check:
         assert result.returncode == 0, result.stderr
@@ -122,3 +122,14 @@ def test_install_desktop_and_uninstall(tmp_path):
     removed = run("--uninstall")
     assert removed.returncode == 0 and not launcher.exists()
     assert not (tmp_path / "home").exists()  # the menu entry needs no library
+
+
+def test_search_ranks_and_marks_matches(tmp_path, site):
+    reader(tmp_path, "add", site.url("news-article.html"), site.url("blog-post.html"))
+    found = json.loads(reader(tmp_path, "search", "tidal", "--json").stdout)
+    assert [row["title"] for row in found] == ["Kelby Sound breaks ground on tidal energy plant"]
+    assert "tidal" in found[0]["snippet"].lower() and "\x02" not in found[0]["snippet"]
+    plain = reader(tmp_path, "search", "keyboard")
+    assert "Bringing a 1987 keyboard" in plain.stdout and "[keyboard]" in plain.stdout.lower()
+    nothing = reader(tmp_path, "search", "zeppelin", check=False)
+    assert nothing.returncode == 1 and "No articles match" in nothing.stderr

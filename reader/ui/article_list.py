@@ -2,60 +2,107 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from reader.library import ArticleRow, Library
+from reader.library.listing import MATCH_END, MATCH_START, ListQuery
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 META_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+PAGE_SIZE = 200
+CACHED_PAGES = 40
 
 
 def meta_line(row: ArticleRow) -> str:
-    parts = [row.site or row.url, f"{row.reading_minutes} min"]
+    parts = [
+        "★" if row.favourite else "",
+        row.site or row.url,
+        f"{row.reading_minutes} min",
+        " ".join(f"#{tag}" for tag in row.tags),
+    ]
     return " · ".join(part for part in parts if part)
 
 
 class ArticleListModel(QAbstractListModel):
-    """Every article, newest first. ``reload`` re-reads the library after it changed."""
+    """The articles a ``ListQuery`` selects, read from SQLite a page at a time as they are shown.
+
+    Only the count is known up front; rows are fetched in pages of ``PAGE_SIZE`` when the view
+    asks for them, and a bounded number of pages is kept, so a library of 100,000 articles opens
+    and scrolls like one of ten.
+    """
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
         self._library = library
-        self._rows: list[ArticleRow] = library.rows()
+        self._query = ListQuery()
+        self._count = library.count_matching(self._query)
+        self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
+
+    @property
+    def query(self) -> ListQuery:
+        return self._query
+
+    def set_query(self, query: ListQuery) -> None:
+        self._query = query
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read after the library changed."""
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = self._library.count_matching(self._query)
+        self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._count:
             return None
-        row = self._rows[index.row()]
+        row = self.row_at(index.row())
+        if row is None:
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return row.title or row.url
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.title}\n{row.url}"
         if role == META_ROLE:
-            return meta_line(row)
+            return row.snippet or meta_line(row)
         if role == ID_ROLE:
             return row.id
+        if role == ROW_ROLE:
+            return row
         return None
 
-    def reload(self) -> None:
-        self.beginResetModel()
-        self._rows = self._library.rows()
-        self.endResetModel()
+    def row_at(self, number: int) -> ArticleRow | None:
+        page_number, offset = divmod(number, PAGE_SIZE)
+        page = self._pages.get(page_number)
+        if page is None:
+            page = self._library.page(self._query, page_number * PAGE_SIZE, PAGE_SIZE)
+            self._pages[page_number] = page
+            while len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_number)
+        return page[offset] if offset < len(page) else None
 
     def row_of(self, article_id: int) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row.id == article_id:
-                return number
+        """Where an article is in the list, looking only at pages already read."""
+        for page_number, page in self._pages.items():
+            for offset, row in enumerate(page):
+                if row.id == article_id:
+                    return page_number * PAGE_SIZE + offset
         return None
 
 
 class ArticleDelegate(QStyledItemDelegate):
-    """Title in bold over a quieter line with the site and reading time."""
+    """Title (bold while unread) over a quieter line: site, reading time and tags, or the
+    passage that matched a search with the matching words highlighted."""
 
     PADDING = 8
 
@@ -74,7 +121,8 @@ class ArticleDelegate(QStyledItemDelegate):
         palette = option.palette
         text_colour = palette.highlightedText() if selected else palette.text()
         area = option.rect.adjusted(self.PADDING, self.PADDING // 2, -self.PADDING, -self.PADDING // 2)
-        title_font = self._title_font(option.font)
+        row = index.data(ROW_ROLE)
+        title_font = self._title_font(option.font, bold=row is None or not row.read)
         title_height = QFontMetrics(title_font).height()
         painter.save()
         painter.setFont(title_font)
@@ -88,19 +136,38 @@ class ArticleDelegate(QStyledItemDelegate):
         colour = text_colour.color()
         colour.setAlphaF(0.65)
         painter.setPen(colour)
-        meta = QFontMetrics(option.font).elidedText(
-            index.data(META_ROLE) or "", Qt.TextElideMode.ElideRight, area.width()
-        )
-        painter.drawText(QRect(area.left(), area.top() + title_height + 2, area.width(),
-                               area.height() - title_height - 2),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, meta)
+        meta_area = QRect(area.left(), area.top() + title_height + 2, area.width(),
+                          area.height() - title_height - 2)
+        self._paint_marked(painter, meta_area, index.data(META_ROLE) or "", option.font,
+                           palette.link().color() if not selected else text_colour.color())
         painter.restore()
 
     @staticmethod
-    def _title_font(font: QFont) -> QFont:
+    def _paint_marked(painter: QPainter, area: QRect, text: str, font: QFont, mark_colour) -> None:
+        """Draw ``text`` on one line, its MATCH_START..MATCH_END parts bold in ``mark_colour``."""
+        plain_colour = painter.pen().color()
         bold = QFont(font)
         bold.setBold(True)
-        return bold
+        x = area.left()
+        marked = False
+        for part in text.replace(MATCH_END, MATCH_START).split(MATCH_START):
+            painter.setFont(bold if marked else font)
+            painter.setPen(mark_colour if marked else plain_colour)
+            metrics = QFontMetrics(painter.font())
+            room = area.right() - x
+            shown = metrics.elidedText(part.replace("\n", " "), Qt.TextElideMode.ElideRight, room)
+            painter.drawText(QRect(x, area.top(), room, area.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, shown)
+            x += metrics.horizontalAdvance(shown)
+            if shown != part.replace("\n", " ") or x >= area.right():
+                break
+            marked = not marked
+
+    @staticmethod
+    def _title_font(font: QFont, bold: bool = True) -> QFont:
+        title = QFont(font)
+        title.setBold(bold)
+        return title
 
 
 class ArticleListView(QListView):

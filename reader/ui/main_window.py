@@ -1,76 +1,68 @@
-"""The main window: article list | summary over reader view. Holds no logic of its own beyond
-wiring: capture, library and summaries live in the core."""
+"""The main window: views | article list | summary over reader view.
+
+It wires widgets to the core and to commands; capture, the library and summaries live in the
+core, and long work runs through ui.background.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
+from dataclasses import replace
 
-from PySide6.QtCore import QMimeData, QModelIndex, Qt, QThreadPool
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
+    QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
+    QListView,
     QMainWindow,
-    QPlainTextEdit,
     QSplitter,
-    QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from reader import paths
+from reader.capture.extract import extract
+from reader.capture.fetch import decode_html
 from reader.capture.service import Captured, capture_url
 from reader.capture.sources import links_from_mime
 from reader.capture.urls import check_url
 from reader.errors import UserError
 from reader.library import Library
+from reader.library.listing import SORTS
+from reader.library.store import Change
 from reader.settings import Settings
-from reader.summarize.local import LocalModel
 from reader.summarize.models import chosen_model_path
-from reader.summarize.summarizer import summarize_and_store
-from reader.ui.article_list import ID_ROLE, ArticleDelegate, ArticleListModel, ArticleListView
-from reader.ui.article_view import article_html
-from reader.ui.background import Job, run_in_background
-from reader.ui.commands import Command, install_commands, load_keymap
+from reader.ui import ui_state
+from reader.ui.article_list import ID_ROLE, ROW_ROLE, ArticleDelegate, ArticleListModel, ArticleListView
+from reader.ui.background import run_in_background
+from reader.ui.commands import (
+    Command,
+    apply_keymap,
+    default_keymap,
+    effective_keymap,
+    install_commands,
+    keymap_problems,
+)
+from reader.ui.message_bar import MessageBar
+from reader.ui.palette import CheatSheet, CommandPalette
+from reader.ui.reader_view import ReaderView
 from reader.ui.settings_dialog import SettingsDialog
+from reader.ui.sidebar import TARGET_ROLE, SidebarModel
+from reader.ui.summary_pane import SummaryPane
 
 log = logging.getLogger(__name__)
 PARALLEL_FETCHES = 4
-
-
-class MessageBar(QFrame):
-    """A one-line notice above the content: errors stay until dismissed, news until replaced."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("messageBar")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setToolTip("Dismiss")
-        close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 4, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close)
-        self.hide()
-
-    def show_message(self, text: str, error: bool = False) -> None:
-        colours = ("#fbe3e4", "#8a1f11") if error else ("#e8f1fb", "#1c3d66")
-        self.setStyleSheet(
-            f"#messageBar {{ background: {colours[0]}; border-bottom: 1px solid {colours[1]}; }}"
-            f"#messageBar QLabel {{ color: {colours[1]}; }}"
-        )
-        self.label.setText(text)
-        self.show()
+SEARCH_DELAY_MS = 150
 
 
 class MainWindow(QMainWindow):
@@ -78,29 +70,52 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.settings = settings
-        self._model: LocalModel | None = None
-        self._summary_job: Job | None = None
-        self._summary_article: int | None = None
+        self.undo_stack: list[list[Change]] = []
         self._pending_captures = 0
+        self._shown_article: int | None = None
+        self._read_state_chosen = False  # the user set read/unread on the shown article
         self.capture_pool = QThreadPool(self)
         self.capture_pool.setMaxThreadCount(PARALLEL_FETCHES)
-        # One generation at a time: the model is one big resource and llama.cpp is not reentrant.
-        self.model_lane = QThreadPool(self)
-        self.model_lane.setMaxThreadCount(1)
 
         self.setWindowTitle("Reader")
         self.setAcceptDrops(True)
-        self.resize(1200, 780)
+        self.resize(1280, 800)
         self._build_widgets()
-        self.actions_by_id = install_commands(self, self._commands(), load_keymap())
+        self.commands = self._commands()
+        self.actions_by_id = install_commands(self, self.commands, self._keymap())
         self._build_menus()
+        self._apply_reading_style()
+        saved = ui_state.restore(self, self.splitters)
+        self.summary_pane.setVisible(saved.get("summary_visible", True))
+        self._report_keymap_problems()
         self.statusBar().showMessage(f"Library: {library.path}", 8000)
-        if self.articles.rowCount():
-            self.list_view.setCurrentIndex(self.articles.index(0))
+        self.sidebar_view.setCurrentIndex(self.sidebar.index(0))
+        self._select_row(0)
 
     # Layout
 
     def _build_widgets(self) -> None:
+        self.sidebar = SidebarModel(self.library, self)
+        self.sidebar_view = QListView()
+        self.sidebar_view.setObjectName("sidebar")
+        self.sidebar_view.setModel(self.sidebar)
+        self.sidebar_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sidebar_view.selectionModel().currentChanged.connect(self._view_changed)
+
+        self.search_field = QLineEdit()
+        self.search_field.setObjectName("search")
+        self.search_field.setPlaceholderText("Search (/)")
+        self.search_field.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._run_search)
+        self.search_field.textChanged.connect(self._search_timer.start)
+        self.search_field.returnPressed.connect(self.list_view_focus)
+        self.sort_box = QComboBox()
+        self.sort_box.setObjectName("sort")
+        for name, (title, _expression, _descending) in SORTS.items():
+            self.sort_box.addItem(title, name)
+        self.sort_box.currentIndexChanged.connect(self._sort_changed)
+
         self.articles = ArticleListModel(self.library, self)
         self.list_view = ArticleListView()
         self.list_view.setObjectName("articleList")
@@ -109,44 +124,35 @@ class MainWindow(QMainWindow):
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.setUniformItemSizes(True)
         self.list_view.selectionModel().currentChanged.connect(self._current_changed)
+        self.list_view.activated.connect(lambda _index: self.open_article())
+        list_column = QWidget()
+        list_layout = QVBoxLayout(list_column)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.setSpacing(2)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_field, 1)
+        search_row.addWidget(self.sort_box)
+        list_layout.addLayout(search_row)
+        list_layout.addWidget(self.list_view, 1)
 
-        self.reader_view = QTextBrowser()
-        self.reader_view.setObjectName("readerView")
-        self.reader_view.setOpenExternalLinks(True)
-        self.reader_view.document().setDefaultStyleSheet(
-            (paths.resources_dir() / "reader.css").read_text(encoding="utf-8")
-        )
-        self.reader_view.document().setDocumentMargin(24)
-
-        self.summary_title = QLabel("<b>Summary</b>")
-        self.summary_status = QLabel()
-        self.summary_status.setObjectName("summaryStatus")
-        self.summary_view = QPlainTextEdit()
-        self.summary_view.setObjectName("summaryView")
-        self.summary_view.setReadOnly(True)
-        self.summary_view.setPlaceholderText("Press S to summarise this article.")
-        summary_pane = QWidget()
-        summary_layout = QVBoxLayout(summary_pane)
-        summary_layout.setContentsMargins(8, 6, 8, 0)
-        header = QHBoxLayout()
-        header.addWidget(self.summary_title)
-        header.addStretch(1)
-        header.addWidget(self.summary_status)
-        summary_layout.addLayout(header)
-        summary_layout.addWidget(self.summary_view)
+        self.reader_view = ReaderView()
+        self.reader_view.reached_end.connect(self._read_to_end)
+        self.summary_pane = SummaryPane(self.library, self.settings)
+        self.summary_pane.failed.connect(lambda message: self.message_bar.show_message(message, True))
 
         reading = QSplitter(Qt.Orientation.Vertical)
-        reading.addWidget(summary_pane)
+        reading.addWidget(self.summary_pane)
         reading.addWidget(self.reader_view)
-        reading.setSizes([180, 600])
+        reading.setSizes([170, 630])
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.list_view)
+        main.addWidget(self.sidebar_view)
+        main.addWidget(list_column)
         main.addWidget(reading)
-        main.setSizes([340, 860])
+        main.setSizes([170, 340, 770])
         main.setChildrenCollapsible(False)
+        self.splitters = {"main": main, "reading": reading}
 
         self.message_bar = MessageBar()
-        # Kept apart from the status bar's passing messages, which would hide it.
         self.capture_progress = QLabel()
         self.capture_progress.setObjectName("captureProgress")
         self.capture_progress.hide()
@@ -159,7 +165,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(main, 1)
         self.setCentralWidget(central)
         # Drops anywhere in the window mean "add these links", not "insert text here".
-        for widget in (self.list_view, self.reader_view, self.summary_view):
+        for widget in (self.sidebar_view, self.list_view, self.reader_view, self.search_field):
             widget.setAcceptDrops(False)
         self.list_view.setFocus()
 
@@ -167,52 +173,264 @@ class MainWindow(QMainWindow):
         return [
             Command("add-url", "Add URL…", self.ask_for_url, "Library"),
             Command("paste-links", "Add Links from Clipboard", self.paste_links, "Library"),
+            Command("search", "Search", self.focus_search, "Library"),
+            Command("undo", "Undo", self.undo, "Library"),
+            Command("palette", "Command Palette…", self.open_palette, "Library"),
             Command("settings", "Settings…", self.open_settings, "Library"),
             Command("quit", "Quit", self.close, "Library"),
-            Command("next-article", "Next Article", lambda: self._move(1), "Article"),
-            Command("previous-article", "Previous Article", lambda: self._move(-1), "Article"),
+            Command("next-article", "Next Article", lambda: self._move(1), "Go"),
+            Command("previous-article", "Previous Article", lambda: self._move(-1), "Go"),
+            Command("first-article", "First Article", lambda: self._select_row(0), "Go"),
+            Command("last-article", "Last Article",
+                    lambda: self._select_row(self.articles.rowCount() - 1), "Go"),
+            Command("open-article", "Read Article", self.open_article, "Go"),
+            Command("page-down", "Page Down", lambda: self.reader_view.page(1), "Go"),
+            Command("page-up", "Page Up", lambda: self.reader_view.page(-1), "Go"),
+            Command("back", "Back to the List / Clear Search / Stop", self.back, "Go"),
             Command("summarize", "Summarise", self.summarize_current, "Article"),
-            Command("cancel", "Stop Summarising", self.cancel_summary, "Article"),
+            Command("toggle-summary", "Show or Hide the Summary", self.toggle_summary, "Article"),
+            Command("archive", "Archive / Unarchive", lambda: self._toggle("archived"), "Article"),
+            Command("favourite", "Favourite / Unfavourite",
+                    lambda: self._toggle("favourite"), "Article"),
+            Command("mark-read", "Mark Read / Unread", lambda: self._toggle("read"), "Article"),
+            Command("tags", "Edit Tags…", self.edit_tags, "Article"),
+            Command("rename-tag", "Rename Tag…", self.rename_tag, "Article"),
+            Command("delete", "Delete", self.delete_current, "Article"),
+            Command("open-original", "Open Original in Browser", self.open_original, "Article"),
+            Command("re-extract", "Re-extract from Saved Page", self.re_extract, "Article"),
+            Command("font-bigger", "Larger Text", lambda: self._font_step(1), "View"),
+            Command("font-smaller", "Smaller Text", lambda: self._font_step(-1), "View"),
+            Command("help", "Keys…", self.show_keys, "Help"),
         ]
 
     def _build_menus(self) -> None:
         menus = {}
-        for command in self._commands():
+        for command in self.commands:
             if command.menu not in menus:
                 menus[command.menu] = self.menuBar().addMenu(f"&{command.menu}")
             menus[command.menu].addAction(self.actions_by_id[command.id])
 
-    # Articles
+    def _keymap(self) -> dict[str, list[str]]:
+        return effective_keymap(default_keymap(), self.settings.keys)
+
+    def _report_keymap_problems(self) -> None:
+        problems = keymap_problems(self._keymap(), {c.id for c in self.commands})
+        if problems:
+            self.message_bar.show_message("Key settings: " + " ".join(problems), error=True)
+
+    def _apply_reading_style(self) -> None:
+        s = self.settings
+        self.reader_view.apply_style(s.theme, s.font_family, s.font_size, s.line_width)
+        if self._shown_article is not None:
+            self._show(self._shown_article)
+
+    # Navigating
 
     def current_article_id(self) -> int | None:
         index = self.list_view.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
 
-    def select_article(self, article_id: int) -> None:
+    def select_article(self, article_id: int, fallback_row: int = 0) -> None:
+        self.articles.row_at(fallback_row)  # reads the page where the article most likely is
         row = self.articles.row_of(article_id)
-        if row is not None:
-            self.list_view.setCurrentIndex(self.articles.index(row))
+        self._select_row(fallback_row if row is None else row)
+
+    def _select_row(self, row: int) -> None:
+        count = self.articles.rowCount()
+        if count:
+            self.list_view.setCurrentIndex(self.articles.index(max(0, min(row, count - 1))))
+        else:
+            self._current_changed(QModelIndex(), QModelIndex())
 
     def _move(self, step: int) -> None:
-        count = self.articles.rowCount()
-        if not count:
-            return
         current = self.list_view.currentIndex().row()
-        target = 0 if current < 0 else max(0, min(count - 1, current + step))
-        self.list_view.setCurrentIndex(self.articles.index(target))
+        self._select_row(0 if current < 0 else current + step)
+        self.list_view_focus()
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
-            self.reader_view.clear()
-            self.summary_view.clear()
+    def list_view_focus(self) -> None:
+        self.list_view.setFocus()
+
+    def open_article(self) -> None:
+        if self.current_article_id() is not None:
+            self.reader_view.setFocus()
+
+    def focus_search(self) -> None:
+        self.search_field.setFocus()
+        self.search_field.selectAll()
+
+    def back(self) -> None:
+        """Esc: stop a summary, else clear the search, else go back to the list."""
+        if self.summary_pane.cancel():
             return
-        article = self.library.get(current.data(ID_ROLE))
-        self.reader_view.setHtml(article_html(article))
+        if self.search_field.text():
+            self.search_field.clear()
+            self._run_search()
+        self.list_view_focus()
+
+    def _view_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        kind, name = current.data(TARGET_ROLE)
+        query = self.articles.query
+        if kind == "view":
+            query = replace(query, view=name, tag=None)
+        else:
+            query = replace(query, view="all", tag=name)
+        self._set_query(query)
+
+    def _run_search(self) -> None:
+        self._search_timer.stop()
+        self._set_query(replace(self.articles.query, search=self.search_field.text()))
+
+    def _sort_changed(self) -> None:
+        self._set_query(replace(self.articles.query, sort=self.sort_box.currentData()))
+
+    def _set_query(self, query) -> None:
+        if query == self.articles.query:
+            return
+        self.articles.set_query(query)
+        self._select_row(0)
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self._save_position()
+        if self.reader_view.fits() and previous.isValid():
+            self._read_to_end(previous.data(ROW_ROLE))  # it was all on screen: it has been read
+        if not current.isValid():
+            self._shown_article = None
+            self.reader_view.clear()
+            self.summary_pane.show_article(None)
+            self.setWindowTitle("Reader")
+            return
+        self._show(current.data(ID_ROLE))
+
+    def _show(self, article_id: int) -> None:
+        article = self.library.get(article_id)
+        if article_id != self._shown_article:
+            self._read_state_chosen = False
+        self._shown_article = article_id
+        self.reader_view.show_article(article, article.position)
         self.setWindowTitle(f"{article.title} — Reader")
-        if self._summary_job is not None and self._summary_article == article.id:
-            return  # the running summary keeps streaming into the pane
-        self.summary_view.setPlainText(self.library.summary(article.id) or "")
-        self.summary_status.setText("")
+        self.summary_pane.show_article(article_id)
+
+    def _save_position(self) -> None:
+        if self._shown_article is not None:
+            self.library.set_position(self._shown_article, self.reader_view.position())
+
+    def _read_to_end(self, row=None) -> None:
+        """The end of an article was reached: it is read, unless the user said otherwise."""
+        row = row or self.list_view.currentIndex().data(ROW_ROLE)
+        if (row is not None and row.id == self._shown_article and not row.read
+                and not self._read_state_chosen):
+            self.library.set_flag([row.id], "read", True)
+            if row.id == self.current_article_id():
+                self._refresh(keep=row.id)
+
+    # Changing articles (each undoable with u)
+
+    def _toggle(self, flag: str) -> None:
+        row = self.list_view.currentIndex().data(ROW_ROLE)
+        if row is None:
+            return
+        value = not getattr(row, flag)
+        if flag == "read":
+            self._read_state_chosen = True
+        self._record([self.library.set_flag([row.id], flag, value)])
+        words = {"archived": ("Archived", "Moved back to the inbox"),
+                 "favourite": ("Added to favourites", "Removed from favourites"),
+                 "read": ("Marked read", "Marked unread")}[flag]
+        self.statusBar().showMessage(f"{words[0] if value else words[1]}. U undoes it.", 5000)
+
+    def delete_current(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self._record([self.library.set_flag([article_id], "deleted", True)])
+            self.statusBar().showMessage("Deleted. U brings it back.", 8000)
+
+    def edit_tags(self) -> None:
+        row = self.list_view.currentIndex().data(ROW_ROLE)
+        if row is None:
+            return
+        text, ok = QInputDialog.getText(self, "Tags", "Tags, separated by commas:",
+                                        text=", ".join(row.tags))
+        if not ok:
+            return
+        wanted = {tag.strip() for tag in text.split(",") if tag.strip()}
+        changes = [self.library.tag([row.id], tag) for tag in sorted(wanted - set(row.tags))]
+        changes += [self.library.tag([row.id], tag, present=False)
+                    for tag in sorted(set(row.tags) - wanted)]
+        if changes:
+            self._record(changes)
+
+    def rename_tag(self) -> None:
+        target = self.sidebar_view.currentIndex().data(TARGET_ROLE)
+        if not target or target[0] != "tag":
+            self.message_bar.show_message("Select a tag in the sidebar to rename it.")
+            return
+        new, ok = QInputDialog.getText(self, "Rename Tag", f"New name for #{target[1]}:",
+                                       text=target[1])
+        if ok:
+            try:
+                self._record([self.library.rename_tag(target[1], new)])
+            except UserError as error:
+                self.message_bar.show_message(str(error), error=True)
+
+    def undo(self) -> None:
+        if not self.undo_stack:
+            self.statusBar().showMessage("Nothing to undo.", 3000)
+            return
+        changes = self.undo_stack.pop()
+        for change in reversed(changes):
+            self.library.undo(change)
+        ids = [i for change in changes for i in [*change.before, *change.tagged]]
+        self._refresh(keep=ids[0] if ids else self.current_article_id())
+        self.statusBar().showMessage(f"Undone: {changes[0].description}.", 4000)
+
+    def _record(self, changes: list[Change]) -> None:
+        self.undo_stack.append(changes)
+        self._refresh(keep=self.current_article_id())
+
+    def _refresh(self, keep: int | None) -> None:
+        """Re-read the list and counts after a change, staying where the user was."""
+        row = max(self.list_view.currentIndex().row(), 0)
+        self.articles.reload()
+        self.sidebar.reload()
+        if keep is not None:
+            self.select_article(keep, row)
+        else:
+            self._select_row(row)
+
+    def open_original(self) -> None:
+        row = self.list_view.currentIndex().data(ROW_ROLE)
+        if row is not None and row.url.startswith(("http://", "https://")):
+            QDesktopServices.openUrl(QUrl(row.url))
+
+    def re_extract(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is None:
+            return
+        raw = self.library.raw_html(article_id)
+        if raw is None:
+            self.message_bar.show_message("There is no saved page for this article.")
+            return
+        url = self.library.get(article_id).url
+
+        def work(report, cancelled):
+            found = extract(decode_html(raw), url)
+            self.library.replace_content(article_id, found.title, found.body_html, found.text)
+
+        run_in_background(work, self.capture_pool,
+                          succeeded=lambda _r: self._refresh(keep=article_id),
+                          failed=lambda message: self.message_bar.show_message(message, True))
+
+    # Reading style
+
+    def _font_step(self, step: int) -> None:
+        self.settings.font_size = max(6, min(48, self.settings.font_size + step))
+        self.settings.save()
+        self._apply_reading_style()
+
+    def toggle_summary(self) -> None:
+        self.summary_pane.setVisible(not self.summary_pane.isVisible())
 
     # Capture
 
@@ -253,11 +471,10 @@ class MainWindow(QMainWindow):
 
     def _captured(self, captured: Captured) -> None:
         if captured.is_new:
-            self.articles.reload()
             self.statusBar().showMessage(f"Saved: {captured.title}", 6000)
         else:
             self.statusBar().showMessage(f"Already in your library: {captured.title}", 6000)
-        self.select_article(captured.article_id)
+        self._refresh(keep=captured.article_id)
 
     def _capture_finished(self) -> None:
         self._pending_captures -= 1
@@ -287,6 +504,8 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    # Dialogs
+
     def show_first_run_notice(self) -> None:
         try:
             model = chosen_model_path(self.settings).name
@@ -294,18 +513,25 @@ class MainWindow(QMainWindow):
             model = f"none ({error})"
         self.message_bar.show_message(
             f"Welcome to Reader. Summaries are written on this computer by {model}; "
-            "for better ones, choose a bigger GGUF model in Settings (Ctrl+,)."
+            "for better ones, choose a bigger GGUF model in Settings (Ctrl+,). Press ? for keys."
         )
 
     def open_settings(self) -> None:
-        bindings = [
-            (action.text(), ", ".join(key.toString() for key in action.shortcuts()))
-            for action in self.actions_by_id.values()
-        ]
-        dialog = SettingsDialog(self.settings, bindings, self)
+        dialog = SettingsDialog(self.settings, self.commands, default_keymap(), self)
         if dialog.exec():
             self.settings.save()
-            self._model = None  # the next summary loads the model now chosen
+            self.summary_pane.forget_model()
+            apply_keymap(self.actions_by_id, self._keymap())
+            self._apply_reading_style()
+            self._report_keymap_problems()
+
+    def open_palette(self) -> None:
+        palette = CommandPalette(self.commands, self.actions_by_id, self)
+        if palette.exec() and palette.chosen is not None:
+            palette.chosen.trigger()
+
+    def show_keys(self) -> None:
+        CheatSheet(self.commands, self.actions_by_id, self).exec()
 
     # Summaries
 
@@ -314,58 +540,20 @@ class MainWindow(QMainWindow):
         if article_id is None:
             self.message_bar.show_message("Select an article to summarise.")
             return
-        if self._summary_job is not None:
-            self.message_bar.show_message("A summary is being written; press Esc to stop it first.")
-            return
-        self.summary_view.clear()
-        self.summary_status.setText("Loading the model…" if self._model is None else "Summarising…")
-        self._summary_article = article_id
-        started = time.monotonic()
-        pieces = 0
-
-        def work(report, cancelled):
-            if self._model is None:
-                path = chosen_model_path(self.settings)
-                self._model = LocalModel(path, self.settings.context_limit, self.settings.threads)
-            for piece in summarize_and_store(self.library, article_id, self._model, cancelled):
-                report(piece)
-            return self._model.name
-
-        def on_piece(piece: str) -> None:
-            nonlocal pieces
-            pieces += 1
-            if self.current_article_id() == article_id:
-                self.summary_view.moveCursor(self.summary_view.textCursor().MoveOperation.End)
-                self.summary_view.insertPlainText(piece)
-                rate = pieces / max(time.monotonic() - started, 1e-3)
-                self.summary_status.setText(f"Summarising… {pieces} tokens, {rate:.0f}/s")
-
-        def on_done(model_name: str) -> None:
-            seconds = time.monotonic() - started
-            stopped = self._summary_job is not None and self._summary_job.cancelled.is_set()
-            text = "Stopped" if stopped else f"{model_name} · {pieces} tokens in {seconds:.1f} s"
-            if self.current_article_id() == article_id:
-                self.summary_status.setText(text)
-
-        def on_failed(message: str) -> None:
-            self.summary_status.setText("")
-            self.message_bar.show_message(message, error=True)
-
-        self._summary_job = run_in_background(
-            work, self.model_lane, progress=on_piece, succeeded=on_done, failed=on_failed,
-            finished=self._summary_finished,
-        )
+        self.summary_pane.setVisible(True)
+        try:
+            self.summary_pane.summarize(article_id)
+        except UserError as error:
+            self.message_bar.show_message(str(error))
 
     def cancel_summary(self) -> None:
-        if self._summary_job is not None:
-            self._summary_job.cancel()
-
-    def _summary_finished(self) -> None:
-        self._summary_job = None
-        self._summary_article = None
+        self.summary_pane.cancel()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.cancel_summary()
+        self._save_position()
+        ui_state.save(self, self.splitters, {"summary_visible": self.summary_pane.isVisible()})
+        self.summary_pane.cancel()
         self.capture_pool.waitForDone(3000)
-        self.model_lane.waitForDone(10000)
+        self.summary_pane.lane.waitForDone(10000)
         super().closeEvent(event)
+

@@ -1,94 +1,147 @@
-"""The settings dialog, for the settings that exist: the model, its context and threads, and
-where the library lives (shown; moved with READER_HOME). Keys are listed as they are bound."""
+"""The settings dialog, for the settings that exist: reading (theme, font, size, line width),
+the model (file, context, threads), the keys, and where the library lives."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFontComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from reader import paths
 from reader.errors import ModelError
-from reader.settings import Settings
+from reader.settings import THEMES, Settings
 from reader.summarize import gguf
 from reader.summarize.models import embedded_model_path
+from reader.ui.commands import Command, keymap_problems, normalised
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, key_bindings: list[tuple[str, str]], parent=None):
+    def __init__(self, settings: Settings, commands: list[Command],
+                 defaults: dict[str, list[str]], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Reader Settings")
-        self.setMinimumWidth(560)
+        self.setMinimumSize(620, 520)
         self.settings = settings
+        self.commands = commands
+        self.defaults = defaults
 
-        self.model_path = QLineEdit(settings.model_path)
-        self.model_path.setPlaceholderText(f"Built in: {_embedded_name()}")
-        self.model_path.setClearButtonEnabled(True)
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self._choose_model)
-        model_row = QHBoxLayout()
-        model_row.addWidget(self.model_path, 1)
-        model_row.addWidget(browse)
-        self.context_limit = QSpinBox()
-        self.context_limit.setRange(512, 262144)
-        self.context_limit.setSingleStep(1024)
-        self.context_limit.setSuffix(" tokens")
-        self.context_limit.setValue(settings.context_limit)
-        self.threads = QSpinBox()
-        self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText("One per physical core")
-        self.threads.setValue(settings.threads)
+        tabs = QTabWidget()
+        tabs.addTab(self._reading_tab(), "Reading")
+        tabs.addTab(self._model_tab(), "Model")
+        tabs.addTab(self._keys_tab(), "Keys")
         self.error = QLabel()
+        self.error.setObjectName("settingsError")
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         self.error.hide()
-
-        form = QFormLayout()
-        form.addRow("Summary model (GGUF):", _wrap(model_row))
-        form.addRow("Largest context:", self.context_limit)
-        form.addRow("Model threads:", self.threads)
-        library = QLabel(
-            f"{paths.data_dir()}<br><small>To keep the library elsewhere, start Reader with "
-            f"{paths.HOME_ENV}=/some/folder (or <code>reader --home</code>).</small>"
-        )
-        library.setWordWrap(True)
-        form.addRow("Library:", library)
-
-        keys = QTableWidget(len(key_bindings), 2)
-        keys.setHorizontalHeaderLabels(["Command", "Keys"])
-        keys.verticalHeader().hide()
-        keys.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, (title, shortcut) in enumerate(key_bindings):
-            keys.setItem(row, 0, QTableWidgetItem(title))
-            keys.setItem(row, 1, QTableWidgetItem(shortcut))
-        keys.horizontalHeader().setStretchLastSection(True)
-        keys.resizeColumnToContents(0)
-
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(tabs, 1)
         layout.addWidget(self.error)
-        layout.addWidget(QLabel("Keys:"))
-        layout.addWidget(keys, 1)
         layout.addWidget(buttons)
+
+    def _reading_tab(self) -> QWidget:
+        self.theme = QComboBox()
+        for name in THEMES:
+            self.theme.addItem("System (light or dark)" if name == "system" else name.title(), name)
+        self.theme.setCurrentIndex(THEMES.index(self.settings.theme))
+        self.font_family = QFontComboBox()
+        if self.settings.font_family:
+            self.font_family.setCurrentText(self.settings.font_family)
+        self.font_size = QSpinBox()
+        self.font_size.setRange(6, 48)
+        self.font_size.setSuffix(" pt")
+        self.font_size.setValue(self.settings.font_size)
+        self.line_width = QSpinBox()
+        self.line_width.setRange(20, 200)
+        self.line_width.setSuffix(" characters (em)")
+        self.line_width.setValue(self.settings.line_width)
+        form = QFormLayout()
+        form.addRow("Theme:", self.theme)
+        form.addRow("Font:", self.font_family)
+        form.addRow("Size:", self.font_size)
+        form.addRow("Line width:", self.line_width)
+        library = QLabel(
+            f"{paths.data_dir()}<br><small>To keep the library elsewhere, start Reader with "
+            f"{paths.HOME_ENV}=/some/folder (or <code>reader --home</code>).</small>"
+        )
+        library.setWordWrap(True)
+        form.addRow("Library:", library)
+        return _page(form)
+
+    def _model_tab(self) -> QWidget:
+        self.model_path = QLineEdit(self.settings.model_path)
+        self.model_path.setPlaceholderText(f"Built in: {_embedded_name()}")
+        self.model_path.setClearButtonEnabled(True)
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_model)
+        model_row = QHBoxLayout()
+        model_row.setContentsMargins(0, 0, 0, 0)
+        model_row.addWidget(self.model_path, 1)
+        model_row.addWidget(browse)
+        self.context_limit = QSpinBox()
+        self.context_limit.setRange(512, 262144)
+        self.context_limit.setSingleStep(1024)
+        self.context_limit.setSuffix(" tokens")
+        self.context_limit.setValue(self.settings.context_limit)
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText("One per physical core")
+        self.threads.setValue(self.settings.threads)
+        form = QFormLayout()
+        form.addRow("Summary model (GGUF):", _page(model_row))
+        form.addRow("Largest context:", self.context_limit)
+        form.addRow("Model threads:", self.threads)
+        return _page(form)
+
+    def _keys_tab(self) -> QWidget:
+        self.keys = QTableWidget(len(self.commands), 2)
+        self.keys.setHorizontalHeaderLabels(["Command", "Key"])
+        self.keys.verticalHeader().hide()
+        self.key_editors: dict[str, QKeySequenceEdit] = {}
+        current = {**self.defaults, **self.settings.keys}
+        for row, command in enumerate(self.commands):
+            title = QTableWidgetItem(command.title)
+            title.setFlags(title.flags() & ~title.flags().ItemIsEditable)
+            self.keys.setItem(row, 0, title)
+            editor = QKeySequenceEdit(QKeySequence(", ".join(current.get(command.id, [])[:1])))
+            editor.setObjectName(f"key-{command.id}")
+            editor.setClearButtonEnabled(True)
+            self.keys.setCellWidget(row, 1, editor)
+            self.key_editors[command.id] = editor
+        self.keys.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.keys.horizontalHeader().setStretchLastSection(True)
+        note = QLabel("The first key of each command is shown; change it by clicking and pressing "
+                      "the new key. Other default keys of a changed command are replaced.")
+        note.setWordWrap(True)
+        layout = QVBoxLayout()
+        layout.addWidget(self.keys, 1)
+        layout.addWidget(note)
+        return _page(layout)
 
     def _choose_model(self) -> None:
         start = self.model_path.text() or str(Path.home())
@@ -98,19 +151,40 @@ class SettingsDialog(QDialog):
         if chosen:
             self.model_path.setText(chosen)
 
+    def key_overrides(self) -> dict[str, list[str]]:
+        """The keys that differ from the defaults, as the settings store them."""
+        overrides = {}
+        for command_id, editor in self.key_editors.items():
+            chosen = editor.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+            default = [normalised(key) for key in self.defaults.get(command_id, [])]
+            if chosen not in default[:1] and not (not chosen and not default):
+                overrides[command_id] = [chosen] if chosen else []
+        return overrides
+
     def accept(self) -> None:
-        """Check the model before keeping it: a typo should not surface at the next summary."""
+        """Refuse what would break: a file that is not a model, one key for two commands."""
+        problems = []
         chosen = self.model_path.text().strip()
         if chosen:
             try:
                 gguf.read_metadata(Path(chosen).expanduser())
             except ModelError as error:
-                self.error.setText(str(error))
-                self.error.show()
-                return
+                problems.append(str(error))
+        overrides = self.key_overrides()
+        problems += keymap_problems({**self.defaults, **overrides},
+                                    {command.id for command in self.commands})
+        if problems:
+            self.error.setText(" ".join(problems))
+            self.error.show()
+            return
         self.settings.model_path = chosen
         self.settings.context_limit = self.context_limit.value()
         self.settings.threads = self.threads.value()
+        self.settings.theme = self.theme.currentData()
+        self.settings.font_family = self.font_family.currentFont().family()
+        self.settings.font_size = self.font_size.value()
+        self.settings.line_width = self.line_width.value()
+        self.settings.keys = overrides
         super().accept()
 
 
@@ -121,8 +195,7 @@ def _embedded_name() -> str:
         return str(error)
 
 
-def _wrap(layout) -> QWidget:
+def _page(layout) -> QWidget:
     widget = QWidget()
-    layout.setContentsMargins(0, 0, 0, 0)
     widget.setLayout(layout)
     return widget

@@ -285,18 +285,26 @@ def test_settings_with_wrong_types_keep_the_valid_keys(home, caplog):
 
 
 def test_settings_save_then_load_round_trips(home):
-    settings = Settings(model_path="/models/tiny.gguf", context_limit=2048, threads=3)
+    settings = Settings(model_path="/models/tiny.gguf", context_limit=2048, threads=3,
+                        theme="sepia", font_size=15, keys={"archive": ["E"]})
     settings.save()
 
     path = paths.settings_path()
     assert path.is_file()
     assert not path.with_suffix(".tmp").exists()
-    assert json.loads(path.read_text("utf-8")) == {
-        "model_path": "/models/tiny.gguf",
-        "context_limit": 2048,
-        "threads": 3,
-    }
+    stored = json.loads(path.read_text("utf-8"))
+    assert stored["model_path"] == "/models/tiny.gguf" and stored["threads"] == 3
+    assert stored["theme"] == "sepia" and stored["keys"] == {"archive": ["E"]}
     assert Settings.load() == settings
+
+
+def test_settings_out_of_range_fall_back(home):
+    paths.settings_path().parent.mkdir(parents=True)
+    paths.settings_path().write_text(json.dumps(
+        {"theme": "neon", "font_size": 400, "keys": {"archive": "E"}, "line_width": 60}))
+    loaded = Settings.load()
+    assert (loaded.theme, loaded.font_size, loaded.keys) == ("system", 12, {})
+    assert loaded.line_width == 60
 
 
 def test_settings_save_to_explicit_path(tmp_path):

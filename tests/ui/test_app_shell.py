@@ -13,6 +13,7 @@ from reader import logs
 from reader.settings import Settings
 from reader.summarize.models import embedded_model_path
 from reader.ui import crash
+from reader.ui.commands import Command
 from reader.ui.settings_dialog import SettingsDialog
 from tests.ui.test_main_window import open_window
 
@@ -51,7 +52,8 @@ def test_add_url_dialog(qtbot, library, site, monkeypatch):
 
 def test_settings_refuse_a_file_that_is_not_a_model(qtbot, home, tmp_path):
     settings = Settings()
-    dialog = SettingsDialog(settings, [("Summarise", "S")])
+    dialog = SettingsDialog(settings, [Command("summarize", "Summarise", print, "Article")],
+                            {"summarize": ["S"]})
     qtbot.addWidget(dialog)
     fake = tmp_path / "notes.gguf"
     fake.write_text("not a model")

@@ -61,18 +61,18 @@ def test_dropped_url_is_saved_shown_and_summarised(qtbot, window, site):
     assert "<li" in html  # structure survives into the view, not one block of text
 
     qtbot.keyClick(window.list_view, Qt.Key.Key_S)
-    qtbot.waitUntil(lambda: window.summary_view.toPlainText().strip() != "", timeout=60000)
-    qtbot.waitUntil(lambda: window._summary_job is None, timeout=60000)
+    qtbot.waitUntil(lambda: window.summary_pane.text.toPlainText().strip() != "", timeout=120000)
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=180000)
     article_id = window.current_article_id()
     stored = window.library.summary(article_id)
-    assert stored and stored == window.summary_view.toPlainText().strip()
-    assert "tokens in" in window.summary_status.text()
+    assert stored and stored == window.summary_pane.text.toPlainText().strip()
+    assert "tokens in" in window.summary_pane.status.text()
 
     # Another article, then back: the stored summary is shown at once.
     qtbot.keyClick(window.list_view, Qt.Key.Key_J)
-    assert window.summary_view.toPlainText() == ""
+    assert window.summary_pane.text.toPlainText() == ""
     qtbot.keyClick(window.list_view, Qt.Key.Key_K)
-    assert window.summary_view.toPlainText() == stored
+    assert window.summary_pane.text.toPlainText() == stored
 
 
 def test_plain_text_drop_and_paste(qtbot, window, site):
@@ -131,9 +131,9 @@ def test_a_missing_model_is_a_message_not_a_crash(qtbot, library, tmp_path):
     qtbot.keyClick(window.list_view, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
     assert "does not exist" in window.message_bar.label.text()
-    qtbot.waitUntil(lambda: window._summary_job is None, timeout=5000)
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=5000)
     assert library.summary(window.current_article_id()) is None
-    assert window.summary_status.text() == ""
+    assert window.summary_pane.status.text() == ""
 
 
 def test_a_title_repeated_as_the_first_heading_is_shown_once(window):

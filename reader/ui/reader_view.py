@@ -1,0 +1,95 @@
+"""The reader view: the article in a themed, width-limited column, read without the network.
+
+It remembers nothing itself; the window saves the reading position it reports.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontMetricsF
+from PySide6.QtWidgets import QTextBrowser
+
+from reader.library import Article
+from reader.ui import themes
+from reader.ui.article_view import article_html
+
+MIN_MARGIN = 24
+LOCAL_SCHEMES = ("file", "data", "qrc", "")
+
+
+class ReaderView(QTextBrowser):
+    reached_end = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("readerView")
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._open_link)
+        self.line_width_ems = 42
+        self.font_size = 12
+        self._restoring = False
+        self.verticalScrollBar().valueChanged.connect(self._check_end)
+
+    def apply_style(self, theme_setting: str, font_family: str, font_size: int,
+                    line_width: int) -> None:
+        theme = themes.resolve(theme_setting)
+        self.font_size = font_size
+        self.line_width_ems = line_width
+        self.document().setDefaultStyleSheet(themes.stylesheet(theme, font_family, font_size))
+        self.setStyleSheet(themes.widget_stylesheet(theme))
+        font = self.font()
+        if font_family:
+            font.setFamily(font_family)
+        font.setPointSize(font_size)
+        self.document().setDefaultFont(font)
+        self._fit_column()
+
+    def show_article(self, article: Article, position: float = 0.0) -> None:
+        self._restoring = True  # putting the reader back where they were is not reading on
+        try:
+            self.setHtml(article_html(article))  # re-parsed so a new stylesheet applies
+            bar = self.verticalScrollBar()
+            bar.setValue(round(position * bar.maximum()))
+        finally:
+            self._restoring = False
+
+    def fits(self) -> bool:
+        """Whether the whole article is on screen (nothing to scroll)."""
+        return not self.document().isEmpty() and self.verticalScrollBar().maximum() == 0
+
+    def position(self) -> float:
+        bar = self.verticalScrollBar()
+        return bar.value() / bar.maximum() if bar.maximum() else 0.0
+
+    def page(self, direction: int) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + direction * max(bar.pageStep() - 3 * bar.singleStep(), 1))
+
+    def loadResource(self, kind: int, url: QUrl):
+        # The reader never touches the network: only local copies (file:, data:) are shown.
+        if url.scheme() not in LOCAL_SCHEMES:
+            return None
+        return super().loadResource(kind, url)
+
+    @staticmethod
+    def _open_link(url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)  # in the user's browser, never in here
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_column()
+
+    def _fit_column(self) -> None:
+        """Margins that keep lines to ``line_width_ems``, centred, for comfortable reading."""
+        em = QFontMetricsF(self.document().defaultFont()).horizontalAdvance("M")
+        column = self.line_width_ems * em
+        side = max(MIN_MARGIN, (self.viewport().width() + self.viewportMargins().left()
+                                + self.viewportMargins().right() - column) / 2)
+        self.setViewportMargins(round(side), 0, round(side), 0)
+
+    def _check_end(self) -> None:
+        bar = self.verticalScrollBar()
+        if not self._restoring and bar.maximum() > 0 and bar.value() >= bar.maximum():
+            self.reached_end.emit()
+

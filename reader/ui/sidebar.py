@@ -1,0 +1,52 @@
+"""The sidebar: the library's views and tags, with counts, as a Qt list model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from reader.library import Library
+from reader.library.listing import VIEW_TITLES, VIEWS
+
+# A row's target: ("view", name) or ("tag", name).
+TARGET_ROLE = Qt.ItemDataRole.UserRole
+
+
+class SidebarModel(QAbstractListModel):
+    def __init__(self, library: Library, parent=None):
+        super().__init__(parent)
+        self._library = library
+        self._rows: list[tuple[str, str, int]] = []
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-count after the library changed; the rows keep their places where they can."""
+        counts = self._library.view_counts()
+        rows = [("view", view, counts[view]) for view in VIEWS]
+        rows += [("tag", name, count) for name, count in self._library.tag_counts()]
+        if [row[:2] for row in rows] == [row[:2] for row in self._rows]:
+            self._rows = rows
+            self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        kind, name, count = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            label = VIEW_TITLES[name] if kind == "view" else f"# {name}"
+            return f"{label}  ({count})"
+        if role == TARGET_ROLE:
+            return (kind, name)
+        return None
+
+    def row_of(self, kind: str, name: str) -> int | None:
+        for number, row in enumerate(self._rows):
+            if row[:2] == (kind, name):
+                return number
+        return None
