@@ -1,0 +1,205 @@
+"""What every importer produces: the items found in an export, and what was left out and why.
+
+The readers only parse; checking URLs, cleaning tags and dates, and merging a link that an export
+lists twice happen here, once for all formats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from reader.capture.urls import canonical_url, check_url
+from reader.errors import CaptureError
+
+# Format names, as the import report shows them.
+POCKET_HTML = "Pocket (HTML)"
+POCKET_CSV = "Pocket (CSV)"
+INSTAPAPER = "Instapaper (CSV)"
+OMNIVORE = "Omnivore (ZIP)"
+OMNIVORE_JSON = "Omnivore (metadata JSON, without saved pages)"
+WALLABAG = "wallabag (JSON)"
+KARAKEEP = "Karakeep (JSON)"
+READWISE = "Readwise Reader (CSV)"
+BOOKMARKS = "Browser bookmarks (HTML)"
+URL_LIST = "List of links"
+
+EXPECTED_FORMATS = (
+    "Reader can import exports from Pocket (HTML or CSV), Instapaper (CSV), Omnivore (ZIP), "
+    "wallabag (JSON), Karakeep or Hoarder (JSON), Readwise Reader (CSV), browser bookmarks "
+    "(HTML) and plain lists of links (one per line)."
+)
+
+MAX_TAG_LENGTH = 100
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class ImportedItem:
+    """One saved link from an export, with the state the user gave it there."""
+
+    url: str  # checked: http(s), with a host
+    title: str = ""
+    tags: list[str] = field(default_factory=list)
+    archived: bool = False
+    favourite: bool = False
+    added: str = ""  # when the user saved it: ISO 8601 in UTC, as the library writes; "" unknown
+    html: str | None = None  # the page as the service saved it, when the export carries it
+
+
+class Skipped(NamedTuple):
+    """An entry of the export that was not imported: where it is, and why."""
+
+    entry: str  # "line 7", "bookmark 3"
+    reason: str
+
+
+@dataclass
+class ImportBatch:
+    format: str
+    items: list[ImportedItem]
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class Collector:
+    """Gathers the items of one export: checks each URL (skipping bad ones with the reason) and
+    merges an address listed twice (tags joined, starred if either was)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, ImportedItem] = {}
+        self.skipped: list[Skipped] = []
+
+    def add(
+        self,
+        entry: str,
+        url: object,
+        title: object = "",
+        tags: Iterable[str] = (),
+        archived: bool = False,
+        favourite: bool = False,
+        added: str = "",
+        html: str | None = None,
+    ) -> None:
+        text = url.strip() if isinstance(url, str) else ""
+        try:
+            if not text or _SPACES.search(text):
+                raise CaptureError(f"Not a web address: {text or '(empty)'}")
+            checked = check_url(text)
+        except CaptureError as error:
+            self.skipped.append(Skipped(entry, str(error)))
+            return
+        key = canonical_url(checked)
+        item = self._items.get(key)
+        if item is not None:
+            item.tags = clean_tags([*item.tags, *tags])
+            item.favourite = item.favourite or favourite
+            item.html = item.html or html
+            return
+        self._items[key] = ImportedItem(
+            url=checked,
+            title=_SPACES.sub(" ", title).strip() if isinstance(title, str) else "",
+            tags=clean_tags(tags),
+            archived=archived,
+            favourite=favourite,
+            added=added,
+            html=html or None,
+        )
+
+    def skip(self, entry: str, reason: str) -> None:
+        self.skipped.append(Skipped(entry, reason))
+
+    def batch(self, format_name: str) -> ImportBatch:
+        return ImportBatch(format_name, list(self._items.values()), self.skipped)
+
+
+def clean_tags(tags: Iterable[object]) -> list[str]:
+    """Tags trimmed, without empties, each once (the library compares tags ignoring case)."""
+    result: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        if not isinstance(tag, str):
+            continue
+        name = _SPACES.sub(" ", tag).strip()[:MAX_TAG_LENGTH]
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    return result
+
+
+def tag_names(value: object) -> list[str]:
+    """Tags as services write them: a list of names, a list of objects with a name or label,
+    or one comma-separated string."""
+    if isinstance(value, str):
+        return value.split(",")
+    if not isinstance(value, list):
+        return []
+    names = []
+    for tag in value:
+        if isinstance(tag, dict):
+            tag = tag.get("name") or tag.get("label") or tag.get("title")
+        if isinstance(tag, str):
+            names.append(tag)
+    return names
+
+
+def utc_iso(value: object) -> str:
+    """A date from an export as ISO 8601 in UTC, the form the library stores; "" if unknown.
+
+    Accepts Unix time in seconds or milliseconds (number or digits), ISO 8601 with or without an
+    offset (none: UTC), and e-mail style dates.
+    """
+    if isinstance(value, bool) or value is None:
+        return ""
+    try:
+        if isinstance(value, (int, float)) or (isinstance(value, str) and _is_number(value)):
+            seconds = float(value)
+            if seconds <= 0:
+                return ""
+            if seconds > 100_000_000_000:  # milliseconds
+                seconds /= 1000
+            moment = datetime.fromtimestamp(seconds, timezone.utc)
+        elif isinstance(value, str) and value.strip():
+            moment = _parse_date_text(value.strip())
+        else:
+            return ""
+    except (ValueError, OverflowError, OSError):
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def truthy(value: object) -> bool:
+    """A yes/no flag as exports write it: true, 1, "1", "true", "yes"."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "y")
+    return bool(value) if isinstance(value, (bool, int, float)) else False
+
+
+def unreadable(path: Path, why: str) -> CaptureError:
+    """The error for a file Reader cannot import, saying what it can import."""
+    return CaptureError(f"Cannot import {path.name}: {why}. {EXPECTED_FORMATS}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_date_text(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError) as error:
+        raise ValueError(text) from error

@@ -1,0 +1,187 @@
+"""Putting an import into the library: saved pages are stored as they are, links without one
+are fetched (by the caller, one by one, with capture_imported), and nothing is added twice."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from reader.capture.extract import extract
+from reader.capture.fetch import TIMEOUT_SECONDS, fetch
+from reader.capture.importers.items import ImportBatch, ImportedItem, Skipped
+from reader.capture.service import Captured
+from reader.capture.urls import canonical_url, check_url
+from reader.errors import CaptureError
+from reader.library import Library, NewArticle
+
+log = logging.getLogger(__name__)
+
+_WHOLE_DOCUMENT = re.compile(r"<(html|body)[\s>]", re.IGNORECASE)
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class ImportResult:
+    format: str
+    added: int = 0
+    duplicates: int = 0  # already in the library (or twice in the export)
+    skipped: list[Skipped] = field(default_factory=list)  # entries of the file not imported
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason) fetches failed
+    # Stored from the export's saved copy, but no article text was found in it: stored with
+    # its title and an empty body, and the saved copy kept for re-extraction.
+    needs_fetching: list[tuple[str, str]] = field(default_factory=list)
+    # Links the export carries no page for: fetch each with capture_imported (or fetch_remaining).
+    to_fetch: list[ImportedItem] = field(default_factory=list)
+
+
+def import_batch(library: Library, batch: ImportBatch, progress: Progress | None = None
+                 ) -> ImportResult:
+    """Store the items of ``batch`` that carry their page; list the others in ``to_fetch``.
+
+    Fetches nothing; the caller fetches ``to_fetch`` (see fetch_remaining). Extracting a saved
+    page takes a moment, so a large import belongs off the UI thread, reporting ``progress``.
+    Importing the same file again adds nothing.
+    """
+    result = ImportResult(batch.format, skipped=list(batch.skipped))
+    seen: set[str] = set()
+    total = len(batch.items)
+    for done, item in enumerate(batch.items, start=1):
+        key = canonical_url(item.url)
+        if key in seen or library.find_by_url(key) is not None:
+            result.duplicates += 1
+        elif item.html is None:
+            result.to_fetch.append(item)
+        else:
+            article, problem = _saved_article(item, key)
+            _, is_new = library.add(article)
+            result.added += is_new
+            result.duplicates += not is_new
+            if problem:
+                result.needs_fetching.append((item.url, problem))
+        seen.add(key)
+        if progress:
+            progress(done, total)
+    return result
+
+
+def capture_imported(library: Library, item: ImportedItem, timeout: float = TIMEOUT_SECONDS
+                     ) -> Captured:
+    """Fetch and store ``item`` keeping what the export said about it (tags, archived,
+    favourite, date saved). Raises CaptureError with the reason, storing nothing."""
+    url = check_url(item.url)
+    existing = library.find_by_url(canonical_url(url))
+    if existing is not None:
+        return Captured(existing, library.get(existing).title, is_new=False)
+    page = fetch(url, timeout=timeout)
+    article = imported_article(
+        item,
+        page.html,
+        page.url,
+        raw_html=page.raw,
+        fetched_url=page.url,
+        content_type=page.content_type,
+    )
+    article_id, is_new = library.add(article)
+    return Captured(article_id, article.title, is_new)
+
+
+def fetch_remaining(library: Library, result: ImportResult, timeout: float = TIMEOUT_SECONDS,
+                    progress: Progress | None = None) -> ImportResult:
+    """Fetch every link in ``result.to_fetch`` in turn, counting each as added, duplicate or
+    failed (with the reason). For the command line; the window queues capture_imported."""
+    pending, result.to_fetch = result.to_fetch, []
+    for done, item in enumerate(pending, start=1):
+        try:
+            captured = capture_imported(library, item, timeout)
+        except CaptureError as error:
+            result.failed.append((item.url, str(error)))
+        else:
+            result.added += captured.is_new
+            result.duplicates += not captured.is_new
+        if progress:
+            progress(done, len(pending))
+    return result
+
+
+def imported_article(
+    item: ImportedItem,
+    page_html: str,
+    page_url: str,
+    *,
+    raw_html: bytes,
+    fetched_url: str = "",
+    content_type: str = "text/html; charset=utf-8",
+) -> NewArticle:
+    """The article in ``page_html`` (fetched, or saved by the service) with the item's
+    metadata. Raises CaptureError if there is no article in it."""
+    extracted = extract(page_html, page_url)
+    return NewArticle(
+        url=canonical_url(page_url),
+        original_url=item.url,
+        title=_title(item) or extracted.title,
+        author=extracted.author,
+        site=extracted.site,
+        published=extracted.published,
+        language=extracted.language,
+        body_html=extracted.body_html,
+        text=extracted.text,
+        tags=list(item.tags),
+        archived=item.archived,
+        favourite=item.favourite,
+        added=item.added,
+        raw_html=raw_html,
+        fetched_url=fetched_url,
+        content_type=content_type,
+    )
+
+
+def _saved_article(item: ImportedItem, key: str) -> tuple[NewArticle, str]:
+    """The article from the page the service saved (the link itself may be dead by now), and
+    why it has no text, if it has none."""
+    # Kept as a whole document, so that re-extracting it later works as for a fetched page.
+    document = _as_document(item)
+    raw = document.encode("utf-8")
+    try:
+        return imported_article(item, document, item.url, raw_html=raw), ""
+    except CaptureError as error:
+        problem = str(error)
+    except Exception:  # one odd saved page must not stop an import of thousands
+        log.exception("Extracting the saved copy of %s failed", item.url)
+        problem = f"Reader could not read the saved copy of this page: {item.url}"
+    return NewArticle(
+        url=key,
+        original_url=item.url,
+        title=_title(item) or item.url,
+        body_html="",
+        text="",
+        site=urlsplit(item.url).hostname or "",
+        tags=list(item.tags),
+        archived=item.archived,
+        favourite=item.favourite,
+        added=item.added,
+        raw_html=raw,
+        content_type="text/html; charset=utf-8",
+    ), problem
+
+
+def _as_document(item: ImportedItem) -> str:
+    """The saved page as a whole HTML document. Services save the article alone (Omnivore: one
+    <div>); trafilatura finds nothing in a fragment with one element, and drops headings from
+    one it does not know is all article."""
+    if _WHOLE_DOCUMENT.search(item.html[:2048]):
+        return item.html
+    title = html.escape(_title(item))
+    return (f"<html><head><title>{title}</title></head>"
+            f"<body><article>{item.html}</article></body></html>")
+
+
+def _title(item: ImportedItem) -> str:
+    """The title the user saw in the other service, unless it is just the address."""
+    title = item.title.strip()
+    if not title or title == item.url or title.lower().startswith(("http://", "https://")):
+        return ""
+    return title
