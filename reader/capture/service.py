@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reader.capture.extract import extract
 from reader.capture.fetch import TIMEOUT_SECONDS, fetch
 from reader.capture.urls import canonical_url, check_url
 from reader.library import Library, NewArticle
+
+if TYPE_CHECKING:
+    from reader.capture.importers import ImportedItem
 
 
 @dataclass(frozen=True)
@@ -17,32 +21,56 @@ class Captured:
     is_new: bool  # False when the library already held this page
 
 
-def capture_url(library: Library, text: str, timeout: float = TIMEOUT_SECONDS) -> Captured:
+def capture_url(library: Library, text: str, timeout: float = TIMEOUT_SECONDS,
+                item: ImportedItem | None = None) -> Captured:
     """Save the page at ``text`` (a URL) in ``library``. Raises CaptureError with the reason.
 
-    Nothing is written unless the page was fetched and an article found in it.
+    ``item``, for a link from another service's export, carries what the user had there (tags,
+    state, date saved, title). Nothing is written unless the page was fetched and an article
+    found in it.
     """
     url = check_url(text)
     existing = library.find_by_url(canonical_url(url))
     if existing is not None:
         return Captured(existing, library.get(existing).title, is_new=False)
     page = fetch(url, timeout=timeout)
-    extracted = extract(page.html, page.url)
-    # Identity is where the page really lives: a short link and its target are one article.
-    article_id, is_new = library.add(
-        NewArticle(
-            url=canonical_url(page.url),
-            original_url=url,
-            title=extracted.title,
-            author=extracted.author,
-            site=extracted.site,
-            published=extracted.published,
-            language=extracted.language,
-            body_html=extracted.body_html,
-            text=extracted.text,
-            raw_html=page.raw,
-            fetched_url=page.url,
-            content_type=page.content_type,
-        )
+    article = article_from_page(page.html, page.url, url, item, raw_html=page.raw,
+                                fetched_url=page.url, content_type=page.content_type)
+    article_id, is_new = library.add(article)
+    return Captured(article_id, article.title, is_new)
+
+
+def article_from_page(
+    page_html: str,
+    page_url: str,
+    original_url: str,
+    item: ImportedItem | None = None,
+    *,
+    raw_html: bytes,
+    fetched_url: str = "",
+    content_type: str = "text/html; charset=utf-8",
+) -> NewArticle:
+    """The article in ``page_html``, with an imported item's metadata if there is one.
+
+    Its identity is where the page really lives (``page_url``, after redirects): a short link
+    and its target are one article. Raises CaptureError if there is no article in it.
+    """
+    extracted = extract(page_html, page_url)
+    return NewArticle(
+        url=canonical_url(page_url),
+        original_url=original_url,
+        title=(item.display_title if item else "") or extracted.title,
+        author=extracted.author,
+        site=extracted.site,
+        published=extracted.published,
+        language=extracted.language,
+        body_html=extracted.body_html,
+        text=extracted.text,
+        tags=list(item.tags) if item else [],
+        archived=item.archived if item else False,
+        favourite=item.favourite if item else False,
+        added=item.added if item else "",
+        raw_html=raw_html,
+        fetched_url=fetched_url,
+        content_type=content_type,
     )
-    return Captured(article_id, extracted.title, is_new)

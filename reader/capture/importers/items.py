@@ -51,6 +51,14 @@ class ImportedItem:
     added: str = ""  # when the user saved it: ISO 8601 in UTC, as the library writes; "" unknown
     html: str | None = None  # the page as the service saved it, when the export carries it
 
+    @property
+    def display_title(self) -> str:
+        """The title the user saw in the other service, unless it is just the address."""
+        title = self.title.strip()
+        if not title or title == self.url or title.lower().startswith(("http://", "https://")):
+            return ""
+        return title
+
 
 class Skipped(NamedTuple):
     """An entry of the export that was not imported: where it is, and why."""

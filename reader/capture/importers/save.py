@@ -10,11 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from reader.capture.extract import extract
-from reader.capture.fetch import TIMEOUT_SECONDS, fetch
+from reader.capture.fetch import TIMEOUT_SECONDS
 from reader.capture.importers.items import ImportBatch, ImportedItem, Skipped
-from reader.capture.service import Captured
-from reader.capture.urls import canonical_url, check_url
+from reader.capture.service import Captured, article_from_page, capture_url
+from reader.capture.urls import canonical_url
 from reader.errors import CaptureError
 from reader.library import Library, NewArticle
 
@@ -72,21 +71,7 @@ def capture_imported(library: Library, item: ImportedItem, timeout: float = TIME
                      ) -> Captured:
     """Fetch and store ``item`` keeping what the export said about it (tags, archived,
     favourite, date saved). Raises CaptureError with the reason, storing nothing."""
-    url = check_url(item.url)
-    existing = library.find_by_url(canonical_url(url))
-    if existing is not None:
-        return Captured(existing, library.get(existing).title, is_new=False)
-    page = fetch(url, timeout=timeout)
-    article = imported_article(
-        item,
-        page.html,
-        page.url,
-        raw_html=page.raw,
-        fetched_url=page.url,
-        content_type=page.content_type,
-    )
-    article_id, is_new = library.add(article)
-    return Captured(article_id, article.title, is_new)
+    return capture_url(library, item.url, timeout, item=item)
 
 
 def fetch_remaining(library: Library, result: ImportResult, timeout: float = TIMEOUT_SECONDS,
@@ -107,38 +92,6 @@ def fetch_remaining(library: Library, result: ImportResult, timeout: float = TIM
     return result
 
 
-def imported_article(
-    item: ImportedItem,
-    page_html: str,
-    page_url: str,
-    *,
-    raw_html: bytes,
-    fetched_url: str = "",
-    content_type: str = "text/html; charset=utf-8",
-) -> NewArticle:
-    """The article in ``page_html`` (fetched, or saved by the service) with the item's
-    metadata. Raises CaptureError if there is no article in it."""
-    extracted = extract(page_html, page_url)
-    return NewArticle(
-        url=canonical_url(page_url),
-        original_url=item.url,
-        title=_title(item) or extracted.title,
-        author=extracted.author,
-        site=extracted.site,
-        published=extracted.published,
-        language=extracted.language,
-        body_html=extracted.body_html,
-        text=extracted.text,
-        tags=list(item.tags),
-        archived=item.archived,
-        favourite=item.favourite,
-        added=item.added,
-        raw_html=raw_html,
-        fetched_url=fetched_url,
-        content_type=content_type,
-    )
-
-
 def _saved_article(item: ImportedItem, key: str) -> tuple[NewArticle, str]:
     """The article from the page the service saved (the link itself may be dead by now), and
     why it has no text, if it has none."""
@@ -146,7 +99,7 @@ def _saved_article(item: ImportedItem, key: str) -> tuple[NewArticle, str]:
     document = _as_document(item)
     raw = document.encode("utf-8")
     try:
-        return imported_article(item, document, item.url, raw_html=raw), ""
+        return article_from_page(document, item.url, item.url, item, raw_html=raw), ""
     except CaptureError as error:
         problem = str(error)
     except Exception:  # one odd saved page must not stop an import of thousands
@@ -155,7 +108,7 @@ def _saved_article(item: ImportedItem, key: str) -> tuple[NewArticle, str]:
     return NewArticle(
         url=key,
         original_url=item.url,
-        title=_title(item) or item.url,
+        title=item.display_title or item.url,
         body_html="",
         text="",
         site=urlsplit(item.url).hostname or "",
@@ -174,14 +127,6 @@ def _as_document(item: ImportedItem) -> str:
     one it does not know is all article."""
     if _WHOLE_DOCUMENT.search(item.html[:2048]):
         return item.html
-    title = html.escape(_title(item))
+    title = html.escape(item.display_title)
     return (f"<html><head><title>{title}</title></head>"
             f"<body><article>{item.html}</article></body></html>")
-
-
-def _title(item: ImportedItem) -> str:
-    """The title the user saw in the other service, unless it is just the address."""
-    title = item.title.strip()
-    if not title or title == item.url or title.lower().startswith(("http://", "https://")):
-        return ""
-    return title
