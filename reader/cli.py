@@ -9,8 +9,10 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from reader import __version__, paths
+from reader.capture.importers import detect_and_read, fetch_remaining, import_batch
 from reader.capture.service import capture_url
 from reader.capture.urls import canonical_url, check_url
 from reader.errors import LibraryError, UserError
@@ -69,6 +71,59 @@ def _add(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     return 1 if failures else 0
+
+
+def _import(library: Library, args: argparse.Namespace) -> int:
+    status = 0
+    reports = []
+    for name in args.files:
+        try:
+            batch = detect_and_read(Path(name))
+        except UserError as error:
+            print(f"reader: {error}", file=sys.stderr)
+            status = 1
+            continue
+        result = import_batch(library, batch, _progress(f"Importing {name}"))
+        if not args.no_fetch and result.to_fetch:
+            fetch_remaining(library, result, progress=_progress("Fetching pages"))
+        for entry, reason in result.skipped:
+            print(f"reader: skipped {entry}: {reason}", file=sys.stderr)
+        for url, reason in result.failed:
+            print(f"reader: {reason}", file=sys.stderr)
+        for url, reason in result.needs_fetching:
+            print(f"reader: saved without text (fetch it again later): {url}: {reason}",
+                  file=sys.stderr)
+        status = status or (1 if result.failed else 0)
+        summary = {
+            "file": name, "format": result.format, "added": result.added,
+            "duplicates": result.duplicates, "skipped": len(result.skipped),
+            "failed": len(result.failed), "not_fetched": len(result.to_fetch),
+        }
+        reports.append(summary)
+        if not args.json:
+            print(f"{name} ({result.format}): {result.added} added, {result.duplicates} already "
+                  f"in the library, {len(result.skipped)} skipped, {len(result.failed)} failed"
+                  + (f", {len(result.to_fetch)} links not fetched (--no-fetch)"
+                     if result.to_fetch else ""))
+    if args.json:
+        print(json.dumps(reports, indent=2, ensure_ascii=False))
+    return status
+
+
+def _progress(label: str):
+    """A progress line that redraws itself on a terminal, and stays quiet when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return report
 
 
 def _list(library: Library, args: argparse.Namespace) -> int:
@@ -178,7 +233,7 @@ def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-_COMMANDS = ("add", "list", "search", "show", "summarize", "summarise", "install-desktop")
+_COMMANDS = ("add", "import", "list", "search", "show", "summarize", "summarise", "install-desktop")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,6 +248,14 @@ def _parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add", help="save web pages to the library")
     add.add_argument("urls", nargs="+", metavar="URL")
     add.set_defaults(handler=_add)
+
+    importing = commands.add_parser(
+        "import", help="import an export from Pocket, Instapaper, Omnivore, Wallabag, Karakeep, "
+        "Readwise Reader, a browser's bookmarks, or a list of links")
+    importing.add_argument("files", nargs="+", metavar="FILE")
+    importing.add_argument("--no-fetch", action="store_true",
+                           help="store what the export carries; don't fetch the other links")
+    importing.set_defaults(handler=_import)
 
     listing = commands.add_parser("list", help="list the articles, newest first")
     listing.set_defaults(handler=_list)
@@ -217,6 +280,6 @@ def _parser() -> argparse.ArgumentParser:
     desktop.add_argument("--uninstall", action="store_true", help="remove it again")
     desktop.set_defaults(handler=_install_desktop)
 
-    for sub in (add, listing, search, show, summarize):
+    for sub in (add, importing, listing, search, show, summarize):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
     return parser

@@ -133,3 +133,22 @@ def test_search_ranks_and_marks_matches(tmp_path, site):
     assert "Bringing a 1987 keyboard" in plain.stdout and "[keyboard]" in plain.stdout.lower()
     nothing = reader(tmp_path, "search", "zeppelin", check=False)
     assert nothing.returncode == 1 and "No articles match" in nothing.stderr
+
+
+def test_import_keeps_state_and_reimport_adds_nothing(tmp_path, site):
+    from pathlib import Path
+
+    export = Path(__file__).parent / "fixtures" / "imports" / "wallabag.json"
+    first = json.loads(reader(tmp_path, "import", str(export), "--no-fetch", "--json").stdout)
+    assert first[0]["format"].lower().startswith("wallabag") and first[0]["added"] >= 1
+    again = json.loads(reader(tmp_path, "import", str(export), "--no-fetch", "--json").stdout)
+    assert again[0]["added"] == 0 and again[0]["duplicates"] >= first[0]["added"]
+    rows = json.loads(reader(tmp_path, "list", "--json").stdout)
+    assert any(row["tags"] for row in rows) and any(row["archived"] for row in rows)
+
+
+def test_import_of_an_unknown_file_says_what_was_expected(tmp_path):
+    junk = tmp_path / "notes.csv"
+    junk.write_text("name,colour\nbanana,yellow\n")
+    result = reader(tmp_path, "import", str(junk), check=False)
+    assert result.returncode == 1 and "Pocket" in result.stderr and "Traceback" not in result.stderr

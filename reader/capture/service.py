@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.capture.extract import extract
-from reader.capture.fetch import TIMEOUT_SECONDS, fetch
+from reader.capture.fetch import MAX_BYTES, TIMEOUT_SECONDS, decode_html, fetch
 from reader.capture.urls import canonical_url, check_url
+from reader.errors import CaptureError
 from reader.library import Library, NewArticle
 
 if TYPE_CHECKING:
@@ -74,3 +76,19 @@ def article_from_page(
         fetched_url=fetched_url,
         content_type=content_type,
     )
+
+
+def capture_saved_page(library: Library, path: Path, url: str) -> Captured:
+    """Store a page saved to disk (a dropped .html file) as it is, with ``url`` as its origin."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise CaptureError(f"{path.name} is larger than {MAX_BYTES / 1_000_000:g} MB; not saved.")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CaptureError(f"Cannot read {path}: {error.strerror or error}") from error
+    existing = library.find_by_url(canonical_url(url))
+    if existing is not None:
+        return Captured(existing, library.get(existing).title, is_new=False)
+    article = article_from_page(decode_html(raw), url, url, raw_html=raw, fetched_url=url)
+    article_id, is_new = library.add(article)
+    return Captured(article_id, article.title, is_new)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QThreadPool, QTimer, QUrl
 from PySide6.QtGui import (
@@ -20,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -33,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from reader.capture.extract import extract
 from reader.capture.fetch import decode_html
-from reader.capture.service import Captured, capture_url
-from reader.capture.sources import links_from_mime
+from reader.capture.importers import detect_and_read, import_batch
+from reader.capture.service import Captured, capture_saved_page, capture_url
+from reader.capture.sources import decode_drop
 from reader.capture.urls import check_url
 from reader.errors import UserError
 from reader.library import Library
@@ -173,6 +176,7 @@ class MainWindow(QMainWindow):
         return [
             Command("add-url", "Add URL…", self.ask_for_url, "Library"),
             Command("paste-links", "Add Links from Clipboard", self.paste_links, "Library"),
+            Command("import", "Import from Another Service…", self.ask_for_import, "Library"),
             Command("search", "Search", self.focus_search, "Library"),
             Command("undo", "Undo", self.undo, "Library"),
             Command("palette", "Command Palette…", self.open_palette, "Library"),
@@ -435,7 +439,8 @@ class MainWindow(QMainWindow):
     # Capture
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() or event.mimeData().hasText():
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasText() or mime.hasHtml() or mime.hasFormat("text/x-moz-url"):
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event) -> None:
@@ -449,25 +454,62 @@ class MainWindow(QMainWindow):
         self.add_from_mime(QGuiApplication.clipboard().mimeData())
 
     def add_from_mime(self, mime: QMimeData) -> None:
+        """A drop or paste: links are fetched, saved pages stored, export files imported."""
         payload = {name: bytes(mime.data(name).data()) for name in mime.formats()}
         try:
-            links = links_from_mime(payload)
+            drop = decode_drop(payload)
         except UserError as error:
             self.message_bar.show_message(str(error), error=True)
             return
-        self.add_links(links)
+        self.add_links([link.url for link in drop.links])
+        for page in drop.pages:
+            self._capture(lambda page=page: capture_saved_page(self.library, page.path, page.url))
+        for path in drop.imports:
+            self.import_file(path)
+        notes = list(drop.problems)
+        if drop.duplicates:
+            notes.append(f"{drop.duplicates} repeated link(s) left out")
+        if notes:
+            self.message_bar.show_message("; ".join(notes), error=bool(drop.problems))
 
     def add_links(self, links: list[str]) -> None:
         for link in links:
-            self._pending_captures += 1
-            run_in_background(
-                lambda report, cancelled, link=link: capture_url(self.library, link),
-                self.capture_pool,
-                succeeded=self._captured,
-                failed=lambda message: self.message_bar.show_message(message, error=True),
-                finished=self._capture_finished,
-            )
+            self._capture(lambda link=link: capture_url(self.library, link))
+
+    def _capture(self, work) -> None:
+        self._pending_captures += 1
+        run_in_background(
+            lambda report, cancelled: work(),
+            self.capture_pool,
+            succeeded=self._captured,
+            failed=lambda message: self.message_bar.show_message(message, error=True),
+            finished=self._capture_finished,
+        )
         self._show_capture_progress()
+
+    def ask_for_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import from another service", str(Path.home()),
+            "Exports (*.csv *.json *.zip *.html *.htm *.txt);;All files (*)")
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> None:
+        """Read an export off the UI thread, store what it carries, queue its other links."""
+        def work(report, cancelled):
+            return import_batch(self.library, detect_and_read(path))
+
+        def done(result) -> None:
+            self.message_bar.show_message(
+                f"Imported {path.name} ({result.format}): {result.added} added, "
+                f"{result.duplicates} already in your library, {len(result.skipped)} skipped"
+                + (f"; fetching {len(result.to_fetch)} more…" if result.to_fetch else "."))
+            self._refresh(keep=self.current_article_id())
+            for item in result.to_fetch:
+                self._capture(lambda item=item: capture_url(self.library, item.url, item=item))
+
+        run_in_background(work, self.capture_pool, succeeded=done,
+                          failed=lambda message: self.message_bar.show_message(message, True))
 
     def _captured(self, captured: Captured) -> None:
         if captured.is_new:

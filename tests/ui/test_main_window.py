@@ -139,3 +139,30 @@ def test_a_missing_model_is_a_message_not_a_crash(qtbot, library, tmp_path):
 def test_a_title_repeated_as_the_first_heading_is_shown_once(window):
     text = window.reader_view.toPlainText()
     assert text.count("Welcome to Reader") == 1
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent.parent / "fixtures"
+
+
+def test_dropping_an_export_file_imports_it(qtbot, window):
+    drop(window, uri_mime(QUrl.fromLocalFile(str(FIXTURES / "imports" / "wallabag.json"))
+                          .toString()))
+    qtbot.waitUntil(lambda: "Imported wallabag.json" in window.message_bar.label.text(),
+                    timeout=20000)
+    qtbot.waitUntil(lambda: window.library.view_counts()["all"] > 1, timeout=5000)
+
+
+def test_dropping_a_saved_page_stores_it_as_it_is(qtbot, window):
+    page = FIXTURES / "drops" / "saved page.html"
+    drop(window, uri_mime(QUrl.fromLocalFile(str(page)).toString()))
+    qtbot.waitUntil(lambda: window.library.count() == 2, timeout=10000)
+    stored = window.library.rows()[0]
+    assert stored.url.startswith("file://") and window.library.raw_html(stored.id) == page.read_bytes()
+
+
+def test_a_firefox_drag_of_two_links(qtbot, window, site):
+    mime = QMimeData()
+    pairs = f"{site.url('blog-post.html')}\nA blog\n{site.url('german-article.html')}\nNews"
+    mime.setData("text/x-moz-url", pairs.encode("utf-16-le"))
+    drop(window, mime)
+    qtbot.waitUntil(lambda: window.library.count() == 3, timeout=15000)
