@@ -19,8 +19,7 @@ from reader.errors import LibraryError, UserError
 from reader.library import Library, open_library
 from reader.library.listing import MATCH_END, MATCH_START
 from reader.settings import Settings
-from reader.summarize.local import LocalModel
-from reader.summarize.models import chosen_model_path
+from reader.summarize.backends import open_model
 from reader.summarize.summarizer import summarize_and_store
 
 
@@ -175,9 +174,7 @@ def _show(library: Library, args: argparse.Namespace) -> int:
 
 def _summarize(library: Library, args: argparse.Namespace) -> int:
     article_id = _resolve(library, args.article, add_missing=True)
-    settings = Settings.load()
-    model = LocalModel(chosen_model_path(settings, args.model), settings.context_limit,
-                       settings.threads)
+    model = open_model(Settings.load(), args.model, args.endpoint)
     cancelled = threading.Event()
     pieces = []
     try:
@@ -272,7 +269,10 @@ def _parser() -> argparse.ArgumentParser:
     summarize = commands.add_parser("summarize", aliases=["summarise"],
                                     help="summarise an article with the local model")
     summarize.add_argument("article", metavar="ID|URL")
-    summarize.add_argument("--model", help="GGUF model file (default: the settings, else the embedded model)")
+    summarize.add_argument("--model", help="GGUF model file (default: the settings, else the "
+                           "embedded model); with --endpoint, the model's name on the server")
+    summarize.add_argument("--endpoint", metavar="URL",
+                           help="use an OpenAI-compatible server instead (llama.cpp, vLLM, Ollama)")
     summarize.set_defaults(handler=_summarize)
 
     desktop = commands.add_parser("install-desktop",

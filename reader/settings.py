@@ -29,6 +29,14 @@ class Settings:
     threads: int = field(
         default=0, metadata={"help": "CPU threads for the model; 0: one per physical core"}
     )
+    backend: str = field(
+        default="local",
+        metadata={"help": "local: the model runs on this computer; server: an OpenAI-compatible "
+                          "server (llama.cpp server, vLLM, Ollama, LM Studio)"},
+    )
+    server_url: str = field(default="", metadata={"help": "The server, e.g. http://127.0.0.1:8080"})
+    server_model: str = field(default="", metadata={"help": "The model name the server knows"})
+    server_api_key: str = field(default="", metadata={"help": "API key, if the server wants one"})
     theme: str = field(
         default="system", metadata={"help": "Reader view: system (light or dark), light, dark, sepia"}
     )
@@ -76,12 +84,15 @@ class Settings:
 
 
 THEMES = ("system", "light", "dark", "sepia")
+BACKENDS = ("local", "server")
 
 
 def _valid(name: str, value: object) -> bool:
     """Range checks beyond the type, for values a person may have typed into the file."""
     if name == "theme":
         return value in THEMES
+    if name == "backend":
+        return value in BACKENDS
     if name == "font_size":
         return 6 <= value <= 48
     if name == "line_width":

@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from tests.fixture_site import FixtureSite
+from tests.llama_server import llama_server  # noqa: F401 - a fixture for every test package
 
 
 @pytest.fixture

@@ -152,3 +152,25 @@ def test_import_of_an_unknown_file_says_what_was_expected(tmp_path):
     junk.write_text("name,colour\nbanana,yellow\n")
     result = reader(tmp_path, "import", str(junk), check=False)
     assert result.returncode == 1 and "Pocket" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_summarize_through_a_model_server(tmp_path, site, llama_server):
+    from tests.llama_server import SERVER_KEY
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.json").write_text(
+        json.dumps({"server_api_key": SERVER_KEY, "context_limit": 2048}))
+    reader(tmp_path, "add", site.url("blog-post.html"))
+    result = json.loads(reader(tmp_path, "summarize", site.url("blog-post.html"), "--endpoint",
+                               llama_server, "--model", "smollm2", "--json").stdout)
+    assert result["model"] == "smollm2" and len(result["summary"].split()) >= 5
+
+
+def test_a_server_that_is_down_is_a_message(tmp_path):
+    from tests.summarize.openai_stub import closed_port
+
+    result = reader(tmp_path, "summarize", "1", "--endpoint",
+                    f"http://127.0.0.1:{closed_port()}", "--model", "x", check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "refused" in result.stderr.lower() or "reach" in result.stderr.lower()

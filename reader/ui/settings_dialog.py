@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from reader import paths
 from reader.errors import ModelError
-from reader.settings import THEMES, Settings
+from reader.settings import BACKENDS, THEMES, Settings
 from reader.summarize import gguf
 from reader.summarize.models import embedded_model_path
 from reader.ui.commands import Command, keymap_problems, normalised
@@ -112,10 +112,24 @@ class SettingsDialog(QDialog):
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText("One per physical core")
         self.threads.setValue(self.settings.threads)
+        self.backend = QComboBox()
+        self.backend.addItem("On this computer (llama.cpp)", "local")
+        self.backend.addItem("A model server (OpenAI-compatible)", "server")
+        self.backend.setCurrentIndex(BACKENDS.index(self.settings.backend))
+        self.server_url = QLineEdit(self.settings.server_url)
+        self.server_url.setPlaceholderText("http://127.0.0.1:8080  (llama.cpp server, vLLM, Ollama…)")
+        self.server_model = QLineEdit(self.settings.server_model)
+        self.server_model.setPlaceholderText("the model's name on the server, e.g. gpt-oss:20b")
+        self.server_api_key = QLineEdit(self.settings.server_api_key)
+        self.server_api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         form = QFormLayout()
+        form.addRow("Summaries are written:", self.backend)
         form.addRow("Summary model (GGUF):", _page(model_row))
-        form.addRow("Largest context:", self.context_limit)
         form.addRow("Model threads:", self.threads)
+        form.addRow("Server address:", self.server_url)
+        form.addRow("Server model:", self.server_model)
+        form.addRow("API key:", self.server_api_key)
+        form.addRow("Largest context:", self.context_limit)
         return _page(form)
 
     def _keys_tab(self) -> QWidget:
@@ -165,6 +179,9 @@ class SettingsDialog(QDialog):
         """Refuse what would break: a file that is not a model, one key for two commands."""
         problems = []
         chosen = self.model_path.text().strip()
+        if self.backend.currentData() == "server" and not (
+                self.server_url.text().strip() and self.server_model.text().strip()):
+            problems.append("A model server needs its address and the model's name.")
         if chosen:
             try:
                 gguf.read_metadata(Path(chosen).expanduser())
@@ -177,6 +194,10 @@ class SettingsDialog(QDialog):
             self.error.setText(" ".join(problems))
             self.error.show()
             return
+        self.settings.backend = self.backend.currentData()
+        self.settings.server_url = self.server_url.text().strip()
+        self.settings.server_model = self.server_model.text().strip()
+        self.settings.server_api_key = self.server_api_key.text().strip()
         self.settings.model_path = chosen
         self.settings.context_limit = self.context_limit.value()
         self.settings.threads = self.threads.value()

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, 
 from reader.errors import UserError
 from reader.library import Library
 from reader.settings import Settings
-from reader.summarize.local import LocalModel
-from reader.summarize.models import chosen_model_path
-from reader.summarize.summarizer import summarize_and_store
+from reader.summarize.backends import open_model
+from reader.summarize.summarizer import ChatModel, summarize_and_store
 from reader.ui.background import Job, run_in_background
 
 
@@ -28,7 +27,7 @@ class SummaryPane(QWidget):
         super().__init__(parent)
         self.library = library
         self.settings = settings
-        self._model: LocalModel | None = None
+        self._model: ChatModel | None = None
         self.job: Job | None = None
         self._job_article: int | None = None
         self._shown_article: int | None = None
@@ -78,8 +77,7 @@ class SummaryPane(QWidget):
 
         def work(report, cancelled):
             if self._model is None:
-                path = chosen_model_path(self.settings)
-                self._model = LocalModel(path, self.settings.context_limit, self.settings.threads)
+                self._model = open_model(self.settings)
             for piece in summarize_and_store(self.library, article_id, self._model, cancelled):
                 report(piece)
             return self._model.name

@@ -111,3 +111,33 @@ def test_an_unexpected_exception_opens_the_crash_dialog(home, monkeypatch):
     assert "RuntimeError: boom" in shown["summary"]
     assert shown["path"] == logs.log_file()
     assert "Unexpected error" in tail.text()
+
+
+def test_settings_choose_a_model_server(qtbot, home):
+    settings = Settings()
+    dialog = SettingsDialog(settings, [Command("summarize", "Summarise", print, "Article")],
+                            {"summarize": ["S"]})
+    qtbot.addWidget(dialog)
+    dialog.backend.setCurrentIndex(1)
+    dialog.accept()
+    assert "address" in dialog.error.text() and settings.backend == "local"
+    dialog.server_url.setText("http://127.0.0.1:8080")
+    dialog.server_model.setText("gpt-oss:20b")
+    dialog.accept()
+    assert (settings.backend, settings.server_model) == ("server", "gpt-oss:20b")
+
+
+def test_a_key_bound_twice_in_the_dialog_is_refused(qtbot, home):
+    from PySide6.QtGui import QKeySequence
+
+    settings = Settings()
+    commands = [Command("summarize", "Summarise", print, "Article"),
+                Command("archive", "Archive", print, "Article")]
+    dialog = SettingsDialog(settings, commands, {"summarize": ["S"], "archive": ["A"]})
+    qtbot.addWidget(dialog)
+    dialog.key_editors["archive"].setKeySequence(QKeySequence("S"))
+    dialog.accept()
+    assert "S is bound to more than one command" in dialog.error.text()
+    dialog.key_editors["archive"].setKeySequence(QKeySequence("E"))
+    dialog.accept()
+    assert settings.keys == {"archive": ["E"]}
