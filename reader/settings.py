@@ -37,6 +37,15 @@ class Settings:
     server_url: str = field(default="", metadata={"help": "The server, e.g. http://127.0.0.1:8080"})
     server_model: str = field(default="", metadata={"help": "The model name the server knows"})
     server_api_key: str = field(default="", metadata={"help": "API key, if the server wants one"})
+    summary_style: str = field(
+        default="short", metadata={"help": "short (2-3 sentences), key_points or detailed"}
+    )
+    summary_language: str = field(
+        default="", metadata={"help": "Language of summaries, e.g. English; empty: the article's"}
+    )
+    reasoning_effort: str = field(
+        default="low", metadata={"help": "For reasoning models (GPT-OSS): low, medium or high"}
+    )
     theme: str = field(
         default="system", metadata={"help": "Reader view: system (light or dark), light, dark, sepia"}
     )
@@ -93,6 +102,10 @@ def _valid(name: str, value: object) -> bool:
         return value in THEMES
     if name == "backend":
         return value in BACKENDS
+    if name == "summary_style":
+        return value in ("short", "key_points", "detailed")
+    if name == "reasoning_effort":
+        return value in ("low", "medium", "high")
     if name == "font_size":
         return 6 <= value <= 48
     if name == "line_width":

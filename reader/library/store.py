@@ -355,9 +355,18 @@ class Library:
             )
         return removed
 
+    def unsummarised_ids(self) -> list[int]:
+        """Articles (not in the bin) with no summary yet, newest first."""
+        with self._lock:
+            return [row[0] for row in self._db.execute(
+                "SELECT id FROM articles WHERE deleted = 0 AND text != '' AND id NOT IN "
+                "(SELECT article_id FROM summaries) ORDER BY added DESC, id DESC")]
+
     def replace_content(self, article_id: int, title: str, body_html: str, text: str) -> None:
-        """New extraction of an article (from its stored page)."""
+        """New extraction of an article (from its stored page). Its summaries were of the old
+        text, so they go."""
         with self._lock, self._db:
+            self._db.execute("DELETE FROM summaries WHERE article_id = ?", (article_id,))
             self._db.execute(
                 "UPDATE articles SET title = ?, body_html = ?, text = ?, word_count = ? "
                 "WHERE id = ?",

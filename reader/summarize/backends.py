@@ -25,4 +25,5 @@ def open_model(settings: Settings, model: str | None = None,
                              "(or --model NAME).")
         return RemoteModel(url, name, settings.server_api_key or None,
                            context_limit=settings.context_limit)
-    return LocalModel(chosen_model_path(settings, model), settings.context_limit, settings.threads)
+    return LocalModel(chosen_model_path(settings, model), settings.context_limit, settings.threads,
+                      settings.reasoning_effort)

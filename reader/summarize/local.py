@@ -11,7 +11,7 @@ from pathlib import Path
 import psutil
 
 from reader.errors import ModelError
-from reader.summarize import gguf
+from reader.summarize import gguf, prompt
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 512
@@ -30,17 +30,24 @@ class LocalModel:
     threads from the machine.
     """
 
-    def __init__(self, path: Path, context_limit: int = 8192, threads: int = 0):
+    def __init__(self, path: Path, context_limit: int = 8192, threads: int = 0,
+                 reasoning_effort: str = "low"):
         self.path = path
         self.name = path.name
         self.metadata = gguf.read_metadata(path)  # fails fast on a missing or broken file
         trained = gguf.trained_context(self.metadata) or context_limit
         self.context_size = min(trained, context_limit)
         self.threads = threads or physical_cores()
+        self.reasoning_effort = reasoning_effort
         self._llama = None
-        self._lock = threading.Lock()  # llama.cpp contexts are not thread-safe
+        self._lock = threading.Lock()  # llama.cpp contexts are not thread-safe: one generation
+        self._loading = threading.Lock()  # tokenising may go on while a generation runs
 
     def _model(self):
+        with self._loading:
+            return self._load()
+
+    def _load(self):
         if self._llama is None:
             from llama_cpp import Llama  # loads the native library; only when a model is used
 
@@ -60,7 +67,33 @@ class LocalModel:
         return self._llama
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return len(self.tokenize(text))
+
+    def tokenize(self, text: str) -> list[int]:
+        """``text`` as the model's tokens, read as text: special tokens in it stay words."""
+        return self._model().tokenize(text.encode("utf-8"), add_bos=False, special=False)
+
+    def build_prompt(self, data: str, instruction: str) -> prompt.Prompt:
+        return prompt.build(self._model(), data, instruction,
+                            reasoning_effort=self.reasoning_effort)
+
+    def stream_tokens(
+        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None
+    ) -> Iterator[str]:
+        """The model's continuation of the prompt ``ids``, as text pieces."""
+        with self._lock:
+            stream = self._model().create_completion(
+                ids, max_tokens=max_tokens, temperature=0.2, repeat_penalty=1.1, stream=True
+            )
+            try:
+                for chunk in stream:
+                    if cancelled is not None and cancelled.is_set():
+                        return
+                    piece = chunk["choices"][0]["text"]
+                    if piece:
+                        yield piece
+            finally:
+                stream.close()
 
     def stream_chat(
         self, messages: list[dict], max_tokens: int, cancelled: threading.Event | None = None

@@ -1,26 +1,27 @@
-"""Summarising an article: the prompt, fitting it into the model's context, storing the result."""
+"""Summarising an article: one pass when it fits the model's context, map-reduce over parts at
+paragraph boundaries when it does not (never a silent cut), the summary parted from any
+reasoning, and the result stored under the prompt version that wrote it."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from reader.errors import ModelError
 from reader.library import Article, Library
+from reader.summarize import chunking, output, prompt
 
-PROMPT_VERSION = "1"
-ANSWER_TOKENS = 320
-# The system message, the instruction and the chat template's own tokens.
-PROMPT_OVERHEAD_TOKENS = 160
-SYSTEM = "You are a careful assistant who writes short, faithful summaries of articles."
-INSTRUCTION = (
-    "Summarise the following article in three or four sentences. "
-    "Say what it is about and its main points. Write only the summary."
-)
+ANSWER_TOKENS = {"short": 256, "key_points": 400, "detailed": 800}
+# Reasoning models think before they answer; the answer still needs its room after that.
+REASONING_TOKENS = 768
+Progress = Callable[[int, int], None]  # (part, parts): part parts + 1 is the combining step
+Reasoning = Callable[[str], None]
 
 
 class ChatModel(Protocol):
+    """What every backend offers: a name, a context size, token counts and a streamed answer."""
+
     name: str
     context_size: int
 
@@ -31,21 +32,66 @@ class ChatModel(Protocol):
     ) -> Iterator[str]: ...
 
 
+class TokenModel(ChatModel, Protocol):
+    """A backend that takes a prompt as tokens we built: the article's text is tokenised as
+    text, so special tokens written in an article cannot end the prompt or open a turn."""
+
+    def build_prompt(self, data: str, instruction: str) -> prompt.Prompt: ...
+
+    def tokenize(self, text: str) -> list[int]: ...
+
+    def stream_tokens(
+        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None
+    ) -> Iterator[str]: ...
+
+
 def summarize(
-    article: Article, model: ChatModel, cancelled: threading.Event | None = None
+    article: Article,
+    model: ChatModel,
+    cancelled: threading.Event | None = None,
+    style: str = prompt.DEFAULT_STYLE,
+    language: str | None = None,
+    progress: Progress | None = None,
+    reasoning: Reasoning | None = None,
 ) -> Iterator[str]:
-    """The summary of ``article`` as text pieces, streamed while the model writes them."""
+    """The summary of ``article`` as text pieces, streamed while the model writes the last pass.
+
+    A long article is summarised part by part (``progress(part, parts)`` after each), and the
+    parts' summaries combined; what a reasoning model thinks goes to ``reasoning``.
+    """
     if not article.text.strip():
-        raise ModelError("This article has no text to summarise.")
-    body, fraction = _fit(article.text, model)
-    if fraction < 1:
-        # Said in the summary itself, so nobody takes a partial summary for a whole one.
-        yield f"(Summary of the first {fraction:.0%} of the article, which is longer than the model's context.)\n\n"
-    messages = [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": f"{INSTRUCTION}\n\nTitle: {article.title}\n\n{body}"},
-    ]
-    yield from model.stream_chat(messages, ANSWER_TOKENS, cancelled)
+        raise ModelError("This article has no text to summarise yet.")
+    asker = _Asker(model, cancelled, reasoning)
+    whole = prompt.instruction(style, language)
+    combine = prompt.combine_instruction(style, language)
+    overhead = max(asker.overhead(text) for text in
+                   (whole, combine, prompt.part_instruction(99, 99, language)))
+    overhead += asker.count(prompt.article_data(article.title, "")) + 8
+    answer = ANSWER_TOKENS[style] + (REASONING_TOKENS if asker.reasons else 0)
+    plan = chunking.plan(article.text, model.context_size, answer, overhead, asker.count)
+    if plan.single:
+        yield from asker.ask(prompt.article_data(article.title, plan.chunks[0]), whole, answer)
+        return
+    parts = []
+    count = len(plan.chunks)
+    for number, chunk in enumerate(plan.chunks, start=1):
+        if progress:
+            progress(number, count)
+        text = "".join(asker.ask(prompt.article_data(article.title, chunk),
+                                 prompt.part_instruction(number, count, language),
+                                 plan.part_answer_tokens)).strip()
+        if asker.stopped:
+            return
+        parts.append(text)
+    if progress:
+        progress(count + 1, count)
+    last = chunking.reduce(
+        parts, asker.count, plan.chunk_budget,
+        lambda group: "".join(asker.ask(prompt.parts_data(group), combine,
+                                        plan.part_answer_tokens)).strip(),
+        prompt.parts_data,
+    )
+    yield from asker.ask(prompt.parts_data(last), combine, answer)
 
 
 def summarize_and_store(
@@ -53,31 +99,60 @@ def summarize_and_store(
     article_id: int,
     model: ChatModel,
     cancelled: threading.Event | None = None,
+    style: str = prompt.DEFAULT_STYLE,
+    language: str | None = None,
+    progress: Progress | None = None,
+    reasoning: Reasoning | None = None,
 ) -> Iterator[str]:
     """Stream the summary of an article and store it once complete (not when cancelled)."""
     pieces: list[str] = []
-    for piece in summarize(library.get(article_id), model, cancelled):
+    article = library.get(article_id)
+    for piece in summarize(article, model, cancelled, style, language, progress, reasoning):
         pieces.append(piece)
         yield piece
     summary = "".join(pieces).strip()
     if summary and not (cancelled and cancelled.is_set()):
-        library.save_summary(article_id, model.name, PROMPT_VERSION, summary)
+        library.save_summary(article_id, model.name, prompt.version(style, language), summary)
 
 
-def _fit(text: str, model: ChatModel) -> tuple[str, float]:
-    """The article text that fits the context, cut at a paragraph boundary, and its share."""
-    budget = model.context_size - ANSWER_TOKENS - PROMPT_OVERHEAD_TOKENS
-    if budget <= 0:
-        raise ModelError(f"The model's context ({model.context_size} tokens) is too small.")
-    if model.count_tokens(text) <= budget:
-        return text, 1.0
-    kept: list[str] = []
-    used = 0
-    for paragraph in text.split("\n"):
-        cost = model.count_tokens(paragraph + "\n")
-        if used + cost > budget:
-            break
-        kept.append(paragraph)
-        used += cost
-    body = "\n".join(kept)
-    return body, max(len(body), 1) / len(text)
+class _Asker:
+    """One question to the model, in the form its backend takes: tokens we built (local
+    llama.cpp) or chat messages (a server), read back through the output parser."""
+
+    def __init__(self, model: ChatModel, cancelled: threading.Event | None,
+                 reasoning: Reasoning | None):
+        self.model = model
+        self.cancelled = cancelled
+        self.on_reasoning = reasoning
+        self.tokens = hasattr(model, "build_prompt")
+        self.reasons = self.tokens and model.build_prompt("", "").reasons
+
+    @property
+    def stopped(self) -> bool:
+        return self.cancelled is not None and self.cancelled.is_set()
+
+    def count(self, text: str) -> int:
+        return len(self.model.tokenize(text)) if self.tokens else self.model.count_tokens(text)
+
+    def overhead(self, instruction: str) -> int:
+        if self.tokens:
+            return len(self.model.build_prompt("", instruction).ids)
+        # The template's own tokens are unknown over the wire: a generous allowance.
+        return self.count(prompt.system_text() + instruction) + 64
+
+    def ask(self, data: str, instruction: str, max_tokens: int) -> Iterator[str]:
+        if self.stopped:
+            return
+        if self.tokens:
+            built = self.model.build_prompt(data, instruction)
+            parser = output.Parser(starts_in_reasoning=built.starts_in_reasoning)
+            pieces = self.model.stream_tokens(built.ids, max_tokens, self.cancelled)
+        else:
+            parser = output.Parser()
+            pieces = self.model.stream_chat(prompt.messages(data, instruction), max_tokens,
+                                            self.cancelled)
+        for event in parser.stream(pieces):
+            if event.kind == output.FINAL:
+                yield event.text
+            elif self.on_reasoning:
+                self.on_reasoning(event.text)

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.sidebar_view.setObjectName("sidebar")
         self.sidebar_view.setModel(self.sidebar)
         self.sidebar_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sidebar_view.setStyleSheet("QListView::item { padding: 5px 8px; }")
         self.sidebar_view.selectionModel().currentChanged.connect(self._view_changed)
 
         self.search_field = QLineEdit()
@@ -192,6 +193,9 @@ class MainWindow(QMainWindow):
             Command("page-up", "Page Up", lambda: self.reader_view.page(-1), "Go"),
             Command("back", "Back to the List / Clear Search / Stop", self.back, "Go"),
             Command("summarize", "Summarise", self.summarize_current, "Article"),
+            Command("summarize-again", "Summarise Again",
+                    lambda: self.summarize_current(again=True), "Article"),
+            Command("summarize-all", "Summarise All Unsummarised", self.summarize_all, "Library"),
             Command("toggle-summary", "Show or Hide the Summary", self.toggle_summary, "Article"),
             Command("archive", "Archive / Unarchive", lambda: self._toggle("archived"), "Article"),
             Command("favourite", "Favourite / Unfavourite",
@@ -577,16 +581,23 @@ class MainWindow(QMainWindow):
 
     # Summaries
 
-    def summarize_current(self) -> None:
+    def summarize_current(self, again: bool = False) -> None:
         article_id = self.current_article_id()
         if article_id is None:
             self.message_bar.show_message("Select an article to summarise.")
             return
         self.summary_pane.setVisible(True)
         try:
-            self.summary_pane.summarize(article_id)
+            self.summary_pane.summarize(article_id, again)
         except UserError as error:
-            self.message_bar.show_message(str(error))
+            self.statusBar().showMessage(str(error), 6000)
+
+    def summarize_all(self) -> None:
+        self.summary_pane.setVisible(True)
+        try:
+            self.summary_pane.summarize_all(self.library.unsummarised_ids())
+        except UserError as error:
+            self.statusBar().showMessage(str(error), 6000)
 
     def cancel_summary(self) -> None:
         self.summary_pane.cancel()

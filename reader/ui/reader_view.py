@@ -48,6 +48,7 @@ class ReaderView(QTextBrowser):
         self._restoring = True  # putting the reader back where they were is not reading on
         try:
             self.setHtml(article_html(article))  # re-parsed so a new stylesheet applies
+            self._fit_column()  # a new document starts with no margins
             bar = self.verticalScrollBar()
             bar.setValue(round(position * bar.maximum()))
         finally:
@@ -81,12 +82,19 @@ class ReaderView(QTextBrowser):
         self._fit_column()
 
     def _fit_column(self) -> None:
-        """Margins that keep lines to ``line_width_ems``, centred, for comfortable reading."""
+        """Side margins that keep lines to ``line_width_ems``, centred, for comfortable reading.
+
+        Set on the document's root frame, so the text is laid out within them."""
         em = QFontMetricsF(self.document().defaultFont()).horizontalAdvance("M")
-        column = self.line_width_ems * em
-        side = max(MIN_MARGIN, (self.viewport().width() + self.viewportMargins().left()
-                                + self.viewportMargins().right() - column) / 2)
-        self.setViewportMargins(round(side), 0, round(side), 0)
+        side = max(MIN_MARGIN, (self.viewport().width() - self.line_width_ems * em) / 2)
+        root = self.document().rootFrame()
+        frame = root.frameFormat()
+        if round(frame.leftMargin()) != round(side) or round(frame.rightMargin()) != round(side):
+            frame.setLeftMargin(side)
+            frame.setRightMargin(side)
+            frame.setTopMargin(MIN_MARGIN)
+            frame.setBottomMargin(MIN_MARGIN)
+            root.setFrameFormat(frame)
 
     def _check_end(self) -> None:
         bar = self.verticalScrollBar()

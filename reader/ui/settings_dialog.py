@@ -122,7 +122,22 @@ class SettingsDialog(QDialog):
         self.server_model.setPlaceholderText("the model's name on the server, e.g. gpt-oss:20b")
         self.server_api_key = QLineEdit(self.settings.server_api_key)
         self.server_api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        self.summary_style = QComboBox()
+        for name, title in (("short", "Short (2-3 sentences)"), ("key_points", "Key points"),
+                            ("detailed", "Detailed")):
+            self.summary_style.addItem(title, name)
+        self.summary_style.setCurrentIndex(self.summary_style.findData(self.settings.summary_style))
+        self.summary_language = QLineEdit(self.settings.summary_language)
+        self.summary_language.setPlaceholderText("the article's own language")
+        self.reasoning_effort = QComboBox()
+        for effort in ("low", "medium", "high"):
+            self.reasoning_effort.addItem(effort.title(), effort)
+        self.reasoning_effort.setCurrentIndex(
+            self.reasoning_effort.findData(self.settings.reasoning_effort))
         form = QFormLayout()
+        form.addRow("Summary style:", self.summary_style)
+        form.addRow("Summary language:", self.summary_language)
+        form.addRow("Reasoning effort:", self.reasoning_effort)
         form.addRow("Summaries are written:", self.backend)
         form.addRow("Summary model (GGUF):", _page(model_row))
         form.addRow("Model threads:", self.threads)
@@ -194,6 +209,9 @@ class SettingsDialog(QDialog):
             self.error.setText(" ".join(problems))
             self.error.show()
             return
+        self.settings.summary_style = self.summary_style.currentData()
+        self.settings.summary_language = self.summary_language.text().strip()
+        self.settings.reasoning_effort = self.reasoning_effort.currentData()
         self.settings.backend = self.backend.currentData()
         self.settings.server_url = self.server_url.text().strip()
         self.settings.server_model = self.server_model.text().strip()

@@ -1,16 +1,22 @@
 """The summary pane: shows an article's stored summary, or streams a new one from the model.
 
 The model is loaded on first use and kept; generation runs on a lane of one thread, so there
-is one summary at a time and the window never waits for the model.
+is one summary (or one batch of them) at a time and the window never waits for the model.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from PySide6.QtCore import QThreadPool, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from reader.errors import UserError
 from reader.library import Library
@@ -22,6 +28,7 @@ from reader.ui.background import Job, run_in_background
 
 class SummaryPane(QWidget):
     failed = Signal(str)
+    stored = Signal(int)  # an article got a summary
 
     def __init__(self, library: Library, settings: Settings, parent=None):
         super().__init__(parent)
@@ -37,18 +44,30 @@ class SummaryPane(QWidget):
 
         self.status = QLabel()
         self.status.setObjectName("summaryStatus")
+        self.reasoning_toggle = QToolButton()
+        self.reasoning_toggle.setText("Reasoning")
+        self.reasoning_toggle.setCheckable(True)
+        self.reasoning_toggle.setToolTip("What the model thought before it answered")
+        self.reasoning_toggle.hide()
         self.text = QPlainTextEdit()
         self.text.setObjectName("summaryView")
         self.text.setReadOnly(True)
         self.text.setAcceptDrops(False)
         self.text.setPlaceholderText("Press S to summarise this article.")
+        self.reasoning = QPlainTextEdit()
+        self.reasoning.setObjectName("reasoningView")
+        self.reasoning.setReadOnly(True)
+        self.reasoning.hide()
+        self.reasoning_toggle.toggled.connect(self.reasoning.setVisible)
         header = QHBoxLayout()
         header.addWidget(QLabel("<b>Summary</b>"))
         header.addStretch(1)
         header.addWidget(self.status)
+        header.addWidget(self.reasoning_toggle)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 0)
         layout.addLayout(header)
+        layout.addWidget(self.reasoning)
         layout.addWidget(self.text)
 
     @property
@@ -60,34 +79,64 @@ class SummaryPane(QWidget):
         if self.busy and article_id == self._job_article:
             return  # the running summary keeps streaming in
         self.text.setPlainText(self.library.summary(article_id) or "" if article_id else "")
-        self.status.setText("")
+        self.reasoning.clear()
+        self.reasoning_toggle.setChecked(False)
+        self.reasoning_toggle.hide()
+        if not self.busy:
+            self.status.setText("")
 
     def forget_model(self) -> None:
         """After the model settings changed: the next summary loads the model now chosen."""
         self._model = None
 
-    def summarize(self, article_id: int, on_done: Callable[[], None] | None = None) -> None:
+    def _loaded_model(self) -> ChatModel:
+        if self._model is None:
+            self._model = open_model(self.settings)
+        return self._model
+
+    def _options(self) -> dict:
+        return {"style": self.settings.summary_style,
+                "language": self.settings.summary_language or None}
+
+    def summarize(self, article_id: int, again: bool = False) -> None:
+        """Summarise an article; one that has a summary keeps it unless ``again``."""
         if self.busy:
             raise UserError("A summary is being written; press Esc to stop it first.")
+        if not again and self.library.summary(article_id):
+            raise UserError("This article has a summary; Shift+S writes a new one.")
         self.text.clear()
+        self.reasoning.clear()
         self.status.setText("Loading the model…" if self._model is None else "Summarising…")
         self._job_article = article_id
         started = time.monotonic()
         pieces = 0
 
         def work(report, cancelled):
-            if self._model is None:
-                self._model = open_model(self.settings)
-            for piece in summarize_and_store(self.library, article_id, self._model, cancelled):
+            model = self._loaded_model()
+            for piece in summarize_and_store(
+                self.library, article_id, model, cancelled, **self._options(),
+                progress=lambda part, parts: report(("part", part, parts)),
+                reasoning=lambda text: report(("reasoning", text)),
+            ):
                 report(piece)
-            return self._model.name
+            return model.name
 
-        def on_piece(piece: str) -> None:
+        def on_report(message) -> None:
             nonlocal pieces
-            pieces += 1
-            if self._shown_article == article_id:
+            if self._shown_article != article_id:
+                return
+            if isinstance(message, tuple) and message[0] == "part":
+                _, part, parts = message
+                step = f"part {part} of {parts}" if part <= parts else "combining the parts"
+                self.status.setText(f"Summarising a long article: {step}…")
+            elif isinstance(message, tuple):
+                self.reasoning_toggle.show()
+                self.reasoning.moveCursor(self.reasoning.textCursor().MoveOperation.End)
+                self.reasoning.insertPlainText(message[1])
+            else:
+                pieces += 1
                 self.text.moveCursor(self.text.textCursor().MoveOperation.End)
-                self.text.insertPlainText(piece)
+                self.text.insertPlainText(message)
                 rate = pieces / max(time.monotonic() - started, 1e-3)
                 self.status.setText(f"Summarising… {pieces} tokens, {rate:.0f}/s")
 
@@ -98,9 +147,51 @@ class SummaryPane(QWidget):
                 self.status.setText(
                     "Stopped" if stopped else f"{model_name} · {pieces} tokens in {seconds:.1f} s"
                 )
-            if on_done:
-                on_done()
+            if not stopped:
+                self.stored.emit(article_id)
 
+        self._start(work, on_report, on_success)
+
+    def summarize_all(self, article_ids: list[int]) -> None:
+        """Summarise each article in turn; stopping keeps those done, so it can resume."""
+        if self.busy:
+            raise UserError("A summary is being written; press Esc to stop it first.")
+        if not article_ids:
+            raise UserError("Every article has a summary.")
+        self._job_article = None
+
+        def work(report, cancelled):
+            model = self._loaded_model()
+            for number, article_id in enumerate(article_ids, start=1):
+                if cancelled.is_set():
+                    break
+                report(("batch", number, len(article_ids)))
+                try:
+                    for _ in summarize_and_store(self.library, article_id, model, cancelled,
+                                                 **self._options()):
+                        pass
+                except UserError as error:  # one article the model can't do; go on
+                    report(("skipped", article_id, str(error)))
+                else:
+                    report(("done", article_id))
+            return model.name
+
+        def on_report(message) -> None:
+            if message[0] == "batch":
+                self.status.setText(f"Summarising all: {message[1]} of {message[2]}…")
+            elif message[0] == "done":
+                self.stored.emit(message[1])
+                if message[1] == self._shown_article:
+                    self.show_article(message[1])
+
+        def on_success(_model_name: str) -> None:
+            stopped = self.job is not None and self.job.cancelled.is_set()
+            self.status.setText("Stopped; S on the list resumes" if stopped
+                                else f"Summarised {len(article_ids)} articles")
+
+        self._start(work, on_report, on_success)
+
+    def _start(self, work, on_report, on_success) -> None:
         def on_failure(message: str) -> None:
             self.status.setText("")
             self.failed.emit(message)
@@ -109,7 +200,7 @@ class SummaryPane(QWidget):
             self.job = None
             self._job_article = None
 
-        self.job = run_in_background(work, self.lane, progress=on_piece, succeeded=on_success,
+        self.job = run_in_background(work, self.lane, progress=on_report, succeeded=on_success,
                                      failed=on_failure, finished=on_finished)
 
     def cancel(self) -> bool:

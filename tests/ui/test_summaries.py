@@ -1,0 +1,77 @@
+"""The summary pane: regenerating, batches, reasoning kept apart, and the real model in a window."""
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from reader.library import NewArticle
+from reader.settings import Settings
+from tests.ui.test_main_window import open_window
+
+
+class ThinkingModel:
+    """A model that thinks aloud before answering (the shape Qwen3 and R1 stream)."""
+
+    name = "thinker"
+    context_size = 4096
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream_chat(self, messages, max_tokens, cancelled: threading.Event | None = None):
+        yield from ["<th", "ink>The user wants", " a summary.</think>", "Here is a summary:\n",
+                    "Kelby builds", " a tidal plant."]
+
+
+def add(library, n=3):
+    ids = []
+    for number in range(n):
+        url = f"https://example.org/{number}"
+        ids.append(library.add(NewArticle(url=url, original_url=url, title=f"Tide {number}",
+                                          body_html="<p>x</p>",
+                                          text="Kelby builds a tidal plant. " * 20))[0])
+    return ids
+
+
+def test_reasoning_is_kept_out_of_the_summary(qtbot, library):
+    add(library, 1)
+    window = open_window(qtbot, library, Settings())
+    window.summary_pane._model = ThinkingModel()
+    window._select_row(0)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
+    assert window.summary_pane.text.toPlainText() == "Kelby builds a tidal plant."
+    assert library.summary(window.current_article_id()) == "Kelby builds a tidal plant."
+    assert window.summary_pane.reasoning_toggle.isVisibleTo(window)
+    assert "The user wants a summary." in window.summary_pane.reasoning.toPlainText()
+    window.summary_pane.reasoning_toggle.click()
+    assert window.summary_pane.reasoning.isVisibleTo(window)
+
+
+def test_s_keeps_a_summary_and_shift_s_writes_a_new_one(qtbot, library):
+    article = add(library, 1)[0]
+    library.save_summary(article, "old-model", "0", "An old summary.")
+    window = open_window(qtbot, library, Settings())
+    window.summary_pane._model = ThinkingModel()
+    window._select_row(0)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S)
+    assert "Shift+S" in window.statusBar().currentMessage() and not window.summary_pane.busy
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
+    assert library.summary(article) == "Kelby builds a tidal plant."
+
+
+@pytest.mark.slow
+def test_summarise_all_with_the_real_model_and_resume(qtbot, library):
+    ids = add(library, 3)
+    window = open_window(qtbot, library, Settings(context_limit=2048))
+    window.actions_by_id["summarize-all"].trigger()
+    qtbot.waitUntil(lambda: library.summary(ids[-1]) is not None, timeout=180000)
+    window.back()  # Esc stops the batch; those done stay done
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=60000)
+    done = [i for i in ids if library.summary(i)]
+    assert done and set(library.unsummarised_ids()).isdisjoint(done)
+    window.actions_by_id["summarize-all"].trigger()  # resumes with the rest
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=300000)
+    assert library.unsummarised_ids() == []
