@@ -88,8 +88,41 @@ _V2 = """
         CREATE INDEX articles_words ON articles(word_count);
 """
 
+# The capture queue (links waiting to be fetched, kept across quitting and crashes), and the
+# images of articles, stored once per content (sha256) so that reading never needs the network.
+_V3 = """
+        CREATE TABLE capture_queue (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,                   -- what is fetched (checked, as the user gave it)
+            canonical_url TEXT NOT NULL UNIQUE,  -- one row per page
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+                ('queued', 'fetching', 'extracting', 'saved', 'failed', 'cancelled')),
+            reason TEXT NOT NULL DEFAULT '',     -- why it failed, for the user
+            attempts INTEGER NOT NULL DEFAULT 0, -- fetches started; also tells attempts apart
+            added TEXT NOT NULL,                 -- ISO 8601, UTC
+            updated TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}', -- JSON: an import's title, tags, state, date
+            article_id INTEGER                   -- the article it became, once saved
+        );
+        CREATE INDEX capture_queue_state ON capture_queue(state);
+
+        CREATE TABLE images (
+            hash TEXT PRIMARY KEY,               -- sha256 of data, hex
+            content_type TEXT NOT NULL,
+            data BLOB NOT NULL,
+            size INTEGER NOT NULL
+        );
+        CREATE TABLE article_images (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,                   -- where the page had it
+            hash TEXT NOT NULL REFERENCES images(hash),
+            PRIMARY KEY (article_id, url)
+        );
+        CREATE INDEX article_images_hash ON article_images(hash);
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1, _V2]
+MIGRATIONS = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
