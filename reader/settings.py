@@ -29,6 +29,9 @@ class Settings:
     threads: int = field(
         default=0, metadata={"help": "CPU threads for the model; 0: one per physical core"}
     )
+    model_idle_minutes: int = field(
+        default=10, metadata={"help": "Minutes a loaded model stays in memory unused; 0: until quit"}
+    )
     backend: str = field(
         default="local",
         metadata={"help": "local: the model runs on this computer; server: an OpenAI-compatible "

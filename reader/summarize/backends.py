@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from reader.errors import ModelError
 from reader.settings import Settings
-from reader.summarize.local import LocalModel
+from reader.summarize import gguf, memory
 from reader.summarize.models import chosen_model_path
 from reader.summarize.remote import RemoteModel
 from reader.summarize.summarizer import ChatModel
+from reader.summarize.worker import WorkerModel
+
+log = logging.getLogger(__name__)
 
 
-def open_model(settings: Settings, model: str | None = None,
-               endpoint: str | None = None) -> ChatModel:
+def open_model(settings: Settings, model: str | None = None, endpoint: str | None = None,
+               warn: Callable[[str], None] = log.warning) -> ChatModel:
     """The model the settings choose; ``endpoint`` (a server) and ``model`` (a GGUF file, or with
-    a server the model's name) override them, as the command line's flags do."""
+    a server the model's name) override them, as the command line's flags do.
+
+    A local model runs in a worker process (a crash in native code can't take Reader down),
+    with the largest context that fits the memory there is; if even that does not fit, ``warn``
+    says so before loading is tried.
+    """
     if endpoint or settings.backend == "server":
         url = endpoint or settings.server_url
         name = model or settings.server_model
@@ -25,5 +36,13 @@ def open_model(settings: Settings, model: str | None = None,
                              "(or --model NAME).")
         return RemoteModel(url, name, settings.server_api_key or None,
                            context_limit=settings.context_limit)
-    return LocalModel(chosen_model_path(settings, model), settings.context_limit, settings.threads,
-                      settings.reasoning_effort)
+    path = chosen_model_path(settings, model)
+    metadata = gguf.read_metadata(path)
+    context = memory.choose_context(metadata, memory.available_memory(), settings.context_limit,
+                                    file_size=path.stat().st_size)
+    fit = memory.check(path, context, metadata=metadata)
+    if fit.warning:
+        warn(fit.warning)
+    return WorkerModel(path, context, settings.threads,
+                       idle_unload=settings.model_idle_minutes * 60 or None,
+                       reasoning_effort=settings.reasoning_effort)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
@@ -33,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.capture.extract import extract
 from reader.capture.fetch import decode_html
+from reader.capture.images import use_stored_images
 from reader.capture.importers import detect_and_read, import_batch
-from reader.capture.service import Captured, capture_saved_page, capture_url
+from reader.capture.queue import CaptureQueue, Extractor
+from reader.capture.service import capture_saved_page
 from reader.capture.sources import decode_drop
-from reader.capture.urls import check_url
+from reader.capture.urls import canonical_url, check_url
 from reader.errors import UserError
 from reader.library import Library
 from reader.library.listing import SORTS
@@ -48,6 +48,7 @@ from reader.summarize.models import chosen_model_path
 from reader.ui import ui_state
 from reader.ui.article_list import ID_ROLE, ROW_ROLE, ArticleDelegate, ArticleListModel, ArticleListView
 from reader.ui.background import run_in_background
+from reader.ui.capture_status import CaptureStatus, QueueBridge
 from reader.ui.commands import (
     Command,
     apply_keymap,
@@ -74,11 +75,21 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings
         self.undo_stack: list[list[Change]] = []
-        self._pending_captures = 0
         self._shown_article: int | None = None
         self._read_state_chosen = False  # the user set read/unread on the shown article
+        # Short jobs (imports, saved pages, re-extraction); pages from links go through the queue.
         self.capture_pool = QThreadPool(self)
         self.capture_pool.setMaxThreadCount(PARALLEL_FETCHES)
+        self.extractor = Extractor()
+        self.queue_bridge = QueueBridge(self)
+        self.queue_bridge.event.connect(self._queue_event)
+        self.capture_queue = CaptureQueue(library, self.queue_bridge.event.emit,
+                                          extractor=self.extractor)
+        self._queue_seq = 0
+        self._solo_item: int | None = None  # the queue item of a single link just added
+        self._show_next: int | None = None  # its article, to show once the list is refreshed
+        self._list_refresh = QTimer(self, singleShot=True, interval=250)
+        self._list_refresh.timeout.connect(self._refresh_after_capture)
 
         self.setWindowTitle("Reader")
         self.setAcceptDrops(True)
@@ -94,6 +105,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Library: {library.path}", 8000)
         self.sidebar_view.setCurrentIndex(self.sidebar.index(0))
         self._select_row(0)
+        self.capture_queue.start()  # also carries on with what the last session left
 
     # Layout
 
@@ -157,10 +169,8 @@ class MainWindow(QMainWindow):
         self.splitters = {"main": main, "reading": reading}
 
         self.message_bar = MessageBar()
-        self.capture_progress = QLabel()
-        self.capture_progress.setObjectName("captureProgress")
-        self.capture_progress.hide()
-        self.statusBar().addPermanentWidget(self.capture_progress)
+        self.capture_status = CaptureStatus(self.capture_queue)
+        self.statusBar().addPermanentWidget(self.capture_status)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -423,8 +433,9 @@ class MainWindow(QMainWindow):
         url = self.library.get(article_id).url
 
         def work(report, cancelled):
-            found = extract(decode_html(raw), url)
-            self.library.replace_content(article_id, found.title, found.body_html, found.text)
+            found = self.extractor.extract(decode_html(raw), url)
+            body = use_stored_images(self.library, article_id, found.body_html)
+            self.library.replace_content(article_id, found.title, body, found.text)
 
         run_in_background(work, self.capture_pool,
                           succeeded=lambda _r: self._refresh(keep=article_id),
@@ -476,20 +487,53 @@ class MainWindow(QMainWindow):
         if notes:
             self.message_bar.show_message("; ".join(notes), error=bool(drop.problems))
 
-    def add_links(self, links: list[str]) -> None:
-        for link in links:
-            self._capture(lambda link=link: capture_url(self.library, link))
+    def add_links(self, links: list) -> None:
+        """Queue links (or imported items) for saving; say at once what won't be fetched."""
+        report = self.capture_queue.add(links)
+        if report.invalid:
+            self.message_bar.show_message(
+                "; ".join(reason for _text, reason in report.invalid), error=True)
+        if len(links) == 1 and report.in_library:
+            existing = self.library.find_by_url(canonical_url(report.in_library[0]))
+            if existing is not None:
+                self.statusBar().showMessage(
+                    f"Already in your library: {self.library.get(existing).title}", 6000)
+                self._refresh(keep=existing)
+        elif report.duplicates:
+            self.statusBar().showMessage(
+                f"{len(report.in_library)} already in your library, "
+                f"{len(report.already_queued)} already on the way.", 6000)
+        self._solo_item = report.queued[0] if len(links) == 1 and report.queued else None
+
+    def _queue_event(self, event) -> None:
+        if event.seq > self._queue_seq:
+            self._queue_seq = event.seq
+            self.capture_status.show_counts(event.counts)
+        item = event.item
+        if item is None:
+            return
+        if item.state == "saved":
+            if item.id == self._solo_item:
+                self._show_next = item.article_id
+                self.statusBar().showMessage(
+                    f"{'Saved' if event.is_new else 'Already in your library'}: {event.title}", 6000)
+            self._list_refresh.start()
+        elif item.state == "failed" and item.id == self._solo_item:
+            self.message_bar.show_message(item.reason, error=True)
+
+    def _refresh_after_capture(self) -> None:
+        """New articles in the list; a single link just added is shown once saved."""
+        keep, self._show_next = self._show_next or self.current_article_id(), None
+        self._refresh(keep=keep)
 
     def _capture(self, work) -> None:
-        self._pending_captures += 1
+        """A short capture job (a saved page) on the pool; its article is shown when saved."""
         run_in_background(
             lambda report, cancelled: work(),
             self.capture_pool,
-            succeeded=self._captured,
+            succeeded=lambda captured: self._refresh(keep=captured.article_id),
             failed=lambda message: self.message_bar.show_message(message, error=True),
-            finished=self._capture_finished,
         )
-        self._show_capture_progress()
 
     def ask_for_import(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -509,27 +553,11 @@ class MainWindow(QMainWindow):
                 f"{result.duplicates} already in your library, {len(result.skipped)} skipped"
                 + (f"; fetching {len(result.to_fetch)} more…" if result.to_fetch else "."))
             self._refresh(keep=self.current_article_id())
-            for item in result.to_fetch:
-                self._capture(lambda item=item: capture_url(self.library, item.url, item=item))
+            if result.to_fetch:
+                self.add_links(result.to_fetch)
 
         run_in_background(work, self.capture_pool, succeeded=done,
                           failed=lambda message: self.message_bar.show_message(message, True))
-
-    def _captured(self, captured: Captured) -> None:
-        if captured.is_new:
-            self.statusBar().showMessage(f"Saved: {captured.title}", 6000)
-        else:
-            self.statusBar().showMessage(f"Already in your library: {captured.title}", 6000)
-        self._refresh(keep=captured.article_id)
-
-    def _capture_finished(self) -> None:
-        self._pending_captures -= 1
-        self._show_capture_progress()
-
-    def _show_capture_progress(self) -> None:
-        count = self._pending_captures
-        self.capture_progress.setText(f"Fetching {count} page{'s' if count > 1 else ''}…")
-        self.capture_progress.setVisible(count > 0)
 
     def ask_for_url(self) -> None:
         text, ok = QInputDialog.getText(self, "Add URL", "Address of the page to save:")
@@ -606,7 +634,10 @@ class MainWindow(QMainWindow):
         self._save_position()
         ui_state.save(self, self.splitters, {"summary_visible": self.summary_pane.isVisible()})
         self.summary_pane.cancel()
+        self.capture_queue.stop(timeout=2)
         self.capture_pool.waitForDone(3000)
+        self.extractor.close()
         self.summary_pane.lane.waitForDone(10000)
+        self.summary_pane.forget_model()
         super().closeEvent(event)
 

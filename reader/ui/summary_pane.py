@@ -86,12 +86,15 @@ class SummaryPane(QWidget):
             self.status.setText("")
 
     def forget_model(self) -> None:
-        """After the model settings changed: the next summary loads the model now chosen."""
-        self._model = None
+        """After the model settings changed (or on quitting): the next summary loads the model
+        now chosen; the old one's worker process ends."""
+        model, self._model = self._model, None
+        if model is not None and hasattr(model, "close"):
+            model.close()
 
-    def _loaded_model(self) -> ChatModel:
+    def _loaded_model(self, report) -> ChatModel:
         if self._model is None:
-            self._model = open_model(self.settings)
+            self._model = open_model(self.settings, warn=lambda text: report(("warning", text)))
         return self._model
 
     def _options(self) -> dict:
@@ -112,7 +115,7 @@ class SummaryPane(QWidget):
         pieces = 0
 
         def work(report, cancelled):
-            model = self._loaded_model()
+            model = self._loaded_model(report)
             for piece in summarize_and_store(
                 self.library, article_id, model, cancelled, **self._options(),
                 progress=lambda part, parts: report(("part", part, parts)),
@@ -123,6 +126,9 @@ class SummaryPane(QWidget):
 
         def on_report(message) -> None:
             nonlocal pieces
+            if isinstance(message, tuple) and message[0] == "warning":
+                self.failed.emit(message[1])
+                return
             if self._shown_article != article_id:
                 return
             if isinstance(message, tuple) and message[0] == "part":
@@ -161,7 +167,7 @@ class SummaryPane(QWidget):
         self._job_article = None
 
         def work(report, cancelled):
-            model = self._loaded_model()
+            model = self._loaded_model(report)
             for number, article_id in enumerate(article_ids, start=1):
                 if cancelled.is_set():
                     break
@@ -177,7 +183,9 @@ class SummaryPane(QWidget):
             return model.name
 
         def on_report(message) -> None:
-            if message[0] == "batch":
+            if message[0] == "warning":
+                self.failed.emit(message[1])
+            elif message[0] == "batch":
                 self.status.setText(f"Summarising all: {message[1]} of {message[2]}…")
             elif message[0] == "done":
                 self.stored.emit(message[1])

@@ -4,7 +4,8 @@ Two real HTTP servers on 127.0.0.1: the "hub", answering huggingface_hub's HEAD 
 ``/{repo}/resolve/{revision}/{file}`` the way huggingface.co does for an LFS file (a redirect to
 a CDN, with ``X-Repo-Commit``, ``X-Linked-Etag`` holding the SHA-256 and ``X-Linked-Size``), and
 the "CDN", on another port (another origin, as the real one is), serving the bytes with ``Range``
-support, and, when a test asks, dropping the connection halfway, sending wrong bytes or going slowly.
+support, and, when a test asks, dropping the connection halfway, sending wrong bytes or going
+slowly.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def _server(stub: HubStub, role: str) -> ThreadingHTTPServer:
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("Content-Length", str(len(content) - start))
             if status == 206:
-                self.send_header("Content-Range", f"bytes {start}-{len(content) - 1}/{len(content)}")
+                last = len(content) - 1
+                self.send_header("Content-Range", f"bytes {start}-{last}/{len(content)}")
             self.end_headers()
             if not body:
                 return
@@ -191,6 +193,11 @@ def hub():
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
     monkeypatch.setattr(downloads, "RETRY_WAIT_SECONDS", 0.05)
+
+
+def files(folder):
+    """What a download left in ``folder``, but for its lock file."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
 
 
 def fetch(hub, folder, **options):
@@ -255,7 +262,7 @@ def test_a_file_that_does_not_match_its_hash_is_refused_and_deleted(hub, tmp_pat
     hub.behaviour.content = CONTENT[:-1] + bytes([CONTENT[-1] ^ 1])  # one bit off
     with pytest.raises(ModelError, match="damaged.*SHA-256.*deleted"):
         fetch(hub, tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert files(tmp_path) == []
 
 
 def test_a_pinned_hash_in_the_catalogue_is_checked_too(hub, tmp_path):
@@ -269,7 +276,8 @@ def test_a_server_that_is_down_is_said_clearly(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     started = time.monotonic()
-    with pytest.raises(ModelError, match=rf"could not reach 127\.0\.0\.1:{port}.*internet connection"):
+    message = rf"could not reach 127\.0\.0\.1:{port}.*internet connection"
+    with pytest.raises(ModelError, match=message):
         download(ENTRY, folder=tmp_path, endpoint=f"http://127.0.0.1:{port}", token=False)
     assert time.monotonic() - started < 5
 
@@ -318,12 +326,23 @@ def test_a_part_of_an_older_version_is_not_continued(hub, tmp_path):
 def test_what_the_hub_refuses_is_said_clearly(hub, tmp_path, access, repo, filename, message):
     if access:
         hub.behaviour.repos[repo] = access
-    entry = CatalogueEntry(id="x", name="X", repo_id=repo, filename=filename, size=1, description="")
+    entry = CatalogueEntry(id="x", name="X", repo_id=repo, filename=filename, size=1,
+                           description="")
     with pytest.raises(ModelError, match=message):
         download(entry, folder=tmp_path, endpoint=hub.endpoint, token=False)
-    assert list(tmp_path.iterdir()) == []
+    assert files(tmp_path) == []
 
 
 def test_a_model_not_in_the_catalogue_is_refused(tmp_path):
     with pytest.raises(ModelError, match="no model 'gpt-5'.*gpt-oss-20b"):
         download("gpt-5", folder=tmp_path)
+
+
+def test_a_file_is_downloaded_by_one_download_at_a_time(hub, tmp_path):
+    from filelock import FileLock
+
+    with FileLock(tmp_path / f".{FILENAME}.lock"):  # as another Reader downloading it holds it
+        with pytest.raises(ModelError, match="being downloaded already"):
+            fetch(hub, tmp_path)
+    assert fetch(hub, tmp_path).read_bytes() == CONTENT
+    assert files(tmp_path) == [FILENAME]

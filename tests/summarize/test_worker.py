@@ -1,7 +1,9 @@
-"""The model in a worker process, with the real tiny model: streaming, cancel, crashes, idle unload."""
+"""The model in a worker process, with the real tiny model: streaming, cancel, crashes, idle
+unload."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
@@ -67,6 +69,42 @@ def test_tokens_are_counted_in_the_child_as_in_process(model, tiny_model):
     assert model.pid is not None and model.pid != os.getpid()
 
 
+def test_the_local_models_other_calls_go_through_the_child_too(model, tiny_model):
+    ids = model.tokenize(TEXT)
+    assert ids == tiny_model.tokenize(TEXT)
+    continuation = list(model.stream_tokens(ids, max_tokens=6))
+    assert continuation and all(isinstance(piece, str) for piece in continuation)
+    built = model.build_prompt("An article about tides.", "Summarise it.")
+    assert built == tiny_model.build_prompt("An article about tides.", "Summarise it.")
+
+
+def test_options_go_to_the_local_model():
+    worker = WorkerModel(embedded_model_path(), reasoning_effort="high")
+    assert worker.reasoning_effort == "high" and worker.options == {"reasoning_effort": "high"}
+
+
+def test_an_unexpected_exception_in_the_child_is_a_bug_with_its_traceback(model):
+    model.count_tokens("warm up")
+    pid = model.pid
+    too_long = [{"role": "user", "content": "tide " * 5000}]  # far past the 2048-token context
+    with pytest.raises(workers.WorkerBug, match=r"(?s)Traceback.*exceed context window"):
+        list(model.stream_chat(too_long, max_tokens=8))
+    assert model.pid == pid, "the child lives on"
+    assert model.count_tokens(TEXT) > 0
+
+
+def test_an_article_is_summarised_and_stored_through_the_worker(model, library):
+    from reader.library import NewArticle
+    from reader.summarize.summarizer import summarize_and_store
+
+    url = "https://example.org/tidal"
+    text = " ".join([TEXT] * 3)
+    article_id, _ = library.add(NewArticle(url=url, original_url=url, title="Kelby goes tidal",
+                                           body_html=f"<p>{text}</p>", text=text))
+    summary = "".join(summarize_and_store(library, article_id, model)).strip()
+    assert summary and library.summary(article_id) == summary
+
+
 def test_the_answer_streams_in_pieces(model):
     pieces = list(model.stream_chat(MESSAGES, max_tokens=24))
     assert len(pieces) > 5, "the answer should arrive token by token"
@@ -126,7 +164,7 @@ def test_requests_from_several_threads_take_turns(model):
         thread.join(120)
     assert not errors and len(spans) == 3
     ordered = sorted(spans.values())
-    for (_, end, _), (start, _, _) in zip(ordered, ordered[1:]):
+    for (_, end, _), (start, _, _) in itertools.pairwise(ordered):
         assert end <= start, "one answer at a time"
 
 
@@ -254,6 +292,30 @@ def test_a_model_file_removed_after_the_check_is_said_clearly(tmp_path):
         copy.unlink()
         with pytest.raises(ModelError, match="does not exist"):
             model.count_tokens(TEXT)
+
+
+def test_the_child_does_not_run_readers_main_script_again(tmp_path):
+    """A spawned child imports the parent's main script; reader-gui's imports all of Qt."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "imported-by-child"
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        "if __name__ != '__main__':\n"
+        f"    pathlib.Path({str(marker)!r}).write_text(__name__)\n"
+        "from reader.summarize.models import embedded_model_path\n"
+        "from reader.summarize.worker import WorkerModel\n"
+        "if __name__ == '__main__':\n"
+        "    with WorkerModel(embedded_model_path(), context_limit=2048, threads=1) as model:\n"
+        "        print(model.count_tokens('hello world'))\n"
+        "        print(model.pid)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[0]) > 0
+    assert not marker.exists(), "the child imported the main script"
 
 
 def _alive(pid: int) -> bool:

@@ -79,7 +79,8 @@ def test_plain_text_drop_and_paste(qtbot, window, site):
     mime = QMimeData()
     mime.setText(f"have a look: {site.url('blog-post.html')} and {site.url('german-article.html')}")
     drop(window, mime)
-    assert window.capture_progress.text() == "Fetching 2 pages…"
+    assert window.capture_status.bar.isVisibleTo(window)
+    assert window.capture_status.bar.format() == "Saving 0 of 2"
     qtbot.waitUntil(lambda: window.articles.rowCount() == 3, timeout=15000)
 
     QGuiApplication.clipboard().setText(site.url("blog-post.html") + "#top")
@@ -105,8 +106,10 @@ def test_bad_drops_show_a_message_and_change_nothing(qtbot, window, site, payloa
     qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=10000)
     assert message in window.message_bar.label.text()
     assert window.articles.rowCount() == 1
-    qtbot.waitUntil(lambda: window._pending_captures == 0, timeout=5000)
-    assert window.capture_progress.isHidden()
+    if message != "Not a web address":
+        qtbot.waitUntil(lambda: window.capture_status.failed.isVisibleTo(window), timeout=5000)
+        assert window.capture_status.failed.text() == "1 failed…"
+        assert not window.capture_status.bar.isVisibleTo(window)
 
 
 def test_j_and_k_move_through_the_list(qtbot, window, library):
@@ -166,3 +169,24 @@ def test_a_firefox_drag_of_two_links(qtbot, window, site):
     mime.setData("text/x-moz-url", pairs.encode("utf-16-le"))
     drop(window, mime)
     qtbot.waitUntil(lambda: window.library.count() == 3, timeout=15000)
+
+
+def test_a_drop_of_many_links_shows_progress_and_lists_failures(qtbot, window, site):
+    from reader.ui.capture_status import FailedPages
+
+    links = [site.url(f"news-article.html?n={n}") for n in range(12)] + [site.url("gone.html")]
+    mime = QMimeData()
+    mime.setText("\n".join(links))
+    drop(window, mime)
+    assert window.capture_status.bar.format() == "Saving 0 of 13"
+    qtbot.waitUntil(lambda: window.library.count() == 13, timeout=60000)  # 12 + the welcome
+    qtbot.waitUntil(lambda: window.articles.rowCount() == 13, timeout=10000)
+    qtbot.waitUntil(lambda: window.capture_status.failed.isVisibleTo(window), timeout=10000)
+    failed = FailedPages(window.capture_queue, window)
+    qtbot.addWidget(failed)
+    assert failed.model.rowCount() == 1
+    assert failed.model.item(0, 0).text().endswith("gone.html")
+    assert "404" in failed.model.item(0, 1).text()
+    failed.table.selectRow(0)
+    failed._apply(window.capture_queue.cancel, failed._selected())  # Dismiss
+    assert failed.model.rowCount() == 0
