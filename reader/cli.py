@@ -15,7 +15,7 @@ from reader import __version__, paths
 from reader.capture.importers import detect_and_read, fetch_remaining, import_batch
 from reader.capture.service import capture_url
 from reader.capture.urls import canonical_url, check_url
-from reader.errors import LibraryError, UserError
+from reader.errors import LibraryError, ModelError, UserError
 from reader.library import Library, open_library
 from reader.library.listing import MATCH_END, MATCH_START
 from reader.settings import Settings
@@ -36,8 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(links)
     logging.basicConfig(level=logging.WARNING, format="reader: %(levelname)s: %(message)s")
     try:
-        if args.handler is _install_desktop:  # works on the desktop, not the library
-            return _install_desktop(None, args)
+        if args.handler in (_install_desktop, _models):  # these need no library
+            return args.handler(None, args)
         library = open_library()
         try:
             return args.handler(library, args)
@@ -206,6 +206,62 @@ def _install_desktop(_library: None, args: argparse.Namespace) -> int:
     return 0
 
 
+def _models(library: Library | None, args: argparse.Namespace) -> int:
+    from reader.summarize import catalogue, memory
+    from reader.summarize.download import download, partial_bytes
+
+    settings = Settings.load()
+    if args.action == "list":
+        models = catalogue.list_models(settings)
+        if args.json:
+            print(json.dumps([{
+                "id": m.id, "name": m.name, "source": m.source, "path": str(m.path),
+                "present": m.present, "size": m.size, "active": m.active,
+            } for m in models], indent=2))
+            return 0
+        for m in models:
+            if m.present:
+                state = "ready"
+            elif m.entry is not None and partial_bytes(m.entry):
+                state = f"partly downloaded ({partial_bytes(m.entry) / 1e9:.1f} GB)"
+            else:
+                state = "not downloaded" if m.source == "catalogue" else "file missing"
+            size = f"{m.size / 1e9:.1f} GB" if m.size else ""
+            print(f"{'*' if m.active else ' '} {m.id:<22} {m.name:<32} {size:>8}  {state}")
+        return 0
+    if args.action == "add":
+        model = catalogue.add_model(Path(args.target), args.name)
+        print(f"Added {model.name} ({model.path}); `reader models use {model.id}` chooses it.")
+        return 0
+    if args.action == "use":
+        model = catalogue.use_model(args.target, settings)
+        print(f"Summaries are now written by {model.name}.")
+        _warn_memory(memory, model.path, settings)
+        return 0
+    entry = catalogue.catalogue_entry(args.target)
+    if entry is None:
+        raise ModelError(f"No catalogue model is called {args.target!r}; "
+                         "`reader models list` shows them.")
+    try:
+        path = download(entry, progress=_progress(f"Downloading {entry.name}"))
+    except KeyboardInterrupt:
+        print("\nreader: stopped; run the same command again to continue the download.",
+              file=sys.stderr)
+        return 130
+    print(f"Downloaded {entry.name} to {path}.")
+    if args.use:
+        catalogue.use_model(entry.id, settings)
+        print(f"Summaries are now written by {entry.name}.")
+    _warn_memory(memory, path, settings)
+    return 0
+
+
+def _warn_memory(memory, path: Path, settings: Settings) -> None:
+    fit = memory.check(path, settings.context_limit)
+    if fit.warning:
+        print(f"reader: {fit.warning}", file=sys.stderr)
+
+
 def _resolve(library: Library, reference: str, add_missing: bool = False) -> int:
     """An article id from what the user typed: an id, or the URL of a saved page."""
     if reference.isdigit():
@@ -230,7 +286,8 @@ def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-_COMMANDS = ("add", "import", "list", "search", "show", "summarize", "summarise", "install-desktop")
+_COMMANDS = ("add", "import", "list", "search", "show", "summarize", "summarise", "models",
+             "install-desktop")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -274,6 +331,21 @@ def _parser() -> argparse.ArgumentParser:
     summarize.add_argument("--endpoint", metavar="URL",
                            help="use an OpenAI-compatible server instead (llama.cpp, vLLM, Ollama)")
     summarize.set_defaults(handler=_summarize)
+
+    models = commands.add_parser("models", help="the models that can write summaries")
+    models_actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
+    models_list = models_actions.add_parser("list", help="the embedded, added and recommended models")
+    models_list.add_argument("--json", action="store_true", help="machine-readable output")
+    models_add = models_actions.add_parser("add", help="add a GGUF file you have")
+    models_add.add_argument("target", metavar="PATH")
+    models_add.add_argument("--name", help="what to call it")
+    models_download = models_actions.add_parser(
+        "download", help="download a recommended model (resumes an interrupted download)")
+    models_download.add_argument("target", metavar="ID")
+    models_download.add_argument("--use", action="store_true", help="and use it")
+    models_use = models_actions.add_parser("use", help="choose the model for summaries")
+    models_use.add_argument("target", metavar="ID|NAME|PATH")
+    models.set_defaults(handler=_models)
 
     desktop = commands.add_parser("install-desktop",
                                   help="add Reader to this user's desktop menu (with its icon)")

@@ -174,3 +174,27 @@ def test_a_server_that_is_down_is_a_message(tmp_path):
                     f"http://127.0.0.1:{closed_port()}", "--model", "x", check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "refused" in result.stderr.lower() or "reach" in result.stderr.lower()
+
+
+def test_models_list_add_use(tmp_path):
+    import shutil
+
+    from reader.summarize.models import embedded_model_path
+
+    listed = json.loads(reader(tmp_path, "models", "list", "--json").stdout)
+    assert [m["id"] for m in listed if m["active"]] == ["smollm2-135m"]
+    assert {"gpt-oss-20b"} <= {m["id"] for m in listed}
+    missing = reader(tmp_path, "models", "use", "gpt-oss-20b", check=False)
+    assert missing.returncode == 1 and "reader models download gpt-oss-20b" in missing.stderr
+    mine = tmp_path / "mine.gguf"
+    shutil.copy(embedded_model_path(), mine)
+    reader(tmp_path, "models", "add", str(mine), "--name", "mine")
+    reader(tmp_path, "models", "use", "mine")
+    active = [m for m in json.loads(reader(tmp_path, "models", "list", "--json").stdout)
+              if m["active"]]
+    assert [m["id"] for m in active] == ["mine"]
+    assert json.loads((tmp_path / "config" / "settings.json").read_text())["model_path"] == str(mine)
+    bad = tmp_path / "bad.gguf"
+    bad.write_text("nope")
+    refused = reader(tmp_path, "models", "add", str(bad), check=False)
+    assert refused.returncode == 1 and "not a GGUF" in refused.stderr
