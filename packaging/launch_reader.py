@@ -38,7 +38,7 @@ def main() -> int:
     multiprocessing.freeze_support()  # harmless; keeps any child process from re-running Reader
     if Path(sys.executable).stem.lower().endswith("-gui"):
         _give_windowed_app_std_streams()
-        from reader.ui.app import main as gui_main
+        from reader.cli import gui_main
 
         return gui_main()
     from reader.cli import main as cli_main

@@ -51,6 +51,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def gui_main() -> int:
+    """The ``reader-gui`` entry point for desktop launchers: links arrive as arguments (%U).
+
+    Qt is imported here, not by this module: worker processes (model, extraction) start by
+    importing the launcher script, and have no use for a GUI toolkit.
+    """
+    from reader.ui.app import run_gui
+
+    return run_gui(sys.argv[1:])
+
+
 def _add(library: Library, args: argparse.Namespace) -> int:
     failures = 0
     results = []

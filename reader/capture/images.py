@@ -10,9 +10,7 @@ An image that cannot be kept costs the article nothing: the ``<img>`` gives way 
 
 from __future__ import annotations
 
-import functools
 import logging
-import ssl
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 import lxml.html
 
-from reader.capture.fetch import MAX_REDIRECTS, USER_AGENT
+from reader.capture.fetch import MAX_REDIRECTS, USER_AGENT, tls_context
 from reader.library import Library
 from reader.library.media import article_images, image_bytes, store_image
 
@@ -100,7 +98,7 @@ def localise_images(
         "Referer": page_url,  # some image hosts refuse requests from elsewhere
     }
     with httpx.Client(headers=headers, timeout=httpx.Timeout(timeout), follow_redirects=True,
-                      max_redirects=MAX_REDIRECTS, verify=_tls()) as client:
+                      max_redirects=MAX_REDIRECTS, verify=tls_context()) as client:
         for img in list(fragment.iter("img")):
             url = (img.get("src") or "").strip()  # extraction keeps only http(s) addresses
             if url and url not in stored:
@@ -137,13 +135,6 @@ def use_stored_images(library: Library, article_id: int, body_html: str) -> str:
         else:
             _leave_out(img)
     return _serialise(fragment)
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """One TLS context for every client: making one reads the CA bundle, about 30 ms of CPU
-    (holding the GIL), which per article would cost more than the requests themselves."""
-    return httpx.create_ssl_context()
 
 
 def _download(client: httpx.Client, url: str, max_bytes: int) -> tuple[str, bytes]:

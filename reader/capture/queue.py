@@ -39,12 +39,13 @@ from urllib.parse import urlsplit
 
 from reader.capture import extract as extract_module
 from reader.capture.extract import Extracted
-from reader.capture.fetch import TIMEOUT_SECONDS, Page, fetch
+from reader.capture.fetch import TIMEOUT_SECONDS, fetch
 from reader.capture.images import localise_images
 from reader.capture.importers.items import ImportedItem
+from reader.capture.service import new_article
 from reader.capture.urls import canonical_url, check_url
 from reader.errors import CaptureError
-from reader.library import Library, NewArticle, media
+from reader.library import Library, media
 from reader.library.media import (
     ACTIVE,
     ALREADY_QUEUED,
@@ -566,7 +567,9 @@ class CaptureQueue:
                                 cancelled=lambda: not self._carry_on(item))
         if not self._carry_on(item):
             return
-        article = build_article(item, page, extracted, local.body_html)
+        article = new_article(replace(extracted, body_html=local.body_html), page.url, item.url,
+                              _imported(item), raw_html=page.raw, fetched_url=page.url,
+                              content_type=page.content_type)
         with self._lock:
             if self._stopping:
                 return
@@ -644,37 +647,19 @@ class CaptureQueue:
             log.exception("The capture queue's event handler failed")
 
 
-def build_article(item: QueueItem, page: Page, extracted: Extracted, body_html: str
-                  ) -> NewArticle:
-    """The article to store for ``item``: the page as fetched, what extraction found in it, and
-    what an import said about it (title, tags, archived, favourite, date saved)."""
+def _imported(item: QueueItem) -> ImportedItem | None:
+    """What an import said about the queued item, kept as JSON while it waited."""
     meta = item.metadata
-    return NewArticle(
-        url=canonical_url(page.url),
-        original_url=item.url,
-        title=meta.get("title") or extracted.title,
-        author=extracted.author,
-        site=extracted.site,
-        published=extracted.published,
-        language=extracted.language,
-        body_html=body_html,
-        text=extracted.text,
-        tags=list(meta.get("tags", [])),
-        archived=bool(meta.get("archived", False)),
-        favourite=bool(meta.get("favourite", False)),
-        added=meta.get("added", ""),
-        raw_html=page.raw,
-        fetched_url=page.url,
-        content_type=page.content_type,
-    )
+    if not meta:
+        return None
+    return ImportedItem(url=item.url, title=meta.get("title", ""), tags=list(meta.get("tags", [])),
+                        archived=bool(meta.get("archived")), favourite=bool(meta.get("favourite")),
+                        added=meta.get("added", ""))
 
 
 def _metadata(entry: str | ImportedItem) -> dict:
     """What to keep of an entry until its page is stored (JSON)."""
     if not isinstance(entry, ImportedItem):
         return {}
-    title = entry.title.strip()
-    if title == entry.url or title.lower().startswith(("http://", "https://")):
-        title = ""  # the address is no title; the page's own title is better
-    return {"title": title, "tags": list(entry.tags), "archived": entry.archived,
+    return {"title": entry.display_title, "tags": list(entry.tags), "archived": entry.archived,
             "favourite": entry.favourite, "added": entry.added}

@@ -53,8 +53,3 @@ def run_gui(urls: Sequence[str] = ()) -> int:
         return app.exec()
     finally:
         library.close()
-
-
-def main() -> int:
-    """The ``reader-gui`` entry point for desktop launchers: links arrive as arguments (%U)."""
-    return run_gui(sys.argv[1:])

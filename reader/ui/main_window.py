@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         list_layout.addLayout(search_row)
         list_layout.addWidget(self.list_view, 1)
 
-        self.reader_view = ReaderView()
+        self.reader_view = ReaderView(self.library)
         self.reader_view.reached_end.connect(self._read_to_end)
         self.summary_pane = SummaryPane(self.library, self.settings)
         self.summary_pane.failed.connect(lambda message: self.message_bar.show_message(message, True))

@@ -6,10 +6,12 @@ It remembers nothing itself; the window saves the reading position it reports.
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontMetricsF
+from PySide6.QtGui import QDesktopServices, QFontMetricsF, QImage
 from PySide6.QtWidgets import QTextBrowser
 
-from reader.library import Article
+from reader.capture.images import SCHEME as IMAGE_SCHEME
+from reader.library import Article, Library
+from reader.library.media import image_bytes
 from reader.ui import themes
 from reader.ui.article_view import article_html
 
@@ -20,8 +22,9 @@ LOCAL_SCHEMES = ("file", "data", "qrc", "")
 class ReaderView(QTextBrowser):
     reached_end = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, library: Library, parent=None):
         super().__init__(parent)
+        self.library = library
         self.setObjectName("readerView")
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._open_link)
@@ -67,7 +70,15 @@ class ReaderView(QTextBrowser):
         bar.setValue(bar.value() + direction * max(bar.pageStep() - 3 * bar.singleStep(), 1))
 
     def loadResource(self, kind: int, url: QUrl):
-        # The reader never touches the network: only local copies (file:, data:) are shown.
+        # The reader never touches the network: images come from the library (stored when the
+        # page was captured), or are local files; anything else is not shown.
+        if url.scheme() == IMAGE_SCHEME:
+            data = image_bytes(self.library, url.path())
+            image = QImage.fromData(data) if data else QImage()
+            if image.isNull():
+                return None
+            column = self.viewport().width() - 2 * self.document().rootFrame().frameFormat().leftMargin()
+            return image.scaledToWidth(int(column)) if image.width() > column > 0 else image
         if url.scheme() not in LOCAL_SCHEMES:
             return None
         return super().loadResource(kind, url)

@@ -190,3 +190,15 @@ def test_a_drop_of_many_links_shows_progress_and_lists_failures(qtbot, window, s
     failed.table.selectRow(0)
     failed._apply(window.capture_queue.cancel, failed._selected())  # Dismiss
     assert failed.model.rowCount() == 0
+
+
+def test_article_images_show_from_the_library(qtbot, window, site):
+    from PySide6.QtGui import QImage, QTextDocument
+
+    drop(window, uri_mime(site.url("photo-essay.html")))
+    qtbot.waitUntil(lambda: window.library.count() == 2, timeout=30000)
+    qtbot.waitUntil(lambda: "reader-image:" in window.reader_view.toHtml(), timeout=10000)
+    source = window.reader_view.toHtml().split('src="reader-image:')[1].split('"')[0]
+    image = window.reader_view.loadResource(QTextDocument.ResourceType.ImageResource,
+                                            QUrl(f"reader-image:{source}"))
+    assert isinstance(image, QImage) and not image.isNull()
