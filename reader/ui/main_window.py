@@ -58,6 +58,7 @@ from reader.ui.commands import (
     keymap_problems,
 )
 from reader.ui.message_bar import MessageBar
+from reader.ui.models_dialog import ModelsDialog
 from reader.ui.palette import CheatSheet, CommandPalette
 from reader.ui.reader_view import ReaderView
 from reader.ui.settings_dialog import SettingsDialog
@@ -191,6 +192,7 @@ class MainWindow(QMainWindow):
             Command("search", "Search", self.focus_search, "Library"),
             Command("undo", "Undo", self.undo, "Library"),
             Command("palette", "Command Palette…", self.open_palette, "Library"),
+            Command("models", "Models…", self.open_models, "Library"),
             Command("settings", "Settings…", self.open_settings, "Library"),
             Command("quit", "Quit", self.close, "Library"),
             Command("next-article", "Next Article", lambda: self._move(1), "Go"),
@@ -470,6 +472,11 @@ class MainWindow(QMainWindow):
 
     def add_from_mime(self, mime: QMimeData) -> None:
         """A drop or paste: links are fetched, saved pages stored, export files imported."""
+        models = [Path(url.toLocalFile()) for url in mime.urls()
+                  if url.isLocalFile() and url.toLocalFile().lower().endswith(".gguf")]
+        if models:
+            self.open_models(add=models)
+            return
         payload = {name: bytes(mime.data(name).data()) for name in mime.formats()}
         try:
             drop = decode_drop(payload)
@@ -598,6 +605,14 @@ class MainWindow(QMainWindow):
             apply_keymap(self.actions_by_id, self._keymap())
             self._apply_reading_style()
             self._report_keymap_problems()
+
+    def open_models(self, add: list[Path] | None = None) -> None:
+        """The models view; ``add``: GGUF files dropped on the window, added to the list."""
+        dialog = ModelsDialog(self.settings, self)
+        dialog.model_changed.connect(self.summary_pane.forget_model)
+        for path in add or []:
+            dialog.add_file(path)
+        dialog.exec()
 
     def open_palette(self) -> None:
         palette = CommandPalette(self.commands, self.actions_by_id, self)
