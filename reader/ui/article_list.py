@@ -174,6 +174,16 @@ class ArticleListView(QListView):
     """The list, which says what to do when there is nothing in it."""
 
     EMPTY_TEXT = "Drop links here, or press Ctrl+L to add one."
+    NO_MATCH_TEXT = "No articles match “{}”. Esc clears the search."
+
+    def empty_text(self) -> str:
+        model = self.model()
+        query = model.query if isinstance(model, ArticleListModel) else None
+        if query is not None and query.search.strip():
+            return self.NO_MATCH_TEXT.format(query.search.strip())
+        if query is not None and (query.tag or query.view != "inbox"):
+            return "Nothing here yet."
+        return self.EMPTY_TEXT
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -184,4 +194,4 @@ class ArticleListView(QListView):
             painter.setPen(colour)
             painter.drawText(self.viewport().rect().adjusted(16, 16, -16, -16),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self.EMPTY_TEXT)
+                             self.empty_text())

@@ -228,3 +228,10 @@ def test_the_reader_view_never_loads_remote_resources(window):
 
     assert window.reader_view.loadResource(
         QTextDocument.ResourceType.ImageResource, QUrl("https://tracker.example/pixel.png")) is None
+
+
+def test_an_empty_search_says_so(qtbot, window):
+    key(qtbot, window, Qt.Key.Key_Slash)
+    qtbot.keyClicks(window.search_field, "zeppelin")
+    qtbot.waitUntil(lambda: window.articles.rowCount() == 0, timeout=3000)
+    assert window.list_view.empty_text() == "No articles match “zeppelin”. Esc clears the search."
