@@ -9,6 +9,8 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from reader import __version__, paths
@@ -62,25 +64,48 @@ def gui_main() -> int:
     return run_gui(sys.argv[1:])
 
 
+PARALLEL_FETCHES = 4
+FETCHES_PER_HOST = 2
+
+
 def _add(library: Library, args: argparse.Namespace) -> int:
-    failures = 0
-    results = []
-    for url in args.urls:
-        try:
-            captured = capture_url(library, url)
-        except UserError as error:
-            failures += 1
-            results.append({"url": url, "error": str(error)})
-            print(f"reader: {error}", file=sys.stderr)
-            continue
-        results.append({"url": url, "id": captured.article_id, "title": captured.title,
-                        "new": captured.is_new})
-        if not args.json:
-            verb = "Added" if captured.is_new else "Already in the library:"
-            print(f"{verb} {captured.article_id}: {captured.title}")
+    """Save pages a few at a time (at most two per site), each reported as it is done: one line
+    per page, and a progress bar too on a terminal."""
+    per_host: dict[str, threading.Semaphore] = {}
+    progress = _progress("Saving")
+    lock = threading.Lock()
+    done = 0
+
+    def save(url: str) -> dict:
+        nonlocal done
+        host = urlsplit(url.strip()).netloc.lower()
+        with lock:
+            slot = per_host.setdefault(host, threading.Semaphore(FETCHES_PER_HOST))
+        with slot:
+            try:
+                captured = capture_url(library, url)
+                result = {"url": url, "id": captured.article_id, "title": captured.title,
+                          "new": captured.is_new}
+            except UserError as error:
+                result = {"url": url, "error": str(error)}
+        with lock:
+            done += 1
+            if progress:
+                sys.stderr.write("\r\x1b[K")  # the line goes above the bar, which is redrawn
+            if "error" in result:
+                print(f"reader: {result['error']}", file=sys.stderr)
+            elif not args.json:
+                verb = "Added" if result["new"] else "Already in the library:"
+                print(f"{verb} {result['id']}: {result['title']}", flush=True)
+            if progress:
+                progress(done, len(args.urls))
+        return result
+
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_FETCHES, len(args.urls))) as pool:
+        results = list(pool.map(save, args.urls))
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
-    return 1 if failures else 0
+    return 1 if any("error" in result for result in results) else 0
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:

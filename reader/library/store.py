@@ -392,13 +392,21 @@ class Library:
             ).fetchone()
         return row[0] if row else None
 
-    def summary(self, article_id: int) -> str | None:
-        """The newest stored summary of the article, if any."""
+    def summary(self, article_id: int, model: str | None = None,
+                prompt_version: str | None = None) -> str | None:
+        """The newest stored summary of the article, if any (by that model and prompt, if
+        given: a summary is kept per model, prompt version, style and language)."""
+        sql = "SELECT text FROM summaries WHERE article_id = ?"
+        params: list = [article_id]
+        if model is not None:
+            sql += " AND model = ?"
+            params.append(model)
+        if prompt_version is not None:
+            sql += " AND prompt_version = ?"
+            params.append(prompt_version)
         with self._lock:
             row = self._db.execute(
-                "SELECT text FROM summaries WHERE article_id = ? "
-                "ORDER BY created DESC, rowid DESC LIMIT 1",
-                (article_id,),
+                sql + " ORDER BY created DESC, rowid DESC LIMIT 1", params
             ).fetchone()
         return row[0] if row else None
 

@@ -16,6 +16,13 @@ from reader.summarize.worker import WorkerModel
 log = logging.getLogger(__name__)
 
 
+def model_name(settings: Settings) -> str:
+    """The name summaries by the chosen model are stored under, without loading it."""
+    if settings.backend == "server":
+        return settings.server_model
+    return chosen_model_path(settings).name
+
+
 def open_model(settings: Settings, model: str | None = None, endpoint: str | None = None,
                warn: Callable[[str], None] = log.warning) -> ChatModel:
     """The model the settings choose; ``endpoint`` (a server) and ``model`` (a GGUF file, or with

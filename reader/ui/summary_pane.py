@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from reader.errors import UserError
 from reader.library import Library
 from reader.settings import Settings
-from reader.summarize.backends import open_model
+from reader.summarize import prompt
+from reader.summarize.backends import model_name, open_model
 from reader.summarize.summarizer import ChatModel, summarize_and_store
 from reader.ui.background import Job, run_in_background
 
@@ -105,8 +106,9 @@ class SummaryPane(QWidget):
         """Summarise an article; one that has a summary keeps it unless ``again``."""
         if self.busy:
             raise UserError("A summary is being written; press Esc to stop it first.")
-        if not again and self.library.summary(article_id):
-            raise UserError("This article has a summary; Shift+S writes a new one.")
+        if not again and self.library.summary(article_id, model_name(self.settings),
+                                              prompt.version(**self._options())):
+            raise UserError("This article has a summary from this model; Shift+S writes a new one.")
         self.text.clear()
         self.reasoning.clear()
         self.status.setText("Loading the model…" if self._model is None else "Summarising…")

@@ -49,17 +49,26 @@ def test_reasoning_is_kept_out_of_the_summary(qtbot, library):
     assert window.summary_pane.reasoning.isVisibleTo(window)
 
 
-def test_s_keeps_a_summary_and_shift_s_writes_a_new_one(qtbot, library):
+def test_summaries_are_kept_per_model_and_prompt_and_shift_s_rewrites(qtbot, library):
+    from reader.summarize import prompt
+    from reader.summarize.backends import model_name
+
     article = add(library, 1)[0]
-    library.save_summary(article, "old-model", "0", "An old summary.")
-    window = open_window(qtbot, library, Settings())
+    settings = Settings()
+    library.save_summary(article, model_name(settings), prompt.version("short", None),
+                         "An old summary.")
+    window = open_window(qtbot, library, settings)
     window.summary_pane._model = ThinkingModel()
     window._select_row(0)
-    qtbot.keyClick(window.list_view, Qt.Key.Key_S)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S)  # this model and prompt wrote one: kept
     assert "Shift+S" in window.statusBar().currentMessage() and not window.summary_pane.busy
     qtbot.keyClick(window.list_view, Qt.Key.Key_S, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
     assert library.summary(article) == "Kelby builds a tidal plant."
+    settings.summary_style = "key_points"  # another prompt: s writes one for it
+    qtbot.keyClick(window.list_view, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
+    assert library.summary(article, "thinker", prompt.version("key_points", None))
 
 
 @pytest.mark.slow
