@@ -27,9 +27,11 @@ def run_gui(urls: Sequence[str] = ()) -> int:
     app.setApplicationName("Reader")
     app.setApplicationDisplayName("Reader")
     app.setDesktopFileName("io.github.reader_app.Reader")
-    icon = paths.resources_dir() / "icons" / "reader.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    # The rendered sizes, not the SVG: no image plugin needed (the frozen app ships none).
+    icon = QIcon()
+    for png in sorted((paths.resources_dir() / "icons").glob("reader-*.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
     library_path = paths.database_path()
     if hand_over(library_path, urls):
         print(f"Reader is already running; handed it {len(urls)} link(s).")
