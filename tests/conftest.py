@@ -44,3 +44,13 @@ def tiny_model():
     from reader.summarize.models import embedded_model_path
 
     return LocalModel(embedded_model_path(), context_limit=2048)
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    """One pool of extraction processes for the session (starting one takes a second)."""
+    from reader.capture.queue import Extractor
+
+    extractor = Extractor(workers=2)
+    yield extractor
+    extractor.close()

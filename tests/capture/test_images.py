@@ -22,7 +22,7 @@ from reader.capture.images import (
     localise_images,
     use_stored_images,
 )
-from reader.capture.queue import CaptureQueue, Counts, Extractor
+from reader.capture.queue import CaptureQueue, Counts
 from reader.capture.urls import canonical_url
 from reader.library.media import article_images, prune_images
 from tests.fixture_site import PAGES, _Handler
@@ -72,12 +72,6 @@ def image_site():
     server.shutdown()
     server.server_close()
 
-
-@pytest.fixture(scope="module")
-def extractor():
-    extractor = Extractor(workers=2)
-    yield extractor
-    extractor.close()
 
 
 @pytest.fixture

@@ -109,13 +109,6 @@ def sites():
         site.close()
 
 
-@pytest.fixture(scope="module")
-def extractor():
-    """One pool of extraction processes for the module (starting one takes a second)."""
-    extractor = Extractor(workers=2)
-    yield extractor
-    extractor.close()
-
 
 @pytest.fixture
 def make_queue(extractor):

@@ -43,11 +43,13 @@ def read_html(stream: TextIO, format_name: str) -> ImportBatch:
 
 
 class _LinkParser(HTMLParser):
-    """Collects each <a> with its attributes and text; subclasses decide what a link means."""
+    """Collects each <a> with its attributes and text, and the text of a heading a subclass
+    opened (``_heading = []``); subclasses decide what a link and a heading mean."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.collector = Collector()
+        self._heading: list[str] | None = None
         self._link: dict[str, str | None] | None = None
         self._text: list[str] = []
         self._line = 0
@@ -76,6 +78,8 @@ class _LinkParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._link is not None:
             self._text.append(data)
+        if self._heading is not None:
+            self._heading.append(data)
 
     def link(self, attrs: dict[str, str | None], title: str, where: str) -> None:
         raise NotImplementedError
@@ -86,7 +90,6 @@ class _PocketParser(_LinkParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self._heading: list[str] | None = None
         self._archived = False
 
     def handle_starttag(self, tag, attrs):
@@ -99,11 +102,6 @@ class _PocketParser(_LinkParser):
             self._archived = "archive" in "".join(self._heading).lower()
             self._heading = None
         super().handle_endtag(tag)
-
-    def handle_data(self, data):
-        if self._heading is not None:
-            self._heading.append(data)
-        super().handle_data(data)
 
     def link(self, attrs, title, where):
         self.collector.add(
@@ -124,7 +122,6 @@ class _BookmarkParser(_LinkParser):
         super().__init__()
         self._folders: list[str | None] = []  # one per open <DL>; None: not a tag
         self._next_folder: str | None = None
-        self._heading: list[str] | None = None
         self._root_heading = False
 
     def handle_starttag(self, tag, attrs):
@@ -150,11 +147,6 @@ class _BookmarkParser(_LinkParser):
             self._next_folder = name or None
             self._heading = None
         super().handle_endtag(tag)
-
-    def handle_data(self, data):
-        if self._heading is not None:
-            self._heading.append(data)
-        super().handle_data(data)
 
     def link(self, attrs, title, where):
         folders = [folder for folder in self._folders if folder]
