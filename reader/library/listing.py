@@ -37,7 +37,20 @@ class ListQuery:
     search: str = ""
     sort: str = "added"
 
+    def source(self) -> tuple[str, list]:
+        """FROM and WHERE (with their parameters) for the articles this query selects.
+
+        A search starts from the full-text index, so it costs what the match costs, never a
+        lookup per article."""
+        where, params = self.where()
+        match = fts_query(self.search)
+        if not match:
+            return f"articles AS a WHERE {where}", params
+        return (f"articles_fts JOIN articles AS a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {where}", [match, *params])
+
     def where(self) -> tuple[str, list]:
+        """The view and tag conditions on ``a`` (the articles table), with their parameters."""
         clauses = ["a.deleted = 0", _VIEW_FILTERS[self.view]]
         params: list = []
         if self.tag:
@@ -46,13 +59,12 @@ class ListQuery:
                 "WHERE tags.name = ?)"
             )
             params.append(self.tag)
-        match = fts_query(self.search)
-        if match:
-            clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(match)
         return " AND ".join(clauses), params
 
     def order_by(self) -> str:
+        """Best match first when searching; otherwise the chosen sort."""
+        if fts_query(self.search):
+            return "articles_fts.rank, a.id DESC"
         _title, expression, descending = SORTS[self.sort]
         direction = "DESC" if descending else "ASC"
         return f"{expression} {direction}, a.id {direction}"

@@ -221,36 +221,45 @@ class Library:
         return self.page(query, 0, -1)
 
     def count_matching(self, query: ListQuery) -> int:
-        where, params = query.where()
+        source, params = query.source()
         with self._lock:
-            return self._db.execute(
-                f"SELECT count(*) FROM articles AS a WHERE {where}", params
-            ).fetchone()[0]
+            return self._db.execute(f"SELECT count(*) FROM {source}", params).fetchone()[0]
+
+    def ids(self, query: ListQuery) -> list[int]:
+        """The ids of every article ``query`` selects, in its order: a few bytes an article,
+        so a list of 100,000 can know its order and length and read rows only as shown."""
+        source, params = query.source()
+        with self._lock:
+            return [row[0] for row in self._db.execute(
+                f"SELECT a.id FROM {source} ORDER BY {query.order_by()}", params)]
+
+    def rows_by_ids(self, ids: list[int], search: str = "") -> list[ArticleRow]:
+        """The rows of ``ids``, in that order; with ``search``, each with its matching passage."""
+        if not ids:
+            return []
+        with self._lock:
+            found = {row[0]: row for row in self._db.execute(
+                f"SELECT {_ROW_COLUMNS}, '' FROM articles AS a WHERE a.id IN ({_marks(ids)})", ids)}
+            snippets = {}
+            match = fts_query(search)
+            if match:
+                snippets = dict(self._db.execute(
+                    f"SELECT rowid, snippet(articles_fts, 3, '{MATCH_START}', '{MATCH_END}', "
+                    f"'…', 14) FROM articles_fts WHERE articles_fts MATCH ? "
+                    f"AND rowid IN ({_marks(ids)})", [match, *ids]))
+        return [self._row((*found[i][:12], snippets.get(i, ""))) for i in ids if i in found]
 
     def page(self, query: ListQuery, offset: int, limit: int) -> list[ArticleRow]:
         """Rows ``offset`` to ``offset + limit`` of ``query`` (limit -1: to the end)."""
-        where, params = query.where()
-        match = fts_query(query.search)
-        snippet = "''"
-        if match:
-            snippet = (
-                f"(SELECT snippet(articles_fts, 3, '{MATCH_START}', '{MATCH_END}', '…', 14) "
-                "FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
-            )
-            params = [match, *params]
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {_ROW_COLUMNS}, {snippet} FROM articles AS a WHERE {where} "
-                f"ORDER BY {query.order_by()} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-        return [self._row(row) for row in rows]
+        ids = self.ids(query)
+        return self.rows_by_ids(ids[offset:] if limit < 0 else ids[offset:offset + limit],
+                                query.search)
 
     def view_counts(self) -> dict[str, int]:
         with self._lock:
             return {
                 view: self._db.execute(
-                    f"SELECT count(*) FROM articles AS a WHERE {ListQuery(view=view).where()[0]}"
+                    f"SELECT count(*) FROM {ListQuery(view=view).source()[0]}"
                 ).fetchone()[0]
                 for view in VIEWS
             }

@@ -31,16 +31,17 @@ def meta_line(row: ArticleRow) -> str:
 class ArticleListModel(QAbstractListModel):
     """The articles a ``ListQuery`` selects, read from SQLite a page at a time as they are shown.
 
-    Only the count is known up front; rows are fetched in pages of ``PAGE_SIZE`` when the view
-    asks for them, and a bounded number of pages is kept, so a library of 100,000 articles opens
-    and scrolls like one of ten.
+    Only their ids are read up front, in order; rows are fetched by id in pages of
+    ``PAGE_SIZE`` when the view asks for them (any page costs the same, wherever it is), and a
+    bounded number of pages is kept, so a library of 100,000 articles opens and scrolls like one
+    of ten.
     """
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
         self._library = library
         self._query = ListQuery()
-        self._count = library.count_matching(self._query)
+        self._ids: list[int] = library.ids(self._query)
         self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
 
     @property
@@ -55,14 +56,14 @@ class ArticleListModel(QAbstractListModel):
         """Re-read after the library changed."""
         self.beginResetModel()
         self._pages.clear()
-        self._count = self._library.count_matching(self._query)
+        self._ids = self._library.ids(self._query)
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._count
+        return 0 if parent.isValid() else len(self._ids)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < self._count:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         row = self.row_at(index.row())
         if row is None:
@@ -83,7 +84,9 @@ class ArticleListModel(QAbstractListModel):
         page_number, offset = divmod(number, PAGE_SIZE)
         page = self._pages.get(page_number)
         if page is None:
-            page = self._library.page(self._query, page_number * PAGE_SIZE, PAGE_SIZE)
+            start = page_number * PAGE_SIZE
+            page = self._library.rows_by_ids(self._ids[start:start + PAGE_SIZE],
+                                             self._query.search)
             self._pages[page_number] = page
             while len(self._pages) > CACHED_PAGES:
                 self._pages.popitem(last=False)
@@ -92,12 +95,11 @@ class ArticleListModel(QAbstractListModel):
         return page[offset] if offset < len(page) else None
 
     def row_of(self, article_id: int) -> int | None:
-        """Where an article is in the list, looking only at pages already read."""
-        for page_number, page in self._pages.items():
-            for offset, row in enumerate(page):
-                if row.id == article_id:
-                    return page_number * PAGE_SIZE + offset
-        return None
+        """Where an article is in the list (None: this view does not show it)."""
+        try:
+            return self._ids.index(article_id)
+        except ValueError:
+            return None
 
 
 class ArticleDelegate(QStyledItemDelegate):

@@ -251,7 +251,6 @@ class MainWindow(QMainWindow):
         return index.data(ID_ROLE) if index.isValid() else None
 
     def select_article(self, article_id: int, fallback_row: int = 0) -> None:
-        self.articles.row_at(fallback_row)  # reads the page where the article most likely is
         row = self.articles.row_of(article_id)
         self._select_row(fallback_row if row is None else row)
 
