@@ -6,13 +6,21 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-fast clean system-deps
+.PHONY: run test test-fast bench bench-quick clean system-deps
 
 run: $(INSTALLED)
 	$(BIN)/reader
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed and memory against the references (raw llama.cpp, bare trafilatura), written to
+# docs/benchmarks.md; about 12 minutes on two cores (bench-quick: about 2).
+bench: $(INSTALLED)
+	$(BIN)/python -m bench
+
+bench-quick: $(INSTALLED)
+	$(BIN)/python -m bench --quick
 
 # Everything but the tests that run the language model.
 test-fast: $(INSTALLED)
