@@ -25,6 +25,7 @@ SORTS = {
     "site": ("Site", "a.site COLLATE NOCASE", False),
     "reading_time": ("Reading time", "a.word_count", False),
 }
+SEARCH_LIMIT = 1000
 # Marks around matched words in search snippets; the list paints them highlighted.
 MATCH_START, MATCH_END = "\x02", "\x03"
 _TERM = re.compile(r"\w+", re.UNICODE)
@@ -40,14 +41,16 @@ class ListQuery:
     def source(self) -> tuple[str, list]:
         """FROM and WHERE (with their parameters) for the articles this query selects.
 
-        A search starts from the full-text index, so it costs what the match costs, never a
-        lookup per article."""
+        A search starts from the full-text index and keeps its ``SEARCH_LIMIT`` best matches:
+        ranking every article that has a common word ("the") costs seconds on a large library,
+        and nobody reads past the first thousand results of a search."""
         where, params = self.where()
         match = fts_query(self.search)
         if not match:
             return f"articles AS a WHERE {where}", params
-        return (f"articles_fts JOIN articles AS a ON a.id = articles_fts.rowid "
-                f"WHERE articles_fts MATCH ? AND {where}", [match, *params])
+        return (f"(SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? "
+                f"ORDER BY rank LIMIT {SEARCH_LIMIT}) AS hits "
+                f"JOIN articles AS a ON a.id = hits.rowid WHERE {where}", [match, *params])
 
     def where(self) -> tuple[str, list]:
         """The view and tag conditions on ``a`` (the articles table), with their parameters."""
@@ -64,7 +67,7 @@ class ListQuery:
     def order_by(self) -> str:
         """Best match first when searching; otherwise the chosen sort."""
         if fts_query(self.search):
-            return "articles_fts.rank, a.id DESC"
+            return "hits.rank, a.id DESC"
         _title, expression, descending = SORTS[self.sort]
         direction = "DESC" if descending else "ASC"
         return f"{expression} {direction}, a.id {direction}"

@@ -129,3 +129,14 @@ def test_replace_content_updates_search(library, shelf):
     library.replace_content(shelf["beta"], "beta", "<p>sourdough</p>", "sourdough starter")
     assert [row.title for row in library.search("sourdough")] == ["beta"]
     assert library.search("bread") == []
+
+
+def test_a_search_keeps_its_best_thousand(library):
+    from reader.library.listing import SEARCH_LIMIT
+
+    for n in range(SEARCH_LIMIT + 50):
+        add(library, f"n{n}", "harbour " * (1 + n % 7) + "filler words here")
+    ids = library.ids(ListQuery(view="all", search="harbour"))
+    assert len(ids) == SEARCH_LIMIT == library.count_matching(ListQuery(view="all", search="harbour"))
+    best = library.rows_by_ids(ids[:1], "harbour")[0]
+    assert best.word_count == 10  # seven mentions of the word: ranked first
