@@ -9,7 +9,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reader.errors import LibraryError
-from reader.library.listing import MATCH_END, MATCH_START, VIEWS, ListQuery, fts_query
+from reader.library.listing import (
+    MATCH_END,
+    MATCH_START,
+    VIEWS,
+    ListQuery,
+    fts_query,
+    snippet,
+)
 from reader.library.schema import migrate
 
 WORDS_PER_MINUTE = 230
@@ -237,17 +244,13 @@ class Library:
         """The rows of ``ids``, in that order; with ``search``, each with its matching passage."""
         if not ids:
             return []
+        text = "a.text" if fts_query(search) else "''"
         with self._lock:
             found = {row[0]: row for row in self._db.execute(
-                f"SELECT {_ROW_COLUMNS}, '' FROM articles AS a WHERE a.id IN ({_marks(ids)})", ids)}
-            snippets = {}
-            match = fts_query(search)
-            if match:
-                snippets = dict(self._db.execute(
-                    f"SELECT rowid, snippet(articles_fts, 3, '{MATCH_START}', '{MATCH_END}', "
-                    f"'…', 14) FROM articles_fts WHERE articles_fts MATCH ? "
-                    f"AND rowid IN ({_marks(ids)})", [match, *ids]))
-        return [self._row((*found[i][:12], snippets.get(i, ""))) for i in ids if i in found]
+                f"SELECT {_ROW_COLUMNS}, {text} FROM articles AS a WHERE a.id IN ({_marks(ids)})",
+                ids)}
+        return [self._row((*found[i][:12], snippet(found[i][12], search) if search else ""))
+                for i in ids if i in found]
 
     def page(self, query: ListQuery, offset: int, limit: int) -> list[ArticleRow]:
         """Rows ``offset`` to ``offset + limit`` of ``query`` (limit -1: to the end)."""

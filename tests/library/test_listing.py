@@ -140,3 +140,13 @@ def test_a_search_keeps_its_best_thousand(library):
     assert len(ids) == SEARCH_LIMIT == library.count_matching(ListQuery(view="all", search="harbour"))
     best = library.rows_by_ids(ids[:1], "harbour")[0]
     assert best.word_count == 10  # seven mentions of the word: ranked first
+
+
+def test_snippets_mark_matches_like_the_index_does():
+    from reader.library.listing import snippet
+
+    text = "Long before the Café opened, the harbour wall was rebuilt. Harbours need walls."
+    marked = snippet(text, "cafe harb")
+    assert f"{MATCH_START}Café{MATCH_END}" in marked
+    assert f"{MATCH_START}harbour{MATCH_END}" in marked and f"{MATCH_START}Harbours{MATCH_END}" in marked
+    assert snippet(text, "zeppelin") == "" and snippet(text, "  ") == ""
