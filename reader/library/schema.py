@@ -122,7 +122,14 @@ _V3 = """
 """
 
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1, _V2, _V3]
+# Indexes that answer the sidebar's counts and the inbox's order without reading the articles
+# themselves (a large library's rows hold their text: reading them took 250 ms at 100,000).
+_V4 = """
+        CREATE INDEX articles_state ON articles(deleted, archived, favourite);
+        CREATE INDEX articles_view_added ON articles(deleted, archived, added);
+"""
+
+MIGRATIONS = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
