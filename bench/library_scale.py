@@ -1,0 +1,230 @@
+"""Benchmark 5: libraries of 10,000 and 100,000 articles (made by ``bench.libgen``).
+
+- Cold start: wall time from starting a process that runs ``reader.ui.app.run_gui`` to the
+  window's first paint (``bench.window_probe``), median of several starts; reference: the same on
+  a new library (the welcome article only). The files are in the page cache (just made or used):
+  this is a warm-disk start, the usual case for an app used daily.
+- Memory: the window process's RSS at first paint; reference: the new library's.
+- Search: ``Library.search`` (ranked, with snippets: what ``reader`` and the palette use) and the
+  window's list query with a search (``ArticleListModel.set_query`` and its first page), p50 and
+  p95 over several runs of rare and of common terms; reference: bare FTS5, the 50 best-ranked
+  rowids for the same query (``SELECT rowid ... MATCH ? ORDER BY rank LIMIT 50``).
+- Scrolling: ``ArticleListModel.row_at`` for every 50th row of the window's default list (the
+  inbox), from a fresh model; reference: one SELECT reading every row of that list with the same
+  columns. ``G``: a fresh model's ``row_at(last row)``; reference: its ``row_at(0)``. And ``G`` in
+  the window itself (``last-article``, painting included); reference: ``j`` there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench import libgen, textgen  # noqa: E402
+from bench.common import Row, median, percentile  # noqa: E402
+
+SIZES, QUICK_SIZES = (10_000, 100_000), (10_000,)
+STARTS, QUICK_STARTS = 3, 2
+RUNS, QUICK_RUNS = 5, 3
+COMMON = ("the", "said", "year")
+SLOW_SECONDS = 3.0
+CAP_SECONDS = 20.0
+SEARCH_TARGET_MS = 100.0
+TARGET_UI_MS = 50.0  # the UI stall target of benchmark 4  # this benchmark's own bar for search as you type (no brief target)
+
+
+def rare_words(count: int = 2) -> list[str]:
+    """Real words found in one sentence of the text source (so in roughly 1 article in 150),
+    none the start of another word (the search treats the last word as a prefix)."""
+    per_sentence = Counter()
+    for sentence in textgen.sentences():
+        per_sentence.update({w.lower() for w in re.findall(r"[A-Za-z]{7,}", sentence)})
+    vocabulary = {w.lower() for s in textgen.sentences() for w in re.findall(r"[A-Za-z]+", s)}
+    found = []
+    for word, seen in sorted(per_sentence.items()):
+        if seen == 1 and not any(v != word and v.startswith(word) for v in vocabulary):
+            found.append(word)
+    step = max(1, len(found) // (count + 1))
+    return found[step::step][:count]
+
+
+def cold_start(home: Path, starts: int, keys: bool = False) -> dict:
+    walls, rss, extra = [], [], []
+    for _ in range(starts):
+        env = {**os.environ, "READER_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench.window_probe", *(["--keys"] if keys else [])],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+            cwd=textgen.ROOT)
+        first = process.stdout.readline()
+        walls.append(time.perf_counter() - started)
+        if not first:
+            process.wait(30)
+            raise RuntimeError(f"the window did not start on {home} (exit {process.returncode})")
+        rss.append(json.loads(first)["rss_mb"])
+        rest = process.stdout.readline()
+        if rest:
+            extra.append(json.loads(rest))
+        process.wait(60)
+    result = {"wall_s": median(walls), "walls": walls, "rss_mb": median(rss)}
+    if extra:
+        result.update({f"keys_{key}": median(e[key] for e in extra) for key in extra[0]})
+    return result
+
+
+def _timed(function, *args) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started
+
+
+def searches(database: Path, runs: int) -> dict:
+    from PySide6.QtWidgets import QApplication
+
+    from reader.library.listing import fts_query
+    from reader.library.store import Library
+    from reader.ui.article_list import ArticleListModel
+
+    QApplication.instance() or QApplication([])
+    library = Library(database)
+    bare = sqlite3.connect(database)
+    model = ArticleListModel(library)
+    base_query = model.query
+    classes = {"rare": [textgen.MARKER, *rare_words()], "common": list(COMMON)}
+    out: dict = {"terms": classes, "matches": {}}
+    for name, terms in classes.items():
+        times: dict[str, list[float]] = {"search": [], "list": [], "bare": []}
+        once: list[str] = []
+        for term in terms:
+            match = fts_query(term)
+            out["matches"][term] = bare.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)).fetchone()[0]
+
+            def list_search():
+                model.set_query(replace(base_query, search=term))
+                model.row_at(0)
+
+            work = {
+                "bare": lambda: bare.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT 50",
+                    (match,)).fetchall(),
+                "search": lambda: library.search(term),
+                "list": list_search,
+            }
+            slow = set()  # a query that takes seconds is timed once: its p95 is not in doubt
+            for _ in range(runs):
+                for kind, function in work.items():
+                    if kind in slow:
+                        continue
+                    # Reader's own connection is interrupted past CAP_SECONDS (the suite must end).
+                    stop = threading.Timer(CAP_SECONDS, library._db.interrupt)
+                    stop.start()
+                    try:
+                        seconds = _timed(function)
+                    except sqlite3.OperationalError:  # interrupted
+                        seconds = CAP_SECONDS
+                        once.append(f"{kind} {term!r}: stopped at {CAP_SECONDS:g} s")
+                        slow.add(kind)
+                    finally:
+                        stop.cancel()
+                    times[kind].append(seconds)
+                    if seconds > SLOW_SECONDS and kind not in slow:
+                        slow.add(kind)
+                        once.append(f"{kind} {term!r}: {seconds:.1f} s")
+                model.set_query(base_query)
+        out[name] = {kind: {"p50": median(v) * 1000, "p95": percentile(v, 0.95) * 1000}
+                     for kind, v in times.items()}
+        out[name]["timed_once"] = once
+
+    fresh = ArticleListModel(library)
+    count = fresh.rowCount()
+    calls = []
+    started = time.perf_counter()
+    for number in range(0, count, 50):
+        calls.append(_timed(fresh.row_at, number))
+    out["scroll_s"] = time.perf_counter() - started
+    out["scroll_slowest_ms"] = max(calls) * 1000
+    where, params = fresh.query.where()
+    from reader.library import store
+
+    started = time.perf_counter()
+    for _ in bare.execute(f"SELECT {store._ROW_COLUMNS} FROM articles AS a WHERE {where} "
+                          f"ORDER BY {fresh.query.order_by()}", params):
+        pass
+    out["scan_s"] = time.perf_counter() - started
+    out["rows"] = count
+    jump = ArticleListModel(library)
+    out["g_model_s"] = _timed(jump.row_at, count - 1)
+    out["top_model_s"] = _timed(ArticleListModel(library).row_at, 0)
+    bare.close()
+    library.close()
+    return out
+
+
+def run(quick: bool) -> list[Row]:
+    starts = QUICK_STARTS if quick else STARTS
+    runs = QUICK_RUNS if quick else RUNS
+    empty = libgen.empty_home()
+    reference = cold_start(empty, starts, keys=True)
+    rows: list[Row] = []
+    for size in QUICK_SIZES if quick else SIZES:
+        home, made_s = libgen.library_home(size)
+        database = home / "library.sqlite3"
+        start = cold_start(home, starts, keys=True)
+        found = searches(database, runs)
+        group = f"5. Library of {size:,}"
+        size_mb = database.stat().st_size / 2**20
+        made = f"made in {made_s:.0f} s" if made_s else "from the cache"
+        rows += [
+            Row(group, "cold start to first paint", "s", start["wall_s"], reference["wall_s"],
+                "new library (welcome article only)", better="lower",
+                note=f"median of {starts} starts ({', '.join(f'{w:.2f}' for w in start['walls'])}); "
+                     f"{found['rows']:,} rows in the inbox; file {size_mb:,.0f} MB, {made}",
+                detail={"start": start, "reference": reference}),
+            Row(group, "window RSS at first paint", "MB", start["rss_mb"], reference["rss_mb"],
+                "new library", better="lower",
+                note=f"after j, G, k: {start['keys_rss_mb']:.0f} MB (new library: {reference['keys_rss_mb']:.0f} MB)"),
+        ]
+        for name in ("rare", "common"):
+            terms = ", ".join(f"{t} ({found['matches'][t]:,})" for t in found["terms"][name])
+            for kind, label in (("search", "Library.search"), ("list", "list query with search")):
+                for p in ("p50", "p95"):
+                    rows.append(Row(
+                        group, f"{label}, {name} terms, {p}", "ms", found[name][kind][p],
+                        found[name]["bare"][p], f"bare FTS5 top 50 by rank, {p}", better="lower",
+                        target=SEARCH_TARGET_MS, target_on_value=True,
+                        note=(f"terms (matches): {terms}; {runs} runs each"
+                              + (f"; timed once (over {SLOW_SECONDS:g} s; stopped at {CAP_SECONDS:g} s, "
+                                 f"so a p95 of {CAP_SECONDS * 1000:,.0f} ms means at least that): "
+                                 f"{'; '.join(found[name]['timed_once'])}"
+                                 if found[name]["timed_once"] else "")
+                              if kind == "search" and p == "p50" else ""),
+                        detail=found[name] if kind == "search" and p == "p50" else {}))
+        rows += [
+            Row(group, "scroll: row_at every 50th row, whole inbox", "s", found["scroll_s"],
+                found["scan_s"], "one SELECT of every row", better="lower",
+                note=f"{found['rows']:,} rows; slowest call {found['scroll_slowest_ms']:.0f} ms"),
+            Row(group, "G: row_at(last row), fresh model", "ms", found["g_model_s"] * 1000,
+                found["top_model_s"] * 1000, "row_at(0), fresh model", better="lower"),
+            Row(group, "G in the window (last-article, painted)", "ms", start["keys_G_s"] * 1000,
+                start["keys_j_s"] * 1000, "j in the window", better="lower",
+                note=f"median of {starts} windows"),
+            Row(group, "e (archive) in the window: UI thread busy", "ms", start["keys_e_s"] * 1000,
+                reference["keys_e_s"] * 1000, "e on the new library", better="lower",
+                target=TARGET_UI_MS, target_on_value=True,
+                note=f"the list and the sidebar's counts re-read on the UI thread; u (undo) "
+                     f"{start['keys_u_s'] * 1000:.0f} ms"),
+        ]
+    return rows

@@ -1,0 +1,276 @@
+"""Benchmarks 1 and 2: Reader's summary path against llama.cpp driven directly.
+
+1. Summary speed. Reader's path is ``summarizer.summarize`` over the model
+   ``backends.open_model(Settings())`` gives, as the window and the CLI use it: the local model
+   in its worker process, with Reader's default settings (context 8192, threads 0 = one per
+   physical core). The reference is ``llama_raw.RawModel`` on the same GGUF with the same prompt
+   tokens (read from an in-process ``LocalModel`` after the same summary) and the same number of
+   generated tokens, at 1 and at 2 threads. Reader samples at temperature 0.2 from a seed fixed
+   by llama-cpp-python (each completion draws the next seed from the last), so a fresh model's
+   answer, and so its length, is the same every run; the in-process runs reset the seed to
+   match, and the worker's answer is checked against them. Neither side reuses a cached prompt
+   prefix: Reader's context is reset, and the worker is a fresh process, warmed up on text that
+   shares no prefix with the prompt.
+2. Long article. ``summarize`` with a 4,096-token context on a ~20,000-token article, whole
+   (whatever summarize does today: map-reduce, or the first part with a note; see the coverage
+   row), on the in-process ``LocalModel`` so that llama.cpp's counters can say how many tokens it
+   evaluated and generated; against the least work that reads the whole article: every token
+   evaluated once, in 4,096-token windows.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import llama_cpp as L
+
+from bench import textgen
+from bench.common import Row, median
+from bench.llama_raw import RawModel, Timing
+from reader.capture.extract import extract
+from reader.library import Article
+from reader.settings import Settings
+from reader.summarize import summarizer
+from reader.summarize.local import LocalModel
+from reader.summarize.models import embedded_model_path
+
+PROMPT_TOKENS = 970
+REPS = 4
+LONG_TOKENS, LONG_CONTEXT = 20_000, 4096
+QUICK_LONG_TOKENS, QUICK_LONG_CONTEXT = 4_000, 2048
+GROUP1 = "1. Summary speed"
+GROUP2 = "2. Long article"
+
+
+def _article(title: str, text: str) -> Article:
+    return Article(id=1, url="https://example.org/bench", title=title, author="", site="",
+                   published="", added="", word_count=len(text.split()), tags=[],
+                   archived=False, favourite=False, text=text)
+
+
+def bench_article(model: LocalModel, prompt_tokens: int = PROMPT_TOKENS) -> Article:
+    """The news fixture's article, cut or extended by paragraphs so that Reader's prompt for it
+    is about ``prompt_tokens`` tokens. The prompt's own tokens (system message, instruction,
+    template) are measured by a summary of one paragraph, whatever Reader's prompt is today."""
+    html = (textgen.FIXTURE_PAGES / "news-article.html").read_text(encoding="utf-8")
+    found = extract(html, "https://example.org/news")
+    paragraphs = found.text.split("\n") + textgen.long_text(4000, model.count_tokens).split("\n")
+    probe, _ = reader_run(model, _article(found.title, paragraphs[0]))
+    kept, used = [], probe.prompt_tokens - model.count_tokens(paragraphs[0])
+    for paragraph in paragraphs:
+        cost = model.count_tokens(paragraph + "\n")
+        if used + cost > prompt_tokens:
+            break
+        kept.append(paragraph)
+        used += cost
+    return _article(found.title, "\n".join(kept))
+
+
+def reader_run(model: LocalModel, article: Article) -> tuple[Timing, dict]:
+    """One summary through Reader's path, timed from the call to the last piece."""
+    llama = model._model()
+    llama.reset()  # no prompt prefix reused from the run before
+    # The seed a fresh model starts with (each completion draws the next one from it), so that
+    # every run gives the answer a fresh worker process gives.
+    llama.set_seed(L.LLAMA_DEFAULT_SEED)
+    L.llama_perf_context_reset(llama._ctx.ctx)
+    pieces = []
+    first = None
+    started = time.perf_counter()
+    for piece in summarizer.summarize(article, model):
+        if first is None:
+            first = time.perf_counter()
+        pieces.append(piece)
+    ended = time.perf_counter()
+    perf = L.llama_perf_context(llama._ctx.ctx)
+    timing = Timing(perf.n_p_eval, perf.n_eval + 1, first - started, ended - started)
+    return timing, {"text": "".join(pieces), "decode_prompt_s": perf.t_p_eval_ms / 1000,
+                    "decode_gen_s": perf.t_eval_ms / 1000,
+                    "prompt_ids": list(llama.input_ids[: perf.n_p_eval])}
+
+
+def raw_run(raw: RawModel, threads: int, prompt: list[int], generate: int) -> tuple[Timing, dict]:
+    L.llama_set_n_threads(raw.ctx, threads, threads)
+    L.llama_perf_context_reset(raw.ctx)
+    timing = raw.run(prompt, generate)
+    perf = L.llama_perf_context(raw.ctx)
+    return timing, {"decode_prompt_s": perf.t_p_eval_ms / 1000, "decode_gen_s": perf.t_eval_ms / 1000}
+
+
+def worker_run(worker, article: Article) -> tuple[Timing, str]:
+    """One summary through the path the window and the CLI take: ``summarize`` over the model
+    ``backends.open_model`` gives (the model in a worker process). A fresh worker each time, so no
+    prompt prefix is reused; it is loaded and warmed up before the clock starts."""
+    worker.close()
+    # Load the model and run it once on text that shares no prefix with the prompt: warm (as the
+    # reference is), with nothing cached to reuse.
+    warm = worker.tokenize("Warm-up: a few words that have nothing to do with the article.")
+    for _ in worker.stream_tokens(warm, 2):
+        pass
+    pieces = []
+    first = None
+    started = time.perf_counter()
+    for piece in summarizer.summarize(article, worker):
+        if first is None:
+            first = time.perf_counter()
+        pieces.append(piece)
+    ended = time.perf_counter()
+    # Token counts are not reported by the worker; they are those of the same prompt in-process.
+    return Timing(0, 0, first - started, ended - started), "".join(pieces)
+
+
+def summary_speed(quick: bool) -> tuple[list[Row], int]:
+    from reader.summarize.backends import open_model
+
+    settings = Settings()  # Reader's defaults, as a new user has them
+    path = embedded_model_path()
+    worker = open_model(settings)
+    options = getattr(worker, "options", {})
+    local = LocalModel(path, getattr(worker, "context_limit", settings.context_limit),
+                       settings.threads, **options)
+    local._model()  # loading is not what is measured
+    article = bench_article(local)
+    # Warm-up, and the prompt tokens and answer length that every run then uses.
+    calibration, info = reader_run(local, article)
+    prompt, generate = info["prompt_ids"], calibration.generated_tokens
+    local_timing, local_extra = reader_run(local, article)
+    answer = info["text"]
+    raw = RawModel(path, local.context_size, threads=1)
+    raw_run(raw, 1, prompt[:64], 4)
+    runs: dict[str, list[tuple[Timing, dict]]] = {"reader": [], "raw1": [], "raw2": []}
+    same_answer = True
+    order = ["reader", "raw1", "raw2"]
+    for rep in range(1 if quick else REPS):
+        for name in order[rep % 3:] + order[: rep % 3]:  # rotated, so load drifts hit all alike
+            if name == "reader":
+                timing, text = worker_run(worker, article)
+                timing = Timing(len(prompt), generate, timing.ttft_s, timing.total_s)
+                same_answer = same_answer and text == answer
+                extra = {}
+            else:
+                timing, extra = raw_run(raw, int(name[-1]), prompt, generate)
+            runs[name].append((timing, extra))
+    worker.close()
+    raw.close()
+    reader_threads = (f"{local.threads} threads, {local._llama.n_threads_batch} for prompts, "
+                      f"context {local.context_size}")
+    del local
+    gc.collect()
+
+    def med(name: str, attribute: str) -> float:
+        return median(getattr(timing, attribute) for timing, _ in runs[name])
+
+    def spread(name: str, attribute: str) -> str:
+        values = [getattr(timing, attribute) for timing, _ in runs[name]]
+        return f"{min(values):.3g}–{max(values):.3g}"
+
+    def paired(attribute: str, best: str) -> float:
+        """The median over repetitions of Reader's figure ÷ the best raw thread count's figure
+        in the same repetition (the runs of one repetition follow each other)."""
+        return median(getattr(r, attribute) / getattr(b, attribute)
+                      for (r, _), (b, _) in zip(runs["reader"], runs[best]))
+
+    best_prompt = max(("raw1", "raw2"), key=lambda n: med(n, "prompt_tps"))
+    best_gen = max(("raw1", "raw2"), key=lambda n: med(n, "gen_tps"))
+    best_ttft = min(("raw1", "raw2"), key=lambda n: med(n, "ttft_s"))
+    detail = {
+        "prompt_tokens": len(prompt), "generated_tokens": generate,
+        "reps": len(runs["reader"]), "reader_threads": reader_threads,
+        "worker_answer_same_as_in_process": same_answer,
+        **{f"{name}_{attr}": [round(getattr(t, attr), 4) for t, _ in runs[name]] for name in runs
+           for attr in ("prompt_tps", "gen_tps", "ttft_s", "total_s")},
+        **{f"raw{n}_decode_{k}_s": median(extra[f"decode_{k}_s"] for _, extra in runs[f"raw{n}"])
+           for n in (1, 2) for k in ("prompt", "gen")},
+        "in_process": {"prompt_tps": local_timing.prompt_tps, "gen_tps": local_timing.gen_tps,
+                       "ttft_s": local_timing.ttft_s, "total_s": local_timing.total_s,
+                       "decode_prompt_s": local_extra["decode_prompt_s"],
+                       "decode_gen_s": local_extra["decode_gen_s"]},
+        "answer": answer[:300],
+    }
+    shape = (f"{len(prompt)} prompt tokens, {generate} generated; medians of {len(runs['reader'])} "
+             f"runs, ratio = median of per-run pairs; Reader range {{}}")
+    path_note = f"Reader: summarize() over open_model(Settings()) (worker process), {reader_threads}"
+    if not same_answer:
+        path_note += "; NOTE the worker's answer differed from the in-process one"
+    rows = [
+        Row(GROUP1, "prompt tok/s", "tok/s", med("reader", "prompt_tps"), med(best_prompt, "prompt_tps"),
+            f"raw llama.cpp, {best_prompt[-1]} thread(s)", target=0.95,
+            note=shape.format(spread("reader", "prompt_tps")) + ". " + path_note, detail=detail,
+            paired_ratio=paired("prompt_tps", best_prompt)),
+        Row(GROUP1, "generated tok/s", "tok/s", med("reader", "gen_tps"), med(best_gen, "gen_tps"),
+            f"raw llama.cpp, {best_gen[-1]} thread(s)", target=0.95,
+            note=shape.format(spread("reader", "gen_tps")), paired_ratio=paired("gen_tps", best_gen)),
+        Row(GROUP1, "time to first token", "s", med("reader", "ttft_s"), med(best_ttft, "ttft_s"),
+            f"raw llama.cpp, {best_ttft[-1]} thread(s)", better="lower", target=1 / 0.95,
+            note=shape.format(spread("reader", "ttft_s")), paired_ratio=paired("ttft_s", best_ttft)),
+        Row(GROUP1, "in-process LocalModel (no worker): generated tok/s", "tok/s",
+            local_timing.gen_tps, med(best_gen, "gen_tps"), f"raw llama.cpp, {best_gen[-1]} thread(s)",
+            note=f"one run; prompt {local_timing.prompt_tps:.0f} tok/s, first token "
+                 f"{local_timing.ttft_s:.2f} s; time in llama_decode: prompt "
+                 f"{local_extra['decode_prompt_s']:.2f} s, generation {local_extra['decode_gen_s']:.2f} s"),
+    ]
+    for threads in (1, 2):
+        name = f"raw{threads}"
+        rows.append(Row(GROUP1, f"raw llama.cpp at {threads} thread(s): prompt tok/s", "tok/s",
+                        med(name, "prompt_tps"), med(best_prompt, "prompt_tps"), "best raw",
+                        note=f"range {spread(name, 'prompt_tps')}; generated "
+                             f"{med(name, 'gen_tps'):.1f} tok/s (range {spread(name, 'gen_tps')}), "
+                             f"first token {med(name, 'ttft_s'):.2f} s"))
+    return rows, int(best_prompt[-1])
+
+
+def long_article(quick: bool, threads_for_raw: int) -> list[Row]:
+    tokens_wanted, context = (QUICK_LONG_TOKENS, QUICK_LONG_CONTEXT) if quick else (LONG_TOKENS, LONG_CONTEXT)
+    settings = Settings()
+    path = embedded_model_path()
+    model = LocalModel(path, context, settings.threads)
+    llama = model._model()
+    text = textgen.long_text(tokens_wanted, model.count_tokens)
+    article = _article("A long read", text)
+    tokens = llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+    # Warm-up on a short text, then the measured summary.
+    list(summarizer.summarize(_article("Warm-up", text[:2000]), model))
+    llama.reset()
+    L.llama_perf_context_reset(llama._ctx.ctx)
+    started = time.perf_counter()
+    first = None
+    pieces = []
+    for piece in summarizer.summarize(article, model):
+        first = first or time.perf_counter()
+        pieces.append(piece)
+    reader_s = time.perf_counter() - started
+    perf = L.llama_perf_context(llama._ctx.ctx)
+    answer = "".join(pieces)
+    del model, llama
+    gc.collect()
+
+    raw = RawModel(path, context, threads=threads_for_raw)
+    raw.evaluate_windows(tokens[:256], context)  # warm-up
+    raw_s = raw.evaluate_windows(tokens, context)
+    raw.close()
+
+    read = perf.n_p_eval  # every prompt token Reader evaluated, all calls together
+    coverage_note = answer.split("\n", 1)[0] if answer.startswith("(Summary of the first") else ""
+    note = (f"{len(tokens)} article tokens, context {context}. Reader evaluated {read} prompt tokens "
+            f"and generated {perf.n_eval + 1}; "
+            + (f"it says: {coverage_note}" if coverage_note else "no partial-summary note (whole article read)"))
+    detail = {"article_tokens": len(tokens), "context": context, "reader_prompt_tokens": read,
+              "reader_generated": perf.n_eval + 1, "reader_first_piece_s": (first or started) - started,
+              "reader_decode_prompt_s": perf.t_p_eval_ms / 1000, "reader_decode_gen_s": perf.t_eval_ms / 1000,
+              "raw_threads": threads_for_raw, "answer_start": answer[:200]}
+    # The share Reader says it summarised (by characters), or all of it when it says nothing.
+    share = float(coverage_note.split("first ")[1].split("%")[0]) / 100 if coverage_note else 1.0
+    return [
+        Row(GROUP2, "total time of summarize()", "s", reader_s, raw_s,
+            f"raw: evaluate all {len(tokens)} tokens ({threads_for_raw} thr.)", better="lower",
+            note=note, detail=detail),
+        Row(GROUP2, "share of the article's tokens the model read", "%", 100 * share, 100.0,
+            "the whole article", target=1.0,
+            note="from summarize()'s own note; 100% when it gives none"),
+    ]
+
+
+def run(quick: bool) -> list[Row]:
+    rows, best_threads = summary_speed(quick)
+    return rows + long_article(quick, best_threads)
