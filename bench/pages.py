@@ -12,7 +12,6 @@ import threading
 from copy import deepcopy
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import lxml.html
 

@@ -141,7 +141,7 @@ def run(quick: bool) -> list[Row]:
     from reader.settings import Settings
     from reader.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # must outlive the window
     library = open_library()
     article_id, _ = library.add(_news_article())
     window = MainWindow(library, Settings.load())
