@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown group(s): {', '.join(sorted(unknown))}")
 
     work = Path(tempfile.mkdtemp(prefix="reader-bench-"))
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     started = time.perf_counter()
     load_start = os.getloadavg()
     results, failures = [], []

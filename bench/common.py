@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 
@@ -67,15 +66,6 @@ def percentile(values, share: float) -> float:
     return ordered[rank - 1]
 
 
-class Stopwatch:
-    def __enter__(self) -> Stopwatch:
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.seconds = time.perf_counter() - self.started
-
-
 def load_average() -> tuple[float, float, float]:
     return os.getloadavg()
 
@@ -85,10 +75,9 @@ def machine() -> dict:
 
     cpu = platform.processor() or platform.machine()
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info
+                        if line.startswith("model name")), cpu)
     except OSError:
         pass
     versions = {}

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> int:
     name, *rest = sys.argv[1:]
     quick = "--quick" in rest
-    output = [a for a in rest if a != "--quick"][0]
+    output = next(a for a in rest if a != "--quick")
     module = importlib.import_module(f"bench.{name}")
     started = time.perf_counter()
     load_before = os.getloadavg()

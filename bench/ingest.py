@@ -26,6 +26,7 @@ from bench.common import Row
 from bench.pages import make_pages, serve_in_subprocess
 from reader.capture.extract import extract
 from reader.capture.service import capture_url
+from reader.errors import UserError
 from reader.library import open_library
 
 GROUP = "3. Ingest"
@@ -55,7 +56,7 @@ def _capture_threads(urls: list[str], home: Path) -> tuple[float, int]:
         for future in [pool.submit(capture_url, library, url) for url in urls]:
             try:
                 future.result()
-            except Exception:
+            except UserError:  # the page was not saved, with a reason: counted as a failure
                 failures += 1
     seconds = time.perf_counter() - started
     library.close()

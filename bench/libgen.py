@@ -17,7 +17,7 @@ import random
 import shutil
 import sqlite3
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench import textgen
@@ -44,7 +44,8 @@ def library_home(count: int) -> tuple[Path, float | None]:
     database = home / "library.sqlite3"
     if (home / "complete").exists():
         return home, None
-    shutil.rmtree(home, ignore_errors=True)
+    for stale in CACHE.glob(f"library-{count}-*"):  # another generator or schema version
+        shutil.rmtree(stale, ignore_errors=True)
     started = time.perf_counter()
     make(database, count)
     (home / "complete").write_text(str(count))
@@ -55,7 +56,8 @@ def empty_home() -> Path:
     """A READER_HOME with a new library: just the welcome article."""
     home = CACHE / f"library-0-s{schema_version()}"
     if not (home / "complete").exists():
-        shutil.rmtree(home, ignore_errors=True)
+        for stale in CACHE.glob("library-0-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         make(home / "library.sqlite3", 0)
         (home / "complete").write_text("0")
     return home
@@ -71,13 +73,13 @@ def make(database: Path, count: int, seed: int = 11) -> None:
     rng = random.Random(seed)
     sites = textgen.sites()
     marked = set(rng.sample(range(count), min(MARKER_ARTICLES, count)))
-    start = datetime(2021, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2021, 1, 1, tzinfo=UTC)
     db = sqlite3.connect(database)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = OFF")
     db.execute("INSERT OR IGNORE INTO tags (name) VALUES " + ",".join("(?)" for _ in TAGS), TAGS)
-    tag_ids = [row[0] for row in db.execute("SELECT id FROM tags WHERE name IN (%s)"
-                                            % ",".join("?" * len(TAGS)), TAGS)]
+    marks = ",".join("?" * len(TAGS))
+    tag_ids = [row[0] for row in db.execute(f"SELECT id FROM tags WHERE name IN ({marks})", TAGS)]
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
     batch, tags = [], []
     for number in range(count):

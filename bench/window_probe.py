@@ -20,9 +20,9 @@ import time
 STARTED = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import psutil  # noqa: E402
-from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+import psutil
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 
 def rss_mb() -> float:
