@@ -1,4 +1,5 @@
 """``python -m bench [--quick] [--only model,ingest,ui,library_scale] [--output FILE]``
+(``--from-results RESULTS_JSON`` writes the page again from an earlier run's results)
 
 Runs every benchmark group, each in a fresh process (``bench.group``), and writes the table to
 docs/benchmarks.md (and prints it). Every figure is a ratio to a reference measured in the same
@@ -32,7 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md",
                         help="where to write the markdown (default: docs/benchmarks.md)")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument("--from-results", type=Path, metavar="RESULTS_JSON",
+                        help="measure nothing: write the page again from a run's results.json "
+                             "(after editing bench/analysis.md)")
     args = parser.parse_args(argv)
+    if args.from_results:
+        return _write(report.markdown(json.loads(args.from_results.read_text(encoding="utf-8")),
+                                      raw_path=args.from_results), args, args.from_results)
     groups = [g.strip() for g in args.only.split(",") if g.strip()]
     unknown = set(groups) - set(GROUPS)
     if unknown:
@@ -78,14 +85,17 @@ def main(argv: list[str] | None = None) -> int:
         "failures": failures,
     }
     (work / "results.json").write_text(json.dumps(run, indent=1, default=str), encoding="utf-8")
-    text = report.markdown(run, raw_path=work / "results.json")
+    code = _write(report.markdown(run, raw_path=work / "results.json"), args, work / "results.json")
+    return 1 if failures else code
+
+
+def _write(text: str, args: argparse.Namespace, results: Path) -> int:
     print(text)
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
-        print(f"[bench] written to {args.output}; raw results in {work / 'results.json'}",
-              file=sys.stderr)
-    return 1 if failures else 0
+        print(f"[bench] written to {args.output}; raw results in {results}", file=sys.stderr)
+    return 0
 
 
 def _load() -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -102,6 +103,7 @@ def run(quick: bool) -> list[Row]:
         extract_s = _reader_extract(pages, base)
         threads_s, failures = _capture_threads(urls, home)
         queue = _capture_queue(urls, home) if queue_available() else None
+    shutil.rmtree(home, ignore_errors=True)
     bare_rate = count / bare_s
     kb = sum(map(len, pages.values())) / count / 1000
     rows = [

@@ -17,6 +17,7 @@ that the report can say what the stalls were made of.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -202,6 +203,7 @@ def run(quick: bool) -> list[Row]:
               "saved": counts.saved, "failed": counts.failed, "listed": window.articles.rowCount()}
     window.close()
     library.close()
+    shutil.rmtree(home, ignore_errors=True)
 
     def row(figure: str, measured: dict, note: str) -> Row:
         return Row(GROUP, figure, "ms", measured["max_ms"], idle["max_ms"], "idle window, same probe",
