@@ -94,26 +94,31 @@ def snippet(text: str, search: str) -> str:
 
     Done here rather than by FTS5's snippet(): asking the index for a few hundred given rows
     re-runs the match once per row, which for a common word took seconds."""
-    terms = [_folded(term) for term in _TERM.findall(search)]
-    if not terms:
+    raw = _TERM.findall(search)
+    if not raw:
         return ""
-    *whole, prefix = terms
-    words = list(_TERM.finditer(text))
+    *whole, prefix = [_folded(term) for term in raw]
 
     def matches(word: str) -> bool:
         folded = _folded(word)
         return folded in whole or folded.startswith(prefix)
 
+    # Most matches are spelled as typed: find the first with one regular expression and fold
+    # only the words around it; folding every word of a long article is what costs.
+    typed = re.compile("|".join([*(rf"\b{re.escape(t)}\b" for t in raw[:-1]),
+                                 rf"\b{re.escape(raw[-1])}"]), re.IGNORECASE)
+    hit = typed.search(text)
+    begin, end = (max(0, hit.start() - 400), hit.end() + 800) if hit else (0, len(text))
+    words = list(_TERM.finditer(text, begin, end))
     first = next((n for n, word in enumerate(words) if matches(word.group())), None)
     if first is None:
         return ""
     start = max(0, first - SNIPPET_WORDS // 3)
-    shown = words[start:start + SNIPPET_WORDS]
-    parts = ["…" if start else ""]
-    for word in shown:
+    parts = ["…" if start or begin else ""]
+    for word in words[start:start + SNIPPET_WORDS]:
         parts.append(f"{MATCH_START}{word.group()}{MATCH_END}" if matches(word.group())
                      else word.group())
-    if start + SNIPPET_WORDS < len(words):
+    if start + SNIPPET_WORDS < len(words) or end < len(text):
         parts.append("…")
     return " ".join(part for part in parts if part)
 

@@ -51,5 +51,5 @@ def open_model(settings: Settings, model: str | None = None, endpoint: str | Non
     if fit.warning:
         warn(fit.warning)
     return WorkerModel(path, context, settings.threads,
-                       idle_unload=settings.model_idle_minutes * 60 or None,
+                       idle_unload=settings.model_idle_minutes * 60 or None, metadata=metadata,
                        reasoning_effort=settings.reasoning_effort)

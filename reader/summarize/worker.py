@@ -72,12 +72,15 @@ class WorkerModel:
         context_limit: int = 8192,
         threads: int = 0,
         idle_unload: float | None = IDLE_UNLOAD_SECONDS,
+        metadata: dict[str, object] | None = None,
         **options,
     ):
-        """``options`` go to the ``LocalModel`` in the child (``reasoning_effort="low"``)."""
+        """``options`` go to the ``LocalModel`` in the child (``reasoning_effort="low"``);
+        ``metadata``: the GGUF header, when the caller has read it already."""
         self.path = Path(path)
         self.name = self.path.name
-        self.metadata = gguf.read_metadata(self.path)  # fails fast on a missing or broken file
+        # Read now, so a missing or broken file fails here, before any process starts.
+        self.metadata = gguf.read_metadata(self.path) if metadata is None else metadata
         trained = gguf.trained_context(self.metadata) or context_limit
         self.context_size = min(trained, context_limit)  # as LocalModel decides it
         self.context_limit = context_limit

@@ -150,3 +150,12 @@ def test_snippets_mark_matches_like_the_index_does():
     assert f"{MATCH_START}Café{MATCH_END}" in marked
     assert f"{MATCH_START}harbour{MATCH_END}" in marked and f"{MATCH_START}Harbours{MATCH_END}" in marked
     assert snippet(text, "zeppelin") == "" and snippet(text, "  ") == ""
+
+
+def test_a_snippet_of_a_long_article_is_the_passage_around_the_match():
+    from reader.library.listing import snippet
+
+    text = "filler " * 3000 + "the Harbour wall " + "filler " * 3000
+    marked = snippet(text, "harbour")
+    assert marked.startswith("…") and marked.endswith("…")
+    assert f"{MATCH_START}Harbour{MATCH_END} wall" in marked
