@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from reader.errors import LibraryError
+from reader.library.events import Announcer, ChangeRecorder, LibraryChange, Listener
 from reader.library.listing import (
     MATCH_END,
     MATCH_START,
@@ -123,6 +126,29 @@ class Change:
     renamed_from: str = ""
 
 
+class Transaction:
+    """One write to the library: statements run in one SQLite transaction, and what they change
+    is recorded so it is announced once, after the commit (see ``Library.transaction``)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        self._recorder = ChangeRecorder()
+
+    def execute(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Iterable]) -> sqlite3.Cursor:
+        return self._db.executemany(sql, rows)
+
+    def record(self, *, added: Iterable[int] = (), updated: Iterable[int] = (),
+               removed: Iterable[int] = (), counts: bool = False) -> None:
+        """Note what this transaction changes, for the listeners."""
+        self._recorder.record(added=added, updated=updated, removed=removed, counts=counts)
+
+    def change(self) -> LibraryChange:
+        return self._recorder.change()
+
+
 class Library:
     """The library in one SQLite file (WAL mode), safe to call from several threads.
 
@@ -146,10 +172,45 @@ class Library:
             self._db.close()
             raise
         self._lock = threading.RLock()
+        self._announcer = Announcer()
+        self._transaction: Transaction | None = None  # the one open, held by the lock's owner
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # The API the library's own modules write and read through
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Hear of every committed change (on the thread that wrote); returns unsubscribe."""
+        return self._announcer.subscribe(listener)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Statements that commit together (or not at all), announced after the commit. A
+        transaction opened inside another (same thread) joins it."""
+        with self._lock:
+            if self._transaction is not None:
+                yield self._transaction
+                return
+            transaction = self._transaction = Transaction(self._db)
+            try:
+                with self._db:
+                    yield transaction
+            finally:
+                self._transaction = None
+        change = transaction.change()
+        if change:
+            self._announcer.announce(change)
+
+    def query(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        """Rows of a read-only statement."""
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchall()
+
+    def query_one(self, sql: str, params: Iterable = ()) -> tuple | None:
+        with self._lock:
+            return self._db.execute(sql, tuple(params)).fetchone()
 
     # Writing
 

@@ -1,0 +1,84 @@
+"""What changed in the library, told to whoever listens: the window's list and sidebar follow
+these instead of re-reading everything after each action.
+
+Qt-free on purpose: the UI adapts a listener to a signal (the announcement comes on the thread
+that wrote, after the commit), the CLI and tests can listen with a plain function.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LibraryChange:
+    """Articles added, updated (state, tags, text) or removed by one committed transaction, and
+    whether the counts of views or tags moved."""
+
+    added: frozenset[int] = frozenset()
+    updated: frozenset[int] = frozenset()
+    removed: frozenset[int] = frozenset()
+    counts: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.counts)
+
+
+class ChangeRecorder:
+    """Collects what one transaction changed; ``change()`` is the sum."""
+
+    def __init__(self) -> None:
+        self._added: set[int] = set()
+        self._updated: set[int] = set()
+        self._removed: set[int] = set()
+        self._counts = False
+
+    def record(self, *, added: Iterable[int] = (), updated: Iterable[int] = (),
+               removed: Iterable[int] = (), counts: bool = False) -> None:
+        self._added.update(added)
+        self._updated.update(updated)
+        self._removed.update(removed)
+        self._counts = self._counts or counts
+
+    def change(self) -> LibraryChange:
+        removed = frozenset(self._removed)
+        added = frozenset(self._added - removed)
+        return LibraryChange(added, frozenset(self._updated - added - removed), removed,
+                             self._counts)
+
+
+Listener = Callable[[LibraryChange], None]
+
+
+class Announcer:
+    """Listeners of one library; a failing listener is logged and never stops the others."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every change from now on; returns the way to stop."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def announce(self, change: LibraryChange) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(change)
+            except Exception:
+                log.exception("A library change listener failed")
