@@ -135,8 +135,22 @@ _V5 = """
         CREATE INDEX articles_view_words ON articles(deleted, archived, word_count);
 """
 
+# Queue rows belong to the queue that took them (a window, a `reader add`): ``owner`` names it,
+# and ``capture_owners`` holds each live owner's heartbeat (Unix time), so one queue never
+# takes another's live work and the items of an owner that died are resumed by the next queue.
+# ``interrupted`` counts the owners that died with the item in flight: at two it is given up.
+_QUEUE_OWNERS = """
+        ALTER TABLE capture_queue ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+        ALTER TABLE capture_queue ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX capture_queue_owner ON capture_queue(owner, state);
+        CREATE TABLE capture_owners (
+            owner TEXT PRIMARY KEY,
+            heartbeat REAL NOT NULL
+        );
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1, _V2, _V3, _V4, _V5]
+MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
