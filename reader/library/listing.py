@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import total_ordering
 
 VIEWS = ("inbox", "favourites", "archive", "all")
 VIEW_TITLES = {"inbox": "Inbox", "favourites": "Favourites", "archive": "Archive", "all": "All"}
@@ -30,6 +31,8 @@ SEARCH_LIMIT = 1000
 # Marks around matched words in search snippets; the list paints them highlighted.
 MATCH_START, MATCH_END = "\x02", "\x03"
 _TERM = re.compile(r"\w+", re.UNICODE)
+# SQLite's NOCASE folds ASCII letters only.
+_NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,33 @@ class ListQuery:
         _title, expression, descending = SORTS[self.sort]
         direction = "DESC" if descending else "ASC"
         return f"{expression} {direction}, a.id {direction}"
+
+    def sort_value(self) -> str:
+        """The SQL value this query sorts by (without a search)."""
+        return SORTS[self.sort][1]
+
+    def sort_key(self, value, article_id: int):
+        """A key that compares as ``order_by`` sorts an article whose ``sort_value`` is
+        ``value``: its collation applied, a descending sort compared the other way round.
+        (Python compares strings by code point, as SQLite's BINARY compares UTF-8 bytes.)"""
+        _title, expression, descending = SORTS[self.sort]
+        if expression.endswith("COLLATE NOCASE"):
+            value = value.translate(_NOCASE)
+        return _Descending((value, article_id)) if descending else (value, article_id)
+
+
+@total_ordering
+class _Descending:
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple):
+        self.key = key
+
+    def __eq__(self, other) -> bool:
+        return self.key == other.key
+
+    def __lt__(self, other) -> bool:
+        return self.key > other.key
 
 
 def fts_query(text: str) -> str:

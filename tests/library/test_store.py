@@ -1,4 +1,4 @@
-"""The library: one SQLite file (WAL, versioned schema, FTS5), the welcome article, settings."""
+"""The library: adding and reading articles, the welcome article, summaries, settings."""
 
 from __future__ import annotations
 
@@ -11,19 +11,10 @@ import pytest
 from reader import paths
 from reader.errors import LibraryError
 from reader.library import Library, NewArticle, open_library
-from reader.library.schema import SCHEMA_VERSION
 from reader.library.welcome import WELCOME_URL
 from reader.settings import Settings
 
 WELCOME_TITLE = "Welcome to Reader"
-
-
-def _pragma(path, name):
-    db = sqlite3.connect(path)
-    try:
-        return db.execute(f"PRAGMA {name}").fetchone()[0]
-    finally:
-        db.close()
 
 
 def _article(url="https://example.org/tides", **overrides) -> NewArticle:
@@ -38,51 +29,6 @@ def _article(url="https://example.org/tides", **overrides) -> NewArticle:
     )
     values.update(overrides)
     return NewArticle(**values)
-
-
-# The file
-
-
-def test_new_library_is_in_wal_mode(library):
-    assert library.path == paths.database_path()
-    assert _pragma(library.path, "journal_mode") == "wal"
-
-
-def test_new_library_has_current_schema_version(library):
-    assert SCHEMA_VERSION >= 1
-    assert _pragma(library.path, "user_version") == SCHEMA_VERSION
-
-
-def test_newer_schema_is_refused(home):
-    path = paths.database_path()
-    path.parent.mkdir(parents=True)
-    db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    db.commit()
-    db.close()
-
-    with pytest.raises(LibraryError, match="newer") as caught:
-        open_library()
-    assert str(SCHEMA_VERSION + 1) in str(caught.value)
-    # Refused, not "migrated": no tables were created in it.
-    db = sqlite3.connect(path)
-    tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    db.close()
-    assert tables == []
-    assert _pragma(path, "user_version") == SCHEMA_VERSION + 1
-
-
-@pytest.mark.parametrize("size", [50, 4096])
-def test_file_that_is_not_a_database_gives_library_error(home, size):
-    path = paths.database_path()
-    path.parent.mkdir(parents=True)
-    garbage = bytes((i * 37 + 11) % 256 for i in range(size))
-    path.write_bytes(garbage)
-
-    with pytest.raises(LibraryError, match="Cannot open the library") as caught:
-        open_library()
-    assert str(path) in str(caught.value)
-    assert path.read_bytes() == garbage  # left as it was
 
 
 # The welcome article

@@ -1,0 +1,91 @@
+"""Each write announces, once and after its commit, which articles it added, updated or
+removed and whether counts moved; a failed write announces nothing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from reader.errors import LibraryError
+from reader.library import NewArticle
+from reader.library.events import LibraryChange
+
+
+@pytest.fixture
+def heard(library):
+    changes: list[LibraryChange] = []
+    unsubscribe = library.subscribe(changes.append)
+    yield changes
+    unsubscribe()
+
+
+def add(library, name, **fields):
+    url = f"https://example.org/{name}"
+    return library.add(NewArticle(url=url, original_url=url, title=name, body_html="<p>x</p>",
+                                  text="x", **fields))[0]
+
+
+def test_each_write_says_what_it_changed(library, heard):
+    first = add(library, "first", tags=["energy"])
+    second = add(library, "second")
+    assert heard == [LibraryChange(added=frozenset({first}), counts=True),
+                     LibraryChange(added=frozenset({second}), counts=True)]
+    heard.clear()
+
+    add(library, "first")  # already there: nothing written, nothing said
+    archive = library.set_flag([first, second], "archived", True)
+    library.set_flag([first], "read", True)  # moves no count
+    library.undo(archive)
+    library.tag([second], "energy")
+    library.rename_tag("energy", "power")
+    library.save_summary(first, "model", "v1", "A summary.")
+    library.replace_content(second, "Second", "<p>y</p>", "y")
+    library.set_position(first, 0.5)  # shown only where it was set: not announced
+    both = frozenset({first, second})
+    assert heard == [
+        LibraryChange(updated=both, counts=True),
+        LibraryChange(updated=frozenset({first})),
+        LibraryChange(updated=both, counts=True),
+        LibraryChange(updated=frozenset({second}), counts=True),
+        LibraryChange(updated=both, counts=True),
+        LibraryChange(updated=frozenset({first})),
+        LibraryChange(updated=frozenset({second})),
+    ]
+    heard.clear()
+
+    library.set_flag([first], "deleted", True)  # in the bin: undo can bring it back
+    assert heard[-1] == LibraryChange(updated=frozenset({first}), counts=True)
+    assert library.purge_deleted() == 1
+    assert heard[-1] == LibraryChange(removed=frozenset({first}))
+
+
+def test_a_failed_write_announces_nothing(library, heard):
+    article = add(library, "one")
+    heard.clear()
+    with pytest.raises(LibraryError):
+        library.rename_tag("missing", "other")
+    with pytest.raises(RuntimeError):
+        with library.transaction() as tx:
+            library.set_flag([article], "archived", True)  # joins, then the whole is undone
+            raise RuntimeError("stop")
+    assert heard == [] and not library.get(article).archived
+
+
+def test_writes_inside_one_transaction_are_announced_once(library, heard):
+    article = add(library, "one")
+    heard.clear()
+    with library.transaction():
+        library.set_flag([article], "favourite", True)
+        library.tag([article], "energy")
+        assert heard == []  # not before the commit
+    assert heard == [LibraryChange(updated=frozenset({article}), counts=True)]
+
+
+def test_listeners_hear_on_the_writing_thread(library, heard):
+    threads = []
+    library.subscribe(lambda change: threads.append(threading.current_thread()))
+    writer = threading.Thread(target=add, args=(library, "elsewhere"))
+    writer.start()
+    writer.join()
+    assert threads == [writer]
