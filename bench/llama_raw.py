@@ -16,7 +16,7 @@ from pathlib import Path
 
 import llama_cpp as L
 
-BATCH = 512  # Reader's n_batch (reader.summarize.local.BATCH_SIZE)
+BATCH = 512  # Reader's n_batch (reader.summarize.backends.local.BATCH_SIZE)
 
 
 @dataclass

@@ -33,7 +33,7 @@ from reader.capture.extract import extract
 from reader.library import Article
 from reader.settings import Settings
 from reader.summarize import summarizer
-from reader.summarize.local import LocalModel
+from reader.summarize.backends.local import LocalModel
 from reader.summarize.models import embedded_model_path
 
 PROMPT_TOKENS = 970
@@ -124,7 +124,7 @@ def worker_run(worker, article: Article) -> tuple[Timing, str]:
 
 
 def summary_speed(quick: bool) -> tuple[list[Row], int]:
-    from reader.summarize.backends import open_model
+    from reader.summarize.backends.factory import open_model
 
     settings = Settings()  # Reader's defaults, as a new user has them
     path = embedded_model_path()

@@ -24,37 +24,60 @@ class Settings:
     )
     context_limit: int = field(
         default=8192,
-        metadata={"help": "Largest context (tokens) to give the model; its trained size caps it"},
+        metadata={"help": "Largest context (tokens) to give the model; its trained size caps it",
+                  "range": (512, 262144)},
     )
     threads: int = field(
-        default=0, metadata={"help": "CPU threads for the model; 0: one per physical core"}
+        default=0,
+        metadata={"help": "CPU threads for the model; 0: one per physical core", "range": (0, 256)},
     )
     model_idle_minutes: int = field(
-        default=10, metadata={"help": "Minutes a loaded model stays in memory unused; 0: until quit"}
+        default=10,
+        metadata={"help": "Minutes a loaded model stays in memory unused; 0: until quit",
+                  "range": (0, 24 * 60)},
     )
     backend: str = field(
         default="local",
         metadata={"help": "local: the model runs on this computer; server: an OpenAI-compatible "
-                          "server (llama.cpp server, vLLM, Ollama, LM Studio)"},
+                          "server (llama.cpp server, vLLM, Ollama, LM Studio)",
+                  "choices": {"local": "On this computer (llama.cpp)",
+                              "server": "A model server (OpenAI-compatible)"}},
     )
     server_url: str = field(default="", metadata={"help": "The server, e.g. http://127.0.0.1:8080"})
     server_model: str = field(default="", metadata={"help": "The model name the server knows"})
     server_api_key: str = field(default="", metadata={"help": "API key, if the server wants one"})
+    server_allow_plain_http_key: bool = field(
+        default=False,
+        metadata={"help": "Send the API key over plain http to a server that is not on this "
+                          "computer (anyone on the network can read it)"},
+    )
     summary_style: str = field(
-        default="short", metadata={"help": "short (2-3 sentences), key_points or detailed"}
+        default="short",
+        metadata={"help": "short (2-3 sentences), key_points or detailed",
+                  "choices": {"short": "Short (2-3 sentences)", "key_points": "Key points",
+                              "detailed": "Detailed"}},
     )
     summary_language: str = field(
         default="", metadata={"help": "Language of summaries, e.g. English; empty: the article's"}
     )
     reasoning_effort: str = field(
-        default="low", metadata={"help": "For reasoning models (GPT-OSS): low, medium or high"}
+        default="low",
+        metadata={"help": "For reasoning models (GPT-OSS): low, medium or high",
+                  "choices": {"low": "Low", "medium": "Medium", "high": "High"}},
     )
     theme: str = field(
-        default="system", metadata={"help": "Reader view: system (light or dark), light, dark, sepia"}
+        default="system",
+        metadata={"help": "Reader view: system (light or dark), light, dark, sepia",
+                  "choices": {"system": "System (light or dark)", "light": "Light",
+                              "dark": "Dark", "sepia": "Sepia"}},
     )
     font_family: str = field(default="", metadata={"help": "Reader view font; empty: the system's"})
-    font_size: int = field(default=12, metadata={"help": "Reader view font size, points"})
-    line_width: int = field(default=42, metadata={"help": "Longest reading line, in ems"})
+    font_size: int = field(
+        default=12, metadata={"help": "Reader view font size, points", "range": (6, 48)}
+    )
+    line_width: int = field(
+        default=42, metadata={"help": "Longest reading line, in ems", "range": (20, 200)}
+    )
     keys: dict = field(
         default_factory=dict,
         metadata={"help": 'Key overrides: command id -> list of keys, e.g. {"archive": ["E"]}'},
@@ -95,24 +118,42 @@ class Settings:
         temporary.replace(path)
 
 
-THEMES = ("system", "light", "dark", "sepia")
-BACKENDS = ("local", "server")
+def _field(name: str) -> dataclasses.Field:
+    for item in dataclasses.fields(Settings):
+        if item.name == name:
+            return item
+    raise KeyError(name)
+
+
+def choices(name: str) -> dict[str, str]:
+    """The values setting ``name`` may take, each with its title for people, in display order:
+    declared once, on the field, for the settings dialog, the command line and the core."""
+    return dict(_field(name).metadata["choices"])
+
+
+def bounds(name: str) -> tuple[int, int]:
+    """The smallest and largest value of the number setting ``name``."""
+    return _field(name).metadata["range"]
+
+
+def clamp(name: str, value: int) -> int:
+    """``value`` brought within the bounds of setting ``name``."""
+    low, high = bounds(name)
+    return max(low, min(high, value))
+
+
+def default(name: str):
+    return _field(name).default
 
 
 def _valid(name: str, value: object) -> bool:
     """Range checks beyond the type, for values a person may have typed into the file."""
-    if name == "theme":
-        return value in THEMES
-    if name == "backend":
-        return value in BACKENDS
-    if name == "summary_style":
-        return value in ("short", "key_points", "detailed")
-    if name == "reasoning_effort":
-        return value in ("low", "medium", "high")
-    if name == "font_size":
-        return 6 <= value <= 48
-    if name == "line_width":
-        return 20 <= value <= 200
+    metadata = _field(name).metadata
+    if "choices" in metadata:
+        return value in metadata["choices"]
+    if "range" in metadata:
+        low, high = metadata["range"]
+        return low <= value <= high
     if name == "keys":
         return all(isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
                    for k, v in value.items())

@@ -40,7 +40,7 @@ def site():
 @pytest.fixture(scope="session")
 def tiny_model():
     """The embedded SmolLM2-135M model, loaded once for the whole session."""
-    from reader.summarize.local import LocalModel
+    from reader.summarize.backends.local import LocalModel
     from reader.summarize.models import embedded_model_path
 
     return LocalModel(embedded_model_path(), context_limit=2048)
@@ -49,7 +49,7 @@ def tiny_model():
 @pytest.fixture(scope="session")
 def extractor():
     """One pool of extraction processes for the session (starting one takes a second)."""
-    from reader.capture.queue import Extractor
+    from reader.capture.extractor import Extractor
 
     extractor = Extractor(workers=2)
     yield extractor

@@ -1,6 +1,6 @@
 """Reading what a model writes: the summary apart from its reasoning, while it streams.
 
-Models answer in one of three shapes, and one parser reads them all:
+Models answer in one of three shapes, and one parser reads them all, for every backend:
 
 - GPT-OSS's *harmony* format: messages, each a header and a body,
   ``<|channel|>analysis<|message|>...<|end|>``
@@ -97,11 +97,22 @@ class Parser:
         self._emit_final(self._opening.finish(), events)
         return _merged(events)
 
-    def stream(self, pieces: Iterable[str]) -> Iterator[Event]:
-        """Events for a whole stream of pieces, ending with what ``finish`` hands on."""
+    def stream(self, pieces: Iterable[str | Event]) -> Iterator[Event]:
+        """Events for a whole stream of pieces, ending with what ``finish`` hands on.
+
+        A piece may be an ``Event`` already: reasoning a server told apart from the answer. It
+        is passed on as it is, after what the text before it held.
+        """
         for piece in pieces:
-            yield from self.feed(piece)
+            if isinstance(piece, Event):
+                yield from self._told(piece)
+            else:
+                yield from self.feed(piece)
         yield from self.finish()
+
+    def _told(self, event: Event) -> list[Event]:
+        (self._reasoning if event.kind == REASONING else self._final).append(event.text)
+        return [event]
 
     # Reading
 

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from reader import paths
+from reader import paths, settings
 from reader.errors import ModelError
 
 PROMPT_VERSION = "1"
-STYLES = ("short", "key_points", "detailed")
-DEFAULT_STYLE = "short"
-REASONING_EFFORTS = ("low", "medium", "high")
+# Declared with the settings; each style has a prompt text of its name.
+STYLES = tuple(settings.choices("summary_style"))
+DEFAULT_STYLE = settings.default("summary_style")
+REASONING_EFFORTS = tuple(settings.choices("reasoning_effort"))
 ARTICLE_LANGUAGE = "the language of the article"
 TEXT_NAMES = ("system", *STYLES, "part", "combine")
 
@@ -200,6 +201,12 @@ def messages(data: str, instruction: str, *, system: str | None = None) -> list[
     system = system_text() if system is None else system
     return [{"role": "system", "content": system},
             {"role": "user", "content": f"{instruction}\n\n{data}"}]
+
+
+def template_reasons(metadata: dict[str, object]) -> bool:
+    """Whether a GGUF's chat template (in its ``metadata``) is a reasoning model's."""
+    template = metadata.get("tokenizer.chat_template")
+    return _reasons(template if isinstance(template, str) and template else CHATML)
 
 
 def _reasons(template: str) -> bool:

@@ -6,43 +6,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from dataclasses import dataclass, field
 
-from reader.errors import ModelError
+from reader.errors import ModelError, UserError
 from reader.library import Article, Library
 from reader.summarize import chunking, output, prompt
+from reader.summarize.backends.base import ChatModel
 
 ANSWER_TOKENS = {"short": 256, "key_points": 400, "detailed": 800}
 # Reasoning models think before they answer; the answer still needs its room after that.
 REASONING_TOKENS = 768
 Progress = Callable[[int, int], None]  # (part, parts): part parts + 1 is the combining step
 Reasoning = Callable[[str], None]
-
-
-class ChatModel(Protocol):
-    """What every backend offers: a name, a context size, token counts and a streamed answer."""
-
-    name: str
-    context_size: int
-
-    def count_tokens(self, text: str) -> int: ...
-
-    def stream_chat(
-        self, messages: list[dict], max_tokens: int, cancelled: threading.Event | None = None
-    ) -> Iterator[str]: ...
-
-
-class TokenModel(ChatModel, Protocol):
-    """A backend that takes a prompt as tokens we built: the article's text is tokenised as
-    text, so special tokens written in an article cannot end the prompt or open a turn."""
-
-    def build_prompt(self, data: str, instruction: str) -> prompt.Prompt: ...
-
-    def tokenize(self, text: str) -> list[int]: ...
-
-    def stream_tokens(
-        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None
-    ) -> Iterator[str]: ...
 
 
 def summarize(
@@ -67,7 +42,7 @@ def summarize(
     overhead = max(asker.overhead(text) for text in
                    (whole, combine, prompt.part_instruction(99, 99, language)))
     overhead += asker.count(prompt.article_data(article.title, "")) + 8
-    answer = ANSWER_TOKENS[style] + (REASONING_TOKENS if asker.reasons else 0)
+    answer = ANSWER_TOKENS[style] + (REASONING_TOKENS if model.has_reasoning else 0)
     plan = chunking.plan(article.text, model.context_size, answer, overhead, asker.count)
     if plan.single:
         yield from asker.ask(prompt.article_data(article.title, plan.chunks[0]), whole, answer)
@@ -115,17 +90,64 @@ def summarize_and_store(
         library.save_summary(article_id, model.name, prompt.version(style, language), summary)
 
 
+@dataclass
+class BatchResult:
+    """What a batch did: the articles summarised, and those skipped, each with why."""
+
+    done: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    stopped: bool = False
+
+
+def summarize_batch(
+    library: Library,
+    article_ids: list[int],
+    model: ChatModel,
+    cancelled: threading.Event | None = None,
+    style: str = prompt.DEFAULT_STYLE,
+    language: str | None = None,
+    starting: Callable[[int, int], None] | None = None,
+    finished: Callable[[int, str | None], None] | None = None,
+) -> BatchResult:
+    """Summarise and store each article in turn, going on past those the model can't do.
+
+    ``starting(number, count)`` before each article; ``finished(article_id, why)`` after it, with
+    ``why`` None when it was summarised, else the reason it was skipped. Stopping (``cancelled``)
+    keeps those done, so a later batch of the rest resumes.
+    """
+    result = BatchResult()
+    for number, article_id in enumerate(article_ids, start=1):
+        if cancelled is not None and cancelled.is_set():
+            break
+        if starting:
+            starting(number, len(article_ids))
+        try:
+            for _ in summarize_and_store(library, article_id, model, cancelled, style, language):
+                pass
+        except UserError as error:  # one article the model can't do; go on
+            result.skipped.append((article_id, str(error)))
+            why: str | None = str(error)
+        else:
+            if cancelled is not None and cancelled.is_set():
+                break
+            result.done.append(article_id)
+            why = None
+        if finished:
+            finished(article_id, why)
+    result.stopped = cancelled is not None and cancelled.is_set()
+    return result
+
+
 class _Asker:
     """One question to the model, in the form its backend takes: tokens we built (local
-    llama.cpp) or chat messages (a server), read back through the output parser."""
+    llama.cpp) or chat messages (a server), read back through the one output parser."""
 
     def __init__(self, model: ChatModel, cancelled: threading.Event | None,
                  reasoning: Reasoning | None):
         self.model = model
         self.cancelled = cancelled
         self.on_reasoning = reasoning
-        self.tokens = hasattr(model, "build_prompt")
-        self.reasons = self.tokens and model.build_prompt("", "").reasons
+        self.tokens = model.takes_tokens
 
     @property
     def stopped(self) -> bool:
@@ -156,3 +178,8 @@ class _Asker:
                 yield event.text
             elif self.on_reasoning:
                 self.on_reasoning(event.text)
+        if not parser.final.strip() and not self.stopped:
+            if parser.reasoning.strip():
+                raise ModelError(f"The model only reasoned and wrote no summary (its answer may "
+                                 f"have run out of its {max_tokens} tokens).")
+            raise ModelError("The model returned an empty answer.")

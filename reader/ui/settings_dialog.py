@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from reader import paths
 from reader.errors import ModelError
-from reader.settings import BACKENDS, THEMES, Settings
+from reader.settings import Settings, bounds, choices
 from reader.summarize import gguf
 from reader.summarize.models import embedded_model_path
 from reader.ui.commands import Command, keymap_problems, normalised
@@ -65,21 +66,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _reading_tab(self) -> QWidget:
-        self.theme = QComboBox()
-        for name in THEMES:
-            self.theme.addItem("System (light or dark)" if name == "system" else name.title(), name)
-        self.theme.setCurrentIndex(THEMES.index(self.settings.theme))
+        self.theme = _choice_box("theme", self.settings.theme)
         self.font_family = QFontComboBox()
         if self.settings.font_family:
             self.font_family.setCurrentText(self.settings.font_family)
-        self.font_size = QSpinBox()
-        self.font_size.setRange(6, 48)
-        self.font_size.setSuffix(" pt")
-        self.font_size.setValue(self.settings.font_size)
-        self.line_width = QSpinBox()
-        self.line_width.setRange(20, 200)
-        self.line_width.setSuffix(" characters (em)")
-        self.line_width.setValue(self.settings.line_width)
+        self.font_size = _number_box("font_size", self.settings.font_size, " pt")
+        self.line_width = _number_box("line_width", self.settings.line_width, " characters (em)")
         form = QFormLayout()
         form.addRow("Theme:", self.theme)
         form.addRow("Font:", self.font_family)
@@ -103,37 +95,24 @@ class SettingsDialog(QDialog):
         model_row.setContentsMargins(0, 0, 0, 0)
         model_row.addWidget(self.model_path, 1)
         model_row.addWidget(browse)
-        self.context_limit = QSpinBox()
-        self.context_limit.setRange(512, 262144)
+        self.context_limit = _number_box("context_limit", self.settings.context_limit, " tokens")
         self.context_limit.setSingleStep(1024)
-        self.context_limit.setSuffix(" tokens")
-        self.context_limit.setValue(self.settings.context_limit)
-        self.threads = QSpinBox()
-        self.threads.setRange(0, 256)
+        self.threads = _number_box("threads", self.settings.threads)
         self.threads.setSpecialValueText("One per physical core")
-        self.threads.setValue(self.settings.threads)
-        self.backend = QComboBox()
-        self.backend.addItem("On this computer (llama.cpp)", "local")
-        self.backend.addItem("A model server (OpenAI-compatible)", "server")
-        self.backend.setCurrentIndex(BACKENDS.index(self.settings.backend))
+        self.backend = _choice_box("backend", self.settings.backend)
         self.server_url = QLineEdit(self.settings.server_url)
         self.server_url.setPlaceholderText("http://127.0.0.1:8080  (llama.cpp server, vLLM, Ollama…)")
         self.server_model = QLineEdit(self.settings.server_model)
         self.server_model.setPlaceholderText("the model's name on the server, e.g. gpt-oss:20b")
         self.server_api_key = QLineEdit(self.settings.server_api_key)
         self.server_api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        self.summary_style = QComboBox()
-        for name, title in (("short", "Short (2-3 sentences)"), ("key_points", "Key points"),
-                            ("detailed", "Detailed")):
-            self.summary_style.addItem(title, name)
-        self.summary_style.setCurrentIndex(self.summary_style.findData(self.settings.summary_style))
+        self.server_allow_plain_http_key = QCheckBox(
+            "Also over plain http to other computers (anyone on the network can read it)")
+        self.server_allow_plain_http_key.setChecked(self.settings.server_allow_plain_http_key)
+        self.summary_style = _choice_box("summary_style", self.settings.summary_style)
         self.summary_language = QLineEdit(self.settings.summary_language)
         self.summary_language.setPlaceholderText("the article's own language")
-        self.reasoning_effort = QComboBox()
-        for effort in ("low", "medium", "high"):
-            self.reasoning_effort.addItem(effort.title(), effort)
-        self.reasoning_effort.setCurrentIndex(
-            self.reasoning_effort.findData(self.settings.reasoning_effort))
+        self.reasoning_effort = _choice_box("reasoning_effort", self.settings.reasoning_effort)
         form = QFormLayout()
         form.addRow("Summary style:", self.summary_style)
         form.addRow("Summary language:", self.summary_language)
@@ -144,6 +123,7 @@ class SettingsDialog(QDialog):
         form.addRow("Server address:", self.server_url)
         form.addRow("Server model:", self.server_model)
         form.addRow("API key:", self.server_api_key)
+        form.addRow("", self.server_allow_plain_http_key)
         form.addRow("Largest context:", self.context_limit)
         return _page(form)
 
@@ -216,6 +196,7 @@ class SettingsDialog(QDialog):
         self.settings.server_url = self.server_url.text().strip()
         self.settings.server_model = self.server_model.text().strip()
         self.settings.server_api_key = self.server_api_key.text().strip()
+        self.settings.server_allow_plain_http_key = self.server_allow_plain_http_key.isChecked()
         self.settings.model_path = chosen
         self.settings.context_limit = self.context_limit.value()
         self.settings.threads = self.threads.value()
@@ -232,6 +213,24 @@ def _embedded_name() -> str:
         return embedded_model_path().name
     except ModelError as error:
         return str(error)
+
+
+def _choice_box(name: str, current: str) -> QComboBox:
+    """A list of the values setting ``name`` may take, as the settings declare them."""
+    box = QComboBox()
+    for value, title in choices(name).items():
+        box.addItem(title, value)
+    box.setCurrentIndex(max(box.findData(current), 0))
+    return box
+
+
+def _number_box(name: str, current: int, suffix: str = "") -> QSpinBox:
+    """A number within the bounds the settings declare for ``name``."""
+    box = QSpinBox()
+    box.setRange(*bounds(name))
+    box.setSuffix(suffix)
+    box.setValue(current)
+    return box
 
 
 def _page(layout) -> QWidget:

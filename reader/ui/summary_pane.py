@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,14 +22,15 @@ from reader.errors import UserError
 from reader.library import Library
 from reader.settings import Settings
 from reader.summarize import prompt
-from reader.summarize.backends import model_name, open_model
-from reader.summarize.summarizer import ChatModel, summarize_and_store
+from reader.summarize.backends.base import ChatModel
+from reader.summarize.backends.factory import model_name, open_model
+from reader.summarize.summarizer import BatchResult, summarize_and_store, summarize_batch
 from reader.ui.background import Job, run_in_background
 
 
 class SummaryPane(QWidget):
     failed = Signal(str)
-    stored = Signal(int)  # an article got a summary
+    batch_finished = Signal(object)  # the BatchResult of a Summarise All: done, skipped and why
 
     def __init__(self, library: Library, settings: Settings, parent=None):
         super().__init__(parent)
@@ -45,6 +46,8 @@ class SummaryPane(QWidget):
 
         self.status = QLabel()
         self.status.setObjectName("summaryStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a server's words may reach it
+        self.status.setWordWrap(True)
         self.reasoning_toggle = QToolButton()
         self.reasoning_toggle.setText("Reasoning")
         self.reasoning_toggle.setCheckable(True)
@@ -90,7 +93,7 @@ class SummaryPane(QWidget):
         """After the model settings changed (or on quitting): the next summary loads the model
         now chosen; the old one's worker process ends."""
         model, self._model = self._model, None
-        if model is not None and hasattr(model, "close"):
+        if model is not None:
             model.close()
 
     def _loaded_model(self, report) -> ChatModel:
@@ -155,49 +158,38 @@ class SummaryPane(QWidget):
                 self.status.setText(
                     "Stopped" if stopped else f"{model_name} · {pieces} tokens in {seconds:.1f} s"
                 )
-            if not stopped:
-                self.stored.emit(article_id)
 
         self._start(work, on_report, on_success)
 
     def summarize_all(self, article_ids: list[int]) -> None:
-        """Summarise each article in turn; stopping keeps those done, so it can resume."""
+        """Summarise each article in turn; stopping keeps those done, so it can resume. Those
+        the model can't do are skipped, and said so: in the status, and in ``batch_finished``."""
         if self.busy:
             raise UserError("A summary is being written; press Esc to stop it first.")
         if not article_ids:
             raise UserError("Every article has a summary.")
         self._job_article = None
 
-        def work(report, cancelled):
+        def work(report, cancelled) -> BatchResult:
             model = self._loaded_model(report)
-            for number, article_id in enumerate(article_ids, start=1):
-                if cancelled.is_set():
-                    break
-                report(("batch", number, len(article_ids)))
-                try:
-                    for _ in summarize_and_store(self.library, article_id, model, cancelled,
-                                                 **self._options()):
-                        pass
-                except UserError as error:  # one article the model can't do; go on
-                    report(("skipped", article_id, str(error)))
-                else:
-                    report(("done", article_id))
-            return model.name
+            return summarize_batch(
+                self.library, article_ids, model, cancelled, **self._options(),
+                starting=lambda number, count: report(("batch", number, count)),
+                finished=lambda article_id, why: report(("finished", article_id, why)),
+            )
 
         def on_report(message) -> None:
             if message[0] == "warning":
                 self.failed.emit(message[1])
             elif message[0] == "batch":
                 self.status.setText(f"Summarising all: {message[1]} of {message[2]}…")
-            elif message[0] == "done":
-                self.stored.emit(message[1])
+            elif message[0] == "finished" and message[2] is None:
                 if message[1] == self._shown_article:
                     self.show_article(message[1])
 
-        def on_success(_model_name: str) -> None:
-            stopped = self.job is not None and self.job.cancelled.is_set()
-            self.status.setText("Stopped; S on the list resumes" if stopped
-                                else f"Summarised {len(article_ids)} articles")
+        def on_success(result: BatchResult) -> None:
+            self.status.setText(batch_status(result))
+            self.batch_finished.emit(result)
 
         self._start(work, on_report, on_success)
 
@@ -219,3 +211,15 @@ class SummaryPane(QWidget):
             return False
         self.job.cancel()
         return True
+
+
+def batch_status(result: BatchResult) -> str:
+    """What a Summarise All did, in a line: how many summarised, how many skipped and why."""
+    done = f"Summarised {len(result.done)} article{'s' if len(result.done) != 1 else ''}"
+    if result.stopped:
+        done = f"Stopped after {len(result.done)}; S on the list resumes"
+    if not result.skipped:
+        return done
+    reasons = sorted({why for _, why in result.skipped})
+    why = reasons[0] if len(reasons) == 1 else f"{reasons[0]} and {len(reasons) - 1} more reasons"
+    return f"{done}; {len(result.skipped)} skipped ({why})"

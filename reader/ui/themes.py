@@ -21,6 +21,8 @@ class Theme:
     rule: str
 
 
+# The colours of each theme the ``theme`` setting offers (its choices, in reader.settings), but
+# "system", which is light or dark as the desktop is.
 THEMES = {
     "light": Theme("light", "#ffffff", "#1d1d1f", "#6e6e73", "#1a5fb4", "#f2f2f4", "#d0d0d5"),
     "dark": Theme("dark", "#1e1f22", "#e3e3e6", "#9a9aa2", "#8ab4f8", "#2b2d31", "#3a3c42"),

@@ -9,6 +9,7 @@ the stub is built with them, as only some servers have them.
 from __future__ import annotations
 
 import json
+import re
 import select
 import socket
 import sys
@@ -17,6 +18,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from reader.errors import ModelError
+from reader.library import NewArticle
+from reader.summarize import output
 
 STALL_SECONDS = 10  # how long a stalled scenario keeps the client waiting at most
 ARTICLE_PIECES = ["Kelby", " will", " build", " a", " tidal", " plant", " in", " its",
@@ -343,3 +348,43 @@ def run_in_thread(function: Callable[[], object]) -> tuple[threading.Thread, dic
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     return thread, outcome
+
+
+# -- the client's side: what the remote backend's tests share --------------------------------------
+
+MESSAGES = [{"role": "user", "content": "Summarise: Kelby votes for a tidal plant."}]
+ARTICLE = (
+    "The town council of Kelby voted on Tuesday to build a tidal energy plant in the harbour. "
+    "Six turbines will be placed on the seabed, and the plant will power about four thousand "
+    "homes from 2028. Fishermen worried about the noise, but a two-year study found that seals "
+    "and fish kept using the channel. The plant is paid for by a cooperative of local residents."
+)
+
+
+def chat(stub_or_url, scenario: str, **options) -> list:
+    """The pieces of the answer to ``MESSAGES`` from the model named ``scenario``."""
+    from reader.summarize.backends.remote import RemoteModel
+
+    url = stub_or_url if isinstance(stub_or_url, str) else stub_or_url.url
+    return list(RemoteModel(url, scenario, **options).stream_chat(MESSAGES, 64))
+
+
+def read(pieces) -> dict[str, str]:
+    """The answer's pieces read as every backend's are, by the one output parser."""
+    events = list(output.Parser().stream(pieces))
+    return {kind: "".join(e.text for e in events if e.kind == kind)
+            for kind in (output.FINAL, output.REASONING)}
+
+
+def assert_clean(error: ModelError) -> None:
+    """A message for people: no traceback, no exception class names, one line."""
+    message = str(error)
+    for leak in ("Traceback", 'File "', "httpx", "httpcore", "\n"):
+        assert leak not in message, message
+    assert not re.search(r"\b\w+(Error|Exception|Timeout)\b", message), message
+
+
+def add_article(library, text=ARTICLE, url="https://example.org/tidal") -> int:
+    article_id, _ = library.add(NewArticle(url=url, original_url=url, title="Kelby goes tidal",
+                                           body_html=f"<p>{text}</p>", text=text))
+    return article_id

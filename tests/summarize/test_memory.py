@@ -62,7 +62,7 @@ def test_check_adds_the_file_to_the_cache_and_says_nothing_when_it_fits(tiny):
 def test_the_estimate_covers_what_the_loaded_model_really_takes():
     import psutil
 
-    from reader.summarize.worker import WorkerModel
+    from reader.summarize.backends.worker import WorkerModel
 
     with WorkerModel(embedded_model_path(), context_limit=2048, threads=1) as model:
         list(model.stream_chat([{"role": "user", "content": "Say hello."}], max_tokens=8))

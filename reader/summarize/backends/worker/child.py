@@ -1,0 +1,114 @@
+"""The worker process's side: load the model on first use, answer requests until told to stop,
+and end when Reader does."""
+
+from __future__ import annotations
+
+import faulthandler
+import logging
+import os
+import signal
+import traceback
+from pathlib import Path
+
+from reader.errors import ModelError
+from reader.summarize.backends.local import LocalModel
+
+
+class _ParentGone(BaseException):
+    """Reader closed its end of the pipe (it exited or crashed): the child ends too."""
+
+
+class _CancelFlag:
+    """What ``LocalModel.stream_chat`` checks between tokens: a cancel message on the pipe."""
+
+    def __init__(self, connection, request: int):
+        self._connection = connection
+        self._request = request
+        self._set = False
+
+    def is_set(self) -> bool:
+        while not self._set and self._connection.poll():
+            try:
+                kind, request, *_ = self._connection.recv()
+            except EOFError:
+                raise _ParentGone from None
+            if kind == "stop":
+                raise _ParentGone
+            if kind == "cancel" and request == self._request:
+                self._set = True
+        return self._set
+
+
+class _PipeLogHandler(logging.Handler):
+    def __init__(self, connection):
+        super().__init__(logging.INFO)
+        self._connection = connection
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._connection.send(("log", 0, (record.levelno, record.name, self.format(record))))
+        except Exception:  # logging must never end the worker
+            pass
+
+
+def serve(connection, path: str, context_limit: int, threads: int, options: dict,
+           stderr_path: str) -> None:
+    """The child process: load the model on first use, then answer requests until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is for Reader to handle
+    _redirect_stderr(stderr_path)
+    faulthandler.enable()  # a crash writes the Python stack to stderr, for the log
+    root = logging.getLogger()
+    root.handlers[:] = [_PipeLogHandler(connection)]
+    root.setLevel(logging.INFO)
+
+    model: LocalModel | None = None
+    failure: tuple[str, str] | None = None  # what every request is answered with, if no model
+    try:
+        model = LocalModel(Path(path), context_limit, threads, **options)
+    except ModelError as error:  # the file went away since the parent looked at it
+        failure = ("error", str(error))
+    except Exception:
+        failure = ("bug", traceback.format_exc())
+    try:
+        _answer_requests(connection, model, failure)
+    except (_ParentGone, EOFError, OSError):  # Reader has gone: so does its model
+        return
+
+
+def _answer_requests(connection, model: LocalModel | None, failure: tuple[str, str] | None) -> None:
+    while True:
+        kind, request, *args = connection.recv()
+        if kind == "stop":
+            return
+        if kind == "cancel":  # for a request that has ended already
+            continue
+        if model is None:
+            connection.send((failure[0], request, failure[1]))
+            continue
+        try:
+            if kind == "call":
+                method, call_args = args
+                connection.send(("result", request, getattr(model, method)(*call_args)))
+            elif kind == "stream":
+                method, call_args = args
+                cancelled = _CancelFlag(connection, request)
+                for piece in getattr(model, method)(*call_args, cancelled):
+                    connection.send(("piece", request, piece))
+                connection.send(("done", request, None))
+            else:
+                raise ValueError(f"unknown request {kind!r}")
+        except ModelError as error:
+            connection.send(("error", request, str(error)))
+        except (BrokenPipeError, EOFError):  # Reader has gone: so does the child
+            raise
+        except Exception:  # a bug: raised in Reader with its traceback; the child lives on
+            connection.send(("bug", request, traceback.format_exc()))
+
+
+def _redirect_stderr(path: str) -> None:
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return
+    os.dup2(handle, 2)
+    os.close(handle)
