@@ -15,10 +15,12 @@ import pytest
 
 from reader.capture.extract import extract
 from reader.capture.importers import ImportedItem
-from reader.capture.queue import CaptureQueue, Counts, Extractor
+from reader.capture.extractor import Extractor
+from reader.capture.queue import CaptureQueue, Counts
 from reader.capture.urls import canonical_url
 from reader.library import Library
-from reader.library.media import QUEUED, image_bytes, queue_items
+from reader.library import queue_rows
+from reader.library.images import image_bytes
 from tests.fixture_site import PAGES, _Handler
 
 NEWS = (PAGES / "news-article.html").read_text(encoding="utf-8")
@@ -168,8 +170,8 @@ def test_fifty_links_are_all_saved(library, site, make_queue):
     saved = [event for event in queue.events if event.item and event.item.state == "saved"]
     assert all(event.is_new and event.item.article_id for event in saved)
     # The one picture of the page is stored once, for all fifty articles.
-    assert library._db.execute("SELECT count(*) FROM images").fetchone()[0] == 1
-    assert library._db.execute("SELECT count(*) FROM article_images").fetchone()[0] == 50
+    assert library.query_one("SELECT count(*) FROM images") == (1,)
+    assert library.query_one("SELECT count(*) FROM article_images") == (50,)
 
 
 def test_duplicates_are_reported_not_queued(library, site, make_queue):
@@ -265,7 +267,7 @@ def test_retry_after_a_failure(library, sites, make_queue):
     assert queue.snapshot().failed == []
     article_id = library.find_by_url(canonical_url(server.url("news-article.html")))
     assert article_id is not None
-    [item] = queue_items(library)
+    [item] = queue_rows.queue_items(library, queue.owner)
     assert item.attempts == 2 and item.article_id == article_id
 
 
@@ -300,7 +302,7 @@ def test_cancel_while_fetching_stores_nothing(library, sites, make_queue):
     assert library.count() == 1
     assert not [event for event in queue.events if event.item and event.item.state == "saved"]
     # A cancelled item can be asked for again, and then it is saved.
-    assert queue.retry([queue_items(library)[0].id]) == 1
+    assert queue.retry([queue_rows.queue_items(library, queue.owner)[0].id]) == 1
     assert queue.wait(30)
     assert queue.counts() == Counts(saved=1)
 
@@ -320,7 +322,7 @@ def test_a_failed_item_can_be_dismissed(library, site, make_queue):
 # Quitting and crashing
 
 
-def test_interrupted_items_are_resumed_by_the_next_queue(library, sites, make_queue):
+def test_a_stopped_queue_leaves_its_items_to_the_next(library, sites, make_queue):
     server = sites()
     server.gate.clear()
     links = [server.url(f"news-article.html?r={n}") for n in range(3)]
@@ -329,22 +331,23 @@ def test_interrupted_items_are_resumed_by_the_next_queue(library, sites, make_qu
     queue.start()
     _wait_until(lambda: server.tally.total == 2)  # two fetching, one queued
     assert queue.counts() == Counts(queued=1, fetching=2)
-    # The app dies: the queue is abandoned mid-fetch, the library closed under it.
-    queue.stop(timeout=0)
+    queue.stop(timeout=0)  # quitting mid-fetch: the items go back to the queue, unowned
     library.close()
 
     reopened = Library(library.path)
     try:
-        assert {item.state for item in queue_items(reopened)} == {"queued", "fetching"}
         resumed = make_queue(reopened)
         assert resumed.counts() == Counts(queued=3)
-        assert {item.state for item in queue_items(reopened)} == {QUEUED}
+        items = queue_rows.queue_items(reopened, resumed.owner)
+        assert {item.state for item in items} == {queue_rows.QUEUED}
+        assert {item.attempts for item in items} == {0, 1}
         server.gate.set()
         _run(resumed)
 
         assert resumed.counts() == Counts(saved=3)
         assert all(reopened.find_by_url(canonical_url(link)) for link in links)
         assert reopened.count() == 4
+        resumed.stop()
     finally:
         reopened.close()
 

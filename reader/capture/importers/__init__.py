@@ -2,7 +2,7 @@
 
 ``detect_and_read(path)`` recognises the export from its content and lists its links with their
 tags, state and dates (and saved pages, when the export has them); ``import_batch`` stores those
-that carry a page and returns the rest in ``to_fetch`` for ``capture_imported``.
+that carry a page and returns the rest in ``to_fetch``, for the capture queue.
 
     items.py         ImportedItem, ImportBatch, the checks every format shares
     detect.py        which format a file is
@@ -10,7 +10,7 @@ that carry a page and returns the rest in ``to_fetch`` for ``capture_imported``.
     markup.py        Pocket HTML, Netscape bookmark files (browsers)
     json_exports.py  wallabag, Karakeep/Hoarder, Omnivore metadata (read as a stream)
     archives.py      Omnivore ZIP, Pocket ZIP; ZIP safety checks
-    save.py          into the library: import_batch, capture_imported, fetch_remaining
+    save.py          into the library: import_batch
 """
 
 from reader.capture.importers.detect import detect_and_read
@@ -22,8 +22,6 @@ from reader.capture.importers.items import (
 )
 from reader.capture.importers.save import (
     ImportResult,
-    capture_imported,
-    fetch_remaining,
     import_batch,
 )
 
@@ -33,8 +31,6 @@ __all__ = [
     "ImportResult",
     "ImportedItem",
     "Skipped",
-    "capture_imported",
     "detect_and_read",
-    "fetch_remaining",
     "import_batch",
 ]

@@ -1,5 +1,6 @@
-"""Putting an import into the library: saved pages are stored as they are, links without one
-are fetched (by the caller, one by one, with capture_imported), and nothing is added twice."""
+"""Putting an import into the library: saved pages are stored as they are (extracted in the
+extraction processes, like fetched ones), links without one are left to the capture queue (the
+caller's: the window's, or ``reader import``'s), and nothing is added twice."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from reader.capture.fetch import TIMEOUT_SECONDS
+from reader.capture.extractor import Extractor
 from reader.capture.importers.items import ImportBatch, ImportedItem, Skipped
-from reader.capture.service import Captured, article_from_page, capture_url
+from reader.capture.pipeline import saved_article
 from reader.capture.urls import canonical_url
 from reader.errors import CaptureError
 from reader.library import Library, NewArticle
@@ -33,17 +34,17 @@ class ImportResult:
     # Stored from the export's saved copy, but no article text was found in it: stored with
     # its title and an empty body, and the saved copy kept for re-extraction.
     needs_fetching: list[tuple[str, str]] = field(default_factory=list)
-    # Links the export carries no page for: fetch each with capture_imported (or fetch_remaining).
+    # Links the export carries no page for: for the capture queue (``CaptureQueue.add``).
     to_fetch: list[ImportedItem] = field(default_factory=list)
 
 
-def import_batch(library: Library, batch: ImportBatch, progress: Progress | None = None
-                 ) -> ImportResult:
+def import_batch(library: Library, batch: ImportBatch, extractor: Extractor,
+                 progress: Progress | None = None) -> ImportResult:
     """Store the items of ``batch`` that carry their page; list the others in ``to_fetch``.
 
-    Fetches nothing; the caller fetches ``to_fetch`` (see fetch_remaining). Extracting a saved
-    page takes a moment, so a large import belongs off the UI thread, reporting ``progress``.
-    Importing the same file again adds nothing.
+    Fetches nothing; the caller queues ``to_fetch``. Extracting saved pages (in ``extractor``'s
+    processes) takes a moment, so a large import belongs off the UI thread, reporting
+    ``progress``. Importing the same file again adds nothing.
     """
     result = ImportResult(batch.format, skipped=list(batch.skipped))
     seen: set[str] = set()
@@ -55,7 +56,7 @@ def import_batch(library: Library, batch: ImportBatch, progress: Progress | None
         elif item.html is None:
             result.to_fetch.append(item)
         else:
-            article, problem = _saved_article(item, key)
+            article, problem = _saved_article(extractor, item, key)
             _, is_new = library.add(article)
             result.added += is_new
             result.duplicates += not is_new
@@ -67,39 +68,15 @@ def import_batch(library: Library, batch: ImportBatch, progress: Progress | None
     return result
 
 
-def capture_imported(library: Library, item: ImportedItem, timeout: float = TIMEOUT_SECONDS
-                     ) -> Captured:
-    """Fetch and store ``item`` keeping what the export said about it (tags, archived,
-    favourite, date saved). Raises CaptureError with the reason, storing nothing."""
-    return capture_url(library, item.url, timeout, item=item)
-
-
-def fetch_remaining(library: Library, result: ImportResult, timeout: float = TIMEOUT_SECONDS,
-                    progress: Progress | None = None) -> ImportResult:
-    """Fetch every link in ``result.to_fetch`` in turn, counting each as added, duplicate or
-    failed (with the reason). For the command line; the window queues capture_imported."""
-    pending, result.to_fetch = result.to_fetch, []
-    for done, item in enumerate(pending, start=1):
-        try:
-            captured = capture_imported(library, item, timeout)
-        except CaptureError as error:
-            result.failed.append((item.url, str(error)))
-        else:
-            result.added += captured.is_new
-            result.duplicates += not captured.is_new
-        if progress:
-            progress(done, len(pending))
-    return result
-
-
-def _saved_article(item: ImportedItem, key: str) -> tuple[NewArticle, str]:
+def _saved_article(extractor: Extractor, item: ImportedItem, key: str
+                   ) -> tuple[NewArticle, str]:
     """The article from the page the service saved (the link itself may be dead by now), and
     why it has no text, if it has none."""
     # Kept as a whole document, so that re-extracting it later works as for a fetched page.
     document = _as_document(item)
     raw = document.encode("utf-8")
     try:
-        return article_from_page(document, item.url, item.url, item, raw_html=raw), ""
+        return saved_article(extractor, document, item.url, item, raw_html=raw), ""
     except CaptureError as error:
         problem = str(error)
     except Exception:  # one odd saved page must not stop an import of thousands

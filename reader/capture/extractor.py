@@ -1,0 +1,122 @@
+"""trafilatura and lxml in worker processes: the only place Reader extracts pages.
+
+lxml is not safe in threads of one process (``reader add`` on a thread pool died of heap
+corruption, "double free", on real pages), and extraction is pure CPU that would hold the
+window's GIL, so it runs in spawned processes, one per core, made on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from reader.capture import extract as extract_module
+from reader.capture.extract import Extracted
+from reader.errors import CaptureError
+
+log = logging.getLogger(__name__)
+
+NICENESS = 5  # extraction processes run this much below the app's priority (where supported)
+
+
+def _start_worker() -> None:
+    """Each worker process, as it starts: below the window's priority, so that with every core
+    extracting the window still gets a core at once when it needs one."""
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
+
+
+class Extractor:
+    """Extraction in worker processes (default: one per core), made on first use.
+
+    Extraction is pure, ``extract(html, url) -> Extracted``, and both sides pickle. Processes
+    are spawned, not forked (forking a process that runs Qt and threads is unsafe). A worker
+    that dies (a crash in a C library, out of memory) breaks the pool: it is replaced and the
+    page tried once more.
+    """
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._running = 0
+        self._last_used = time.monotonic()
+
+    def extract(self, html: str, url: str) -> Extracted:
+        """``reader.capture.extract.extract``, in a worker process. Raises CaptureError."""
+        try:
+            return self.run(extract_module.extract, html, url)
+        except BrokenProcessPool:
+            raise CaptureError(
+                f"Reader could not read this page (extracting it stopped with an error): {url}"
+            ) from None
+
+    def run(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in a worker process (both picklable); a worker dying is retried
+        once on a new pool before BrokenProcessPool is raised."""
+        for attempt in (1, 2):
+            pool = self._get_pool(running=1)
+            try:
+                return pool.submit(function, *args).result()
+            except BrokenProcessPool:
+                log.warning("An extraction process died (attempt %d)", attempt)
+                self._discard(pool)
+                if attempt == 2:
+                    raise
+            finally:
+                with self._lock:
+                    self._running -= 1
+                    self._last_used = time.monotonic()
+        raise AssertionError("unreachable")
+
+    def warm(self) -> None:
+        """Start the worker processes now (they take a second to import trafilatura), e.g.
+        while the first page is still being fetched."""
+        self._get_pool()
+
+    def close_if_idle(self, idle_seconds: float) -> None:
+        """Let the processes go if nothing has been extracted for ``idle_seconds``."""
+        with self._lock:
+            if self._pool is None or self._running:
+                return
+            if time.monotonic() - self._last_used < idle_seconds:
+                return
+            pool, self._pool = self._pool, None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _get_pool(self, running: int = 0) -> ProcessPoolExecutor:
+        """The pool, made if need be; ``running=1`` counts a task in (so the pool is not let go
+        before it is submitted)."""
+        with self._lock:
+            self._running += running
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                )
+                # One small task per worker starts them all; importing the extract module
+                # (trafilatura, lxml) is what takes the time.
+                for _ in range(self.workers):
+                    self._pool.submit(extract_module.word_count, "")
+                self._last_used = time.monotonic()
+            return self._pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)

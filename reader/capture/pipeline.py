@@ -1,0 +1,160 @@
+"""The one path from a link, a saved page or an imported item to a stored article.
+
+    link ──> check, dedupe by canonical URL ──> fetch ──┐
+    saved page (a dropped .html file, an import's copy) ─┴─> extract (worker process)
+         ──> dedupe by the page's own address ──> localise images ──> store (one transaction)
+
+Extraction runs only in the ``Extractor``'s worker processes, never in a thread of this one
+(lxml in threads corrupts its heap). Links are run by ``reader.capture.queue`` (the window's and
+``reader add``'s alike), which adds limits, cancelling and the queue row's state; a saved page
+has nothing to fetch or throttle, so its callers store it with ``store_saved_page``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader.capture.extract import Extracted
+from reader.capture.extractor import Extractor
+from reader.capture.fetch import MAX_BYTES, decode_html, fetch
+from reader.capture.images import localise_images, use_stored_images
+from reader.capture.urls import canonical_url
+from reader.errors import CaptureError
+from reader.library import Library, NewArticle
+
+if TYPE_CHECKING:  # importers import this module
+    from reader.capture.importers.items import ImportedItem
+
+# The queue's part in a link's capture (see ``capture_link``).
+Advance = Callable[[], bool]  # the page is in: go on to extracting (False: stop here)
+CarryOn = Callable[[], bool]  # still wanted (not cancelled, not stopping)
+Store = Callable[[NewArticle, list[tuple[str, str]]], "tuple[int, bool] | None"]
+Slot = Callable[[str], AbstractContextManager]  # url -> a held request slot
+
+
+@dataclass(frozen=True)
+class Captured:
+    article_id: int
+    title: str
+    is_new: bool  # False when the library already held this page
+
+
+def capture_link(library: Library, extractor: Extractor, url: str,
+                 imported: ImportedItem | None = None, *, timeout: float,
+                 slot: Slot, fetched: Callable[[], None], extracting: Advance,
+                 carry_on: CarryOn, store: Store) -> Captured | None:
+    """Fetch the page at ``url`` (checked), extract it, keep its images and ``store`` it.
+    Raises CaptureError with the reason; None when stopped along the way (cancelled).
+
+    The caller holds ``url``'s request slot when calling: ``fetched`` lets it go once the page
+    is in (or found in the library); images wait for theirs with ``slot``.
+    """
+    try:
+        existing = library.find_by_url(canonical_url(url))
+        page = fetch(url, timeout=timeout) if existing is None else None
+    finally:
+        fetched()
+    if existing is not None:
+        return _found(library, existing)
+    if not extracting():
+        return None
+    extracted = extractor.extract(page.html, page.url)
+    if not carry_on():
+        return None
+    # Identity is where the page really lives: a short link and its target are one article.
+    existing = library.find_by_url(canonical_url(page.url))
+    if existing is not None:
+        return _found(library, existing)
+    local = localise_images(library, extracted.body_html, page.url, slot=slot, timeout=timeout,
+                            cancelled=lambda: not carry_on())
+    if not carry_on():
+        return None
+    article = new_article(replace(extracted, body_html=local.body_html), page.url, url, imported,
+                          raw_html=page.raw, fetched_url=page.url,
+                          content_type=page.content_type)
+    saved = store(article, local.images)
+    return None if saved is None else Captured(saved[0], article.title, saved[1])
+
+
+def saved_article(extractor: Extractor, html: str, url: str,
+                  imported: ImportedItem | None = None, *, raw_html: bytes) -> NewArticle:
+    """The article in a saved page (raises CaptureError if there is none)."""
+    return new_article(extractor.extract(html, url), url, url, imported, raw_html=raw_html,
+                       fetched_url=url)
+
+
+def read_saved_page(path: Path) -> bytes:
+    """A page saved to disk, within the size a fetched page may have. Raises CaptureError."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise CaptureError(
+                f"{path.name} is larger than {MAX_BYTES / 1_000_000:g} MB; not saved.")
+        return path.read_bytes()
+    except OSError as error:
+        raise CaptureError(f"Cannot read {path}: {error.strerror or error}") from error
+
+
+def store_saved_page(library: Library, extractor: Extractor, path: Path, url: str) -> Captured:
+    """Store a page saved to disk (a dropped .html file) as it is, with ``url`` as its origin."""
+    raw = read_saved_page(path)
+    existing = library.find_by_url(canonical_url(url))
+    if existing is not None:
+        return _found(library, existing)
+    article = saved_article(extractor, decode_html(raw), url, raw_html=raw)
+    article_id, is_new = library.add(article)
+    return Captured(article_id, article.title, is_new)
+
+
+def reextract(library: Library, extractor: Extractor, article_id: int) -> Captured:
+    """Extract an article again from its stored page (after extraction improved); its images
+    stay the stored ones. Raises CaptureError when there is no stored page or no article in it."""
+    raw = library.raw_html(article_id)
+    if raw is None:
+        raise CaptureError("There is no saved page for this article.")
+    found = extractor.extract(decode_html(raw), library.get(article_id).url)
+    body = use_stored_images(library, article_id, found.body_html)
+    library.replace_content(article_id, found.title, body, found.text)
+    return Captured(article_id, found.title, is_new=False)
+
+
+def new_article(
+    extracted: Extracted,
+    page_url: str,
+    original_url: str,
+    imported: ImportedItem | None = None,
+    *,
+    raw_html: bytes,
+    fetched_url: str = "",
+    content_type: str = "text/html; charset=utf-8",
+) -> NewArticle:
+    """What to store: the extracted article, with an imported item's metadata if there is one.
+
+    Its identity is where the page really lives (``page_url``, after redirects): a short link
+    and its target are one article.
+    """
+    return NewArticle(
+        url=canonical_url(page_url),
+        original_url=original_url,
+        title=(imported.display_title if imported else "") or extracted.title,
+        author=extracted.author,
+        site=extracted.site,
+        published=extracted.published,
+        language=extracted.language,
+        body_html=extracted.body_html,
+        text=extracted.text,
+        tags=list(imported.tags) if imported else [],
+        archived=imported.archived if imported else False,
+        favourite=imported.favourite if imported else False,
+        added=imported.added if imported else "",
+        raw_html=raw_html,
+        fetched_url=fetched_url,
+        content_type=content_type,
+    )
+
+
+def _found(library: Library, article_id: int) -> Captured:
+    return Captured(article_id, library.get(article_id).title, is_new=False)

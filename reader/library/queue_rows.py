@@ -1,0 +1,250 @@
+"""The capture queue's rows: pages still to be captured (``reader.capture.queue`` drives them).
+
+Functions over a ``Library``, through its public transaction and query API. Each change of
+state is a compare-and-set on (id, attempt, state), so a cancelled item or an outdated attempt
+can never overwrite a newer decision.
+
+Rows belong to an owner (one ``CaptureQueue``: a window, a ``reader add``) that proves it is alive
+with a heartbeat in ``capture_owners``. A queue works only on its own rows; the rows of an owner
+whose heartbeat stopped (it crashed, or quit) are taken over by the next queue (``adopt``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from reader.library.images import link_images
+from reader.library.store import Library, NewArticle, utc_now
+
+QUEUED, FETCHING, EXTRACTING, SAVED, FAILED, CANCELLED = (
+    "queued", "fetching", "extracting", "saved", "failed", "cancelled"
+)
+STATES = (QUEUED, FETCHING, EXTRACTING, SAVED, FAILED, CANCELLED)
+ACTIVE = (QUEUED, FETCHING, EXTRACTING)  # still to be done
+IN_FLIGHT = (FETCHING, EXTRACTING)
+# What ``enqueue`` says about each page it is given.
+NEW, IN_LIBRARY, ALREADY_QUEUED = "queued", "in_library", "already_queued"
+LEASE_SECONDS = 30.0  # an owner silent this long is taken for dead
+MAX_INTERRUPTIONS = 2  # owners that may die with an item in flight before it is given up
+POISON_REASON = "Reader stopped twice while saving this page"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One page in the capture queue."""
+
+    id: int
+    url: str
+    canonical_url: str
+    state: str
+    reason: str = ""  # why it failed
+    attempts: int = 0
+    added: str = ""
+    updated: str = ""
+    metadata: dict = field(default_factory=dict, compare=False)  # an import's title, tags...
+    article_id: int | None = None
+
+
+_ITEM_COLUMNS = (
+    "id, url, canonical_url, state, reason, attempts, added, updated, metadata, article_id"
+)
+
+
+def _item(row: tuple) -> QueueItem:
+    return QueueItem(*row[:8], metadata=json.loads(row[8] or "{}"), article_id=row[9])
+
+
+def _json(values: Iterable) -> str:
+    return json.dumps(list(values))
+
+
+# Owners
+
+
+def heartbeat(library: Library, owner: str) -> None:
+    """``owner`` is alive (call it well within ``LEASE_SECONDS``)."""
+    with library.transaction() as tx:
+        tx.execute("INSERT OR REPLACE INTO capture_owners (owner, heartbeat) VALUES (?, ?)",
+                   (owner, time.time()))
+
+
+def release(library: Library, owner: str) -> None:
+    """``owner`` stops cleanly: its items in flight go back to the queue (not counted as
+    interrupted), and all its items are left to the next queue."""
+    with library.transaction() as tx:
+        tx.execute("UPDATE capture_queue SET state = ?, updated = ? WHERE owner = ? AND state IN "
+                   "(SELECT value FROM json_each(?))", (QUEUED, utc_now(), owner, _json(IN_FLIGHT)))
+        tx.execute("DELETE FROM capture_owners WHERE owner = ?", (owner,))
+
+
+def adopt(library: Library, owner: str) -> int:
+    """Take over the rows of owners that are gone (no heartbeat for ``LEASE_SECONDS``). Their
+    items in flight count one interruption and are queued again, or failed at the second
+    (a page that brings Reader down is not tried at every start). Returns how many rows."""
+    now = time.time()
+    with library.transaction() as tx:
+        tx.execute("DELETE FROM capture_owners WHERE heartbeat < ? AND owner != ?",
+                   (now - LEASE_SECONDS, owner))
+        orphans = "owner != ? AND owner NOT IN (SELECT owner FROM capture_owners)"
+        tx.execute(
+            "UPDATE capture_queue SET interrupted = interrupted + 1, updated = ?,"
+            " state = CASE WHEN interrupted + 1 >= ? THEN ? ELSE ? END,"
+            " reason = CASE WHEN interrupted + 1 >= ? THEN ? ELSE '' END"
+            f" WHERE {orphans} AND state IN (SELECT value FROM json_each(?))",
+            (utc_now(), MAX_INTERRUPTIONS, FAILED, QUEUED, MAX_INTERRUPTIONS, POISON_REASON,
+             owner, _json(IN_FLIGHT)))
+        return tx.execute(f"UPDATE capture_queue SET owner = ? WHERE {orphans}",
+                          (owner, owner)).rowcount
+
+
+# Rows
+
+
+def enqueue(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
+            ) -> list[tuple[str, QueueItem | None]]:
+    """Queue each (url, canonical url, metadata) for ``owner``, in one transaction. For each, in
+    order: (NEW, item) when queued (a failed or cancelled row is queued again, and taken over),
+    (IN_LIBRARY, None) or (ALREADY_QUEUED, item) (by this owner or another)."""
+    results: list[tuple[str, QueueItem | None]] = []
+    with library.transaction() as tx:
+        for url, canonical, metadata in pages:
+            if tx.execute("SELECT 1 FROM articles WHERE url = ?", (canonical,)).fetchone():
+                results.append((IN_LIBRARY, None))
+                continue
+            row = tx.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE canonical_url = ?", (canonical,)
+            ).fetchone()
+            if row is not None and row[3] in ACTIVE:
+                results.append((ALREADY_QUEUED, _item(row)))
+                continue
+            now = utc_now()
+            if row is None:
+                item_id = tx.execute(
+                    "INSERT INTO capture_queue (url, canonical_url, state, added, updated,"
+                    " metadata, owner) VALUES (?,?,?,?,?,?,?)",
+                    (url, canonical, QUEUED, now, now, json.dumps(metadata), owner),
+                ).lastrowid
+            else:  # tried before (failed, cancelled, or saved and since deleted): once more
+                item_id = row[0]
+                tx.execute(
+                    "UPDATE capture_queue SET url = ?, state = ?, reason = '', added = ?,"
+                    " updated = ?, metadata = ?, article_id = NULL, owner = ?, interrupted = 0"
+                    " WHERE id = ?",
+                    (url, QUEUED, now, now, json.dumps(metadata), owner, item_id),
+                )
+            results.append((NEW, _item(tx.execute(
+                f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE id = ?", (item_id,)
+            ).fetchone())))
+    return results
+
+
+def queue_items(library: Library, owner: str, states: Sequence[str] = STATES
+                ) -> list[QueueItem]:
+    """``owner``'s items in ``states``, oldest first."""
+    rows = library.query(
+        f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE owner = ? AND state IN "
+        "(SELECT value FROM json_each(?)) ORDER BY id", (owner, _json(states)))
+    return [_item(row) for row in rows]
+
+
+def queue_counts(library: Library, owner: str) -> dict[str, int]:
+    """``owner``'s items per state (every state, zeros included)."""
+    found = dict(library.query(
+        "SELECT state, count(*) FROM capture_queue WHERE owner = ? GROUP BY state", (owner,)))
+    return {state: found.get(state, 0) for state in STATES}
+
+
+def start_attempt(library: Library, owner: str, item_id: int) -> QueueItem | None:
+    """A queued item starts fetching (its attempt counted); None if it is no longer queued
+    (or no longer ``owner``'s)."""
+    with library.transaction() as tx:
+        changed = tx.execute(
+            "UPDATE capture_queue SET state = ?, attempts = attempts + 1, reason = '',"
+            " updated = ? WHERE id = ? AND state = ? AND owner = ?",
+            (FETCHING, utc_now(), item_id, QUEUED, owner),
+        ).rowcount
+        row = tx.execute(f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE id = ?",
+                         (item_id,)).fetchone()
+    return _item(row) if changed else None
+
+
+def transition(library: Library, item: QueueItem, to_state: str, *, reason: str = "",
+               article_id: int | None = None) -> bool:
+    """Move ``item`` from the state it has to ``to_state``, only if the row is still in that
+    state and on that attempt (False: cancelled, or retried meanwhile)."""
+    with library.transaction() as tx:
+        return tx.execute(
+            "UPDATE capture_queue SET state = ?, reason = ?, article_id = ?, updated = ?"
+            " WHERE id = ? AND attempts = ? AND state = ?",
+            (to_state, reason, article_id, utc_now(), item.id, item.attempts, item.state),
+        ).rowcount == 1
+
+
+def item_state(library: Library, item: QueueItem) -> str | None:
+    """The state of ``item``'s row, if the row is still on ``item``'s attempt (else None)."""
+    row = library.query_one("SELECT state FROM capture_queue WHERE id = ? AND attempts = ?",
+                            (item.id, item.attempts))
+    return row[0] if row else None
+
+
+def save_captured(library: Library, item: QueueItem, article: NewArticle,
+                  images: Iterable[tuple[str, str]] = ()) -> tuple[int, bool] | None:
+    """Store the article ``item`` became, link its images and mark the item saved, in one
+    transaction: all or, if the item was cancelled (or retried) meanwhile, nothing (None).
+    Returns (id, is_new)."""
+    with library.transaction() as tx:
+        current = tx.execute(
+            "SELECT 1 FROM capture_queue WHERE id = ? AND attempts = ? AND state = ?",
+            (item.id, item.attempts, item.state),
+        ).fetchone()
+        if current is None:
+            return None
+        article_id, is_new = library.add(article)  # joins this transaction
+        if is_new:
+            link_images(library, article_id, images)
+            tx.record(added=[article_id], counts=True)
+        tx.execute(
+            "UPDATE capture_queue SET state = ?, reason = '', article_id = ?, updated = ?"
+            " WHERE id = ?",
+            (SAVED, article_id, utc_now(), item.id),
+        )
+    return article_id, is_new
+
+
+def change_states(library: Library, owner: str, ids: Sequence[int] | None,
+                  from_states: Sequence[str], to_state: str) -> list[QueueItem]:
+    """Move ``owner``'s items ``ids`` (None: all) that are in ``from_states`` to ``to_state``
+    (reason and interruptions cleared); returns them as they are now."""
+    condition = "owner = ? AND state IN (SELECT value FROM json_each(?))"
+    params: list = [owner, _json(from_states)]
+    if ids is not None:
+        condition += " AND id IN (SELECT value FROM json_each(?))"
+        params.append(_json(ids))
+    with library.transaction() as tx:
+        chosen = [row[0] for row in tx.execute(
+            f"SELECT id FROM capture_queue WHERE {condition}", params)]
+        tx.execute(
+            "UPDATE capture_queue SET state = ?, reason = '', interrupted = 0, updated = ?"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (to_state, utc_now(), _json(chosen)))
+        rows = tx.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE id IN "
+            "(SELECT value FROM json_each(?)) ORDER BY id", (_json(chosen),)).fetchall()
+    return [_item(row) for row in rows]
+
+
+def clear_queue(library: Library, owner: str, states: Sequence[str]) -> int:
+    """Forget ``owner``'s items in ``states``; returns how many."""
+    with library.transaction() as tx:
+        return tx.execute(
+            "DELETE FROM capture_queue WHERE owner = ? AND state IN "
+            "(SELECT value FROM json_each(?))", (owner, _json(states))).rowcount
+
+
+def item_owner(library: Library, item_id: int) -> str | None:
+    """The queue that owns item ``item_id`` (None: no such item)."""
+    row = library.query_one("SELECT owner FROM capture_queue WHERE id = ?", (item_id,))
+    return row[0] if row else None
