@@ -1,4 +1,5 @@
-"""Summaries through the real tiny model and llama.cpp."""
+"""Summaries through the real tiny model and llama.cpp, and through fakes where what is tested
+is how the summarizer reads what any backend writes."""
 
 import threading
 
@@ -6,11 +7,11 @@ import pytest
 
 from reader.errors import ModelError
 from reader.library import NewArticle
-from reader.summarize import prompt
+from reader.summarize import output, prompt
+from reader.summarize.backends.base import ChatModel
 from reader.summarize.backends.local import LocalModel
-from reader.summarize.summarizer import summarize_and_store
+from reader.summarize.summarizer import summarize_and_store, summarize_batch
 
-pytestmark = pytest.mark.slow
 
 ARTICLE = (
     "The town council of Kelby voted on Tuesday to build a tidal energy plant in the harbour. "
@@ -26,6 +27,7 @@ def add_article(library, text=ARTICLE, url="https://example.org/tidal"):
     return article_id
 
 
+@pytest.mark.slow
 def test_summary_streams_in_pieces_and_is_stored(library, tiny_model):
     article_id = add_article(library)
     pieces = list(summarize_and_store(library, article_id, tiny_model))
@@ -36,6 +38,7 @@ def test_summary_streams_in_pieces_and_is_stored(library, tiny_model):
     assert library.summary(article_id, tiny_model.name, prompt.version("short", None)) == summary
 
 
+@pytest.mark.slow
 def test_cancel_stops_the_stream_and_stores_nothing(library, tiny_model):
     article_id = add_article(library)
     cancelled = threading.Event()
@@ -48,6 +51,7 @@ def test_cancel_stops_the_stream_and_stores_nothing(library, tiny_model):
     assert library.summary(article_id) is None
 
 
+@pytest.mark.slow
 def test_an_article_longer_than_the_context_is_summarised_in_parts(library, home):
     from reader.summarize.models import embedded_model_path
 
@@ -64,6 +68,7 @@ def test_an_article_longer_than_the_context_is_summarised_in_parts(library, home
     assert "(Summary of the first" not in summary
 
 
+@pytest.mark.slow
 def test_cancel_during_map_reduce_stores_nothing(library, home):
     from reader.summarize.models import embedded_model_path
 
@@ -80,7 +85,73 @@ def test_cancel_during_map_reduce_stores_nothing(library, home):
     assert pieces == [] and library.summary(article_id) is None
 
 
+@pytest.mark.slow
 def test_an_empty_article_is_a_clear_error(library, tiny_model):
     article_id = add_article(library, "   ", "https://example.org/empty")
     with pytest.raises(ModelError, match="no text"):
         list(summarize_and_store(library, article_id, tiny_model))
+
+
+class ScriptedModel(ChatModel):
+    """A chat backend that answers every question with the same pieces."""
+
+    name = "scripted"
+    context_size = 4096
+
+    def __init__(self, pieces):
+        self.pieces = pieces
+        self.asked = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream_chat(self, messages, max_tokens, cancelled=None):
+        self.asked += 1
+        yield from self.pieces
+
+
+def test_reasoning_a_backend_told_apart_goes_to_reasoning(library):
+    article_id = add_article(library)
+    model = ScriptedModel([output.Event(output.REASONING, "Think first."), "The ", "summary."])
+    thoughts = []
+    summary = "".join(summarize_and_store(library, article_id, model, reasoning=thoughts.append))
+    assert summary == "The summary." and thoughts == ["Think first."]
+    assert library.summary(article_id) == "The summary."
+
+
+@pytest.mark.parametrize("pieces, message", [
+    ([], "empty answer"),
+    (["  \n"], "empty answer"),
+    (["<think>Only thinking, never an answer"], "only reasoned and wrote no summary"),
+    ([output.Event(output.REASONING, "Hmm.")], "only reasoned and wrote no summary"),
+])
+def test_an_answer_with_no_summary_is_a_clear_error(library, pieces, message):
+    article_id = add_article(library)
+    with pytest.raises(ModelError, match=message):
+        list(summarize_and_store(library, article_id, ScriptedModel(pieces)))
+    assert library.summary(article_id) is None
+
+
+def test_a_batch_goes_on_past_articles_it_cannot_do_and_says_why(library):
+    good = add_article(library)
+    empty = add_article(library, "   ", "https://example.org/empty")
+    last = add_article(library, ARTICLE, "https://example.org/last")
+    seen = []
+    result = summarize_batch(library, [good, empty, last], ScriptedModel(["A summary."]),
+                             starting=lambda number, count: seen.append((number, count)),
+                             finished=lambda article_id, why: seen.append((article_id, why)))
+    assert result.done == [good, last]
+    assert result.skipped == [(empty, "This article has no text to summarise yet.")]
+    assert not result.stopped
+    assert seen == [(1, 3), (good, None), (2, 3), (empty, result.skipped[0][1]), (3, 3),
+                    (last, None)]
+    assert library.summary(last) == "A summary." and library.summary(empty) is None
+
+
+def test_a_stopped_batch_keeps_what_it_did(library):
+    ids = [add_article(library, ARTICLE, f"https://example.org/{n}") for n in range(3)]
+    cancelled = threading.Event()
+    result = summarize_batch(library, ids, ScriptedModel(["A summary."]), cancelled,
+                             finished=lambda article_id, why: cancelled.set())
+    assert result.done == ids[:1] and result.stopped and not result.skipped
+    assert [library.summary(i) for i in ids] == ["A summary.", None, None]

@@ -7,10 +7,13 @@ from PySide6.QtCore import Qt
 
 from reader.library import NewArticle
 from reader.settings import Settings
+from reader.summarize.backends.base import ChatModel
+from reader.ui.summary_pane import SummaryPane
+from tests.summarize.openai_stub import GPT_OSS_ANSWER, GPT_OSS_REASONING, OpenAIStub
 from tests.ui.test_main_window import open_window
 
 
-class ThinkingModel:
+class ThinkingModel(ChatModel):
     """A model that thinks aloud before answering (the shape Qwen3 and R1 stream)."""
 
     name = "thinker"
@@ -51,7 +54,7 @@ def test_reasoning_is_kept_out_of_the_summary(qtbot, library):
 
 def test_summaries_are_kept_per_model_and_prompt_and_shift_s_rewrites(qtbot, library):
     from reader.summarize import prompt
-    from reader.summarize.backends import model_name
+    from reader.summarize.backends.factory import model_name
 
     article = add(library, 1)[0]
     settings = Settings()
@@ -69,6 +72,43 @@ def test_summaries_are_kept_per_model_and_prompt_and_shift_s_rewrites(qtbot, lib
     qtbot.keyClick(window.list_view, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
     assert library.summary(article, "thinker", prompt.version("key_points", None))
+
+
+def open_pane(qtbot, library, settings: Settings) -> SummaryPane:
+    pane = SummaryPane(library, settings)
+    qtbot.addWidget(pane)
+    pane.show()
+    return pane
+
+
+def test_a_servers_reasoning_shows_under_reasoning(qtbot, library):
+    article = add(library, 1)[0]
+    with OpenAIStub() as server:  # the real factory, the real remote backend, a scripted server
+        pane = open_pane(qtbot, library, Settings(backend="server", server_url=server.url,
+                                                  server_model="gpt-oss"))
+        pane.show_article(article)
+        pane.summarize(article)
+        qtbot.waitUntil(lambda: not pane.busy, timeout=10000)
+    assert pane.text.toPlainText() == GPT_OSS_ANSWER
+    assert library.summary(article) == GPT_OSS_ANSWER
+    assert pane.reasoning_toggle.isVisibleTo(pane)
+    assert pane.reasoning.toPlainText() == GPT_OSS_REASONING
+
+
+def test_summarise_all_says_which_were_skipped_and_why(qtbot, library):
+    ids = add(library, 2)
+    url = "https://example.org/empty"
+    empty = library.add(NewArticle(url=url, original_url=url, title="Empty", body_html="<p></p>",
+                                   text="   "))[0]
+    pane = open_pane(qtbot, library, Settings())
+    pane._model = ThinkingModel()
+    with qtbot.waitSignal(pane.batch_finished, timeout=10000) as finished:
+        pane.summarize_all([ids[0], empty, ids[1]])
+    result = finished.args[0]
+    assert result.done == ids and [article for article, _ in result.skipped] == [empty]
+    assert pane.status.text() == ("Summarised 2 articles; 1 skipped (This article has no text "
+                                  "to summarise yet.)")
+    assert pane.status.textFormat() == Qt.TextFormat.PlainText
 
 
 @pytest.mark.slow
