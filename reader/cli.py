@@ -9,15 +9,14 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 from pathlib import Path
 
 from reader import __version__, paths
-from reader.capture.importers import detect_and_read, fetch_remaining, import_batch
-from reader.capture.service import capture_url
+from reader.capture.batch import Outcome, capture_all
+from reader.capture.extractor import Extractor
+from reader.capture.importers import ImportResult, detect_and_read, import_batch
 from reader.capture.urls import canonical_url, check_url
-from reader.errors import LibraryError, ModelError, UserError
+from reader.errors import CaptureError, LibraryError, ModelError, UserError
 from reader.library import Library, open_library
 from reader.library.listing import MATCH_END, MATCH_START
 from reader.settings import Settings
@@ -64,85 +63,91 @@ def gui_main() -> int:
     return run_gui(sys.argv[1:])
 
 
-PARALLEL_FETCHES = 4
-FETCHES_PER_HOST = 2
-
-
 def _add(library: Library, args: argparse.Namespace) -> int:
-    """Save pages a few at a time (at most two per site), each reported as it is done: one line
-    per page, and a progress bar too on a terminal."""
-    per_host: dict[str, threading.Semaphore] = {}
+    """Save pages through the capture queue (as the window does: a few at a time, at most two
+    per site, extraction in worker processes), each reported as it is done: one line per page,
+    and a progress bar too on a terminal."""
     progress = _progress("Saving")
-    lock = threading.Lock()
-    done = 0
 
-    def save(url: str) -> dict:
-        nonlocal done
-        host = urlsplit(url.strip()).netloc.lower()
-        with lock:
-            slot = per_host.setdefault(host, threading.Semaphore(FETCHES_PER_HOST))
-        with slot:
-            try:
-                captured = capture_url(library, url)
-                result = {"url": url, "id": captured.article_id, "title": captured.title,
-                          "new": captured.is_new}
-            except UserError as error:
-                result = {"url": url, "error": str(error)}
-        with lock:
-            done += 1
-            if progress:
-                sys.stderr.write("\r\x1b[K")  # the line goes above the bar, which is redrawn
-            if "error" in result:
-                print(f"reader: {result['error']}", file=sys.stderr)
-            elif not args.json:
-                verb = "Added" if result["new"] else "Already in the library:"
-                print(f"{verb} {result['id']}: {result['title']}", flush=True)
-            if progress:
-                progress(done, len(args.urls))
-        return result
+    def report(outcome: Outcome, done: int) -> None:
+        if progress:
+            sys.stderr.write("\r\x1b[K")  # the line goes above the bar, which is redrawn
+        if outcome.error:
+            print(f"reader: {outcome.error}", file=sys.stderr)
+        elif outcome.elsewhere:
+            print(f"Already being saved by Reader's window: {outcome.text}", flush=True)
+        elif not args.json:
+            verb = "Added" if outcome.is_new else "Already in the library:"
+            print(f"{verb} {outcome.article_id}: {outcome.title}", flush=True)
+        if progress:
+            progress(done, len(args.urls))
 
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_FETCHES, len(args.urls))) as pool:
-        results = list(pool.map(save, args.urls))
+    outcomes = capture_all(library, args.urls, report)
     if args.json:
-        print(json.dumps(results, indent=2, ensure_ascii=False))
-    return 1 if any("error" in result for result in results) else 0
+        print(json.dumps([outcome.as_dict() for outcome in outcomes], indent=2,
+                         ensure_ascii=False))
+    return 1 if any(outcome.error for outcome in outcomes) else 0
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
+    """Store what each export carries (saved pages extracted in worker processes), then save
+    its other links through the capture queue, with the export's tags, state and dates."""
     status = 0
     reports = []
-    for name in args.files:
-        try:
-            batch = detect_and_read(Path(name))
-        except UserError as error:
-            print(f"reader: {error}", file=sys.stderr)
-            status = 1
-            continue
-        result = import_batch(library, batch, _progress(f"Importing {name}"))
-        if not args.no_fetch and result.to_fetch:
-            fetch_remaining(library, result, progress=_progress("Fetching pages"))
-        for entry, reason in result.skipped:
-            print(f"reader: skipped {entry}: {reason}", file=sys.stderr)
-        for url, reason in result.failed:
-            print(f"reader: {reason}", file=sys.stderr)
-        for url, reason in result.needs_fetching:
-            print(f"reader: saved without text (fetch it again later): {url}: {reason}",
-                  file=sys.stderr)
-        status = status or (1 if result.failed else 0)
-        summary = {
-            "file": name, "format": result.format, "added": result.added,
-            "duplicates": result.duplicates, "skipped": len(result.skipped),
-            "failed": len(result.failed), "not_fetched": len(result.to_fetch),
-        }
-        reports.append(summary)
-        if not args.json:
-            print(f"{name} ({result.format}): {result.added} added, {result.duplicates} already "
-                  f"in the library, {len(result.skipped)} skipped, {len(result.failed)} failed"
-                  + (f", {len(result.to_fetch)} links not fetched (--no-fetch)"
-                     if result.to_fetch else ""))
+    extractor = Extractor()
+    try:
+        for name in args.files:
+            try:
+                batch = detect_and_read(Path(name))
+            except UserError as error:
+                print(f"reader: {error}", file=sys.stderr)
+                status = 1
+                continue
+            result = import_batch(library, batch, extractor, _progress(f"Importing {name}"))
+            if not args.no_fetch and result.to_fetch:
+                _fetch_links(library, result, extractor)
+            status = _report_import(name, result, args.json, reports) or status
+    finally:
+        extractor.close()
     if args.json:
         print(json.dumps(reports, indent=2, ensure_ascii=False))
     return status
+
+
+def _fetch_links(library: Library, result: ImportResult, extractor: Extractor) -> None:
+    """Save the links of an import that came without their page, counting each outcome."""
+    progress = _progress("Fetching pages")
+    pending, result.to_fetch = result.to_fetch, []
+    outcomes = capture_all(library, pending, extractor=extractor,
+                           on_outcome=lambda _outcome, done: progress and progress(
+                               done, len(pending)))
+    for outcome in outcomes:
+        if outcome.error:
+            result.failed.append((outcome.text, outcome.error))
+        else:
+            result.added += outcome.is_new
+            result.duplicates += not outcome.is_new
+
+
+def _report_import(name: str, result: ImportResult, as_json: bool, reports: list) -> int:
+    for entry, reason in result.skipped:
+        print(f"reader: skipped {entry}: {reason}", file=sys.stderr)
+    for _url, reason in result.failed:
+        print(f"reader: {reason}", file=sys.stderr)
+    for url, reason in result.needs_fetching:
+        print(f"reader: saved without text (fetch it again later): {url}: {reason}",
+              file=sys.stderr)
+    reports.append({
+        "file": name, "format": result.format, "added": result.added,
+        "duplicates": result.duplicates, "skipped": len(result.skipped),
+        "failed": len(result.failed), "not_fetched": len(result.to_fetch),
+    })
+    if not as_json:
+        print(f"{name} ({result.format}): {result.added} added, {result.duplicates} already "
+              f"in the library, {len(result.skipped)} skipped, {len(result.failed)} failed"
+              + (f", {len(result.to_fetch)} links not fetched (--no-fetch)"
+                 if result.to_fetch else ""))
+    return 1 if result.failed else 0
 
 
 def _progress(label: str):
@@ -307,7 +312,11 @@ def _resolve(library: Library, reference: str, add_missing: bool = False) -> int
     if found is not None:
         return found
     if add_missing:
-        return capture_url(library, reference).article_id
+        (outcome,) = capture_all(library, [reference])
+        if outcome.error or outcome.article_id is None:
+            raise CaptureError(outcome.error or f"Reader is saving {reference} in its window; "
+                               "try again in a moment.")
+        return outcome.article_id
     raise LibraryError(f"No article with the address {reference} in the library.")
 
 

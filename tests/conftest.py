@@ -49,7 +49,7 @@ def tiny_model():
 @pytest.fixture(scope="session")
 def extractor():
     """One pool of extraction processes for the session (starting one takes a second)."""
-    from reader.capture.queue import Extractor
+    from reader.capture.extractor import Extractor
 
     extractor = Extractor(workers=2)
     yield extractor
