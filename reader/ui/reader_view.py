@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from reader.capture.images import SCHEME as IMAGE_SCHEME
 from reader.library import Article, Library
-from reader.library.media import image_bytes
+from reader.library.images import image_bytes
 from reader.ui import themes
 from reader.ui.article_view import article_html
 
