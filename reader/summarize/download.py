@@ -113,13 +113,6 @@ def download(
         return target
 
 
-def remote_file(model: CatalogueEntry | str, *, endpoint: str | None = None,
-                token: str | bool | None = None) -> RemoteFile:
-    """What Hugging Face says of a catalogue model's file (size, SHA-256), without its bytes."""
-    entry = _entry(model)
-    return _remote_file(entry, entry.revision, endpoint, token)
-
-
 def partial_bytes(model: CatalogueEntry | str, folder: Path | None = None) -> int:
     """Bytes of an unfinished download kept for the next try (0 if none)."""
     entry = _entry(model)

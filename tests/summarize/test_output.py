@@ -211,3 +211,29 @@ def test_any_jumble_of_tags_reads_the_same_however_it_is_split():
             parser, _ = run(pieces, **options)
             results.add((parser.final, parser.reasoning))
         assert len(results) == 1, (text, results)
+
+
+@pytest.mark.parametrize("text, reasoning, final", [
+    ("<think>Short.</think>\n\nThe answer.", "Short.", "The answer."),
+    ("  <think>a < b</think>x", "a < b", "x"),
+    ("The answer, no thinking.", "", "The answer, no thinking."),
+    ("<thinking> is a word here", "", "<thinking> is a word here"),
+    ("<think>cut off mid-thought", "cut off mid-thought", ""),
+    ("<", "", "<"),
+])
+def test_a_servers_think_tags_are_found_however_the_pieces_are_cut(text, reasoning, final):
+    """What the remote backend once split itself: a server's text now comes here, as any
+    backend's does."""
+    for cut in range(len(text) + 1):
+        for pieces in ([text[:cut], text[cut:]], list(text)):
+            parser = Parser()
+            list(parser.stream(pieces))
+            assert (parser.final, parser.reasoning.strip()) == (final, reasoning), pieces
+
+
+def test_reasoning_a_backend_told_apart_passes_through_in_order():
+    pieces = [Event(REASONING, "We think."), Event(REASONING, " More."), "The ", "answer."]
+    events = list(Parser().stream(pieces))
+    assert events[:2] == pieces[:2], "as the backend told them, first"
+    assert {e.kind for e in events[2:]} == {FINAL}
+    assert "".join(e.text for e in events[2:]) == "The answer."
