@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__, paths
-from reader.capture.batch import Outcome, capture_all
+from reader.capture.batch import Outcome, capture_all, import_links
 from reader.capture.extractor import Extractor
 from reader.capture.importers import ImportResult, detect_and_read, import_batch
 from reader.capture.urls import canonical_url, check_url
@@ -105,28 +105,13 @@ def _import(library: Library, args: argparse.Namespace) -> int:
                 continue
             result = import_batch(library, batch, extractor, _progress(f"Importing {name}"))
             if not args.no_fetch and result.to_fetch:
-                _fetch_links(library, result, extractor)
+                import_links(library, result, extractor, _progress("Fetching pages"))
             status = _report_import(name, result, args.json, reports) or status
     finally:
         extractor.close()
     if args.json:
         print(json.dumps(reports, indent=2, ensure_ascii=False))
     return status
-
-
-def _fetch_links(library: Library, result: ImportResult, extractor: Extractor) -> None:
-    """Save the links of an import that came without their page, counting each outcome."""
-    progress = _progress("Fetching pages")
-    pending, result.to_fetch = result.to_fetch, []
-    outcomes = capture_all(library, pending, extractor=extractor,
-                           on_outcome=lambda _outcome, done: progress and progress(
-                               done, len(pending)))
-    for outcome in outcomes:
-        if outcome.error:
-            result.failed.append((outcome.text, outcome.error))
-        else:
-            result.added += outcome.is_new
-            result.duplicates += not outcome.is_new
 
 
 def _report_import(name: str, result: ImportResult, as_json: bool, reports: list) -> int:

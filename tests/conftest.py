@@ -54,3 +54,20 @@ def extractor():
     extractor = Extractor(workers=2)
     yield extractor
     extractor.close()
+
+
+@pytest.fixture
+def capture(library, extractor):
+    """Save one link in ``library`` through the capture queue, as ``reader add`` does: returns
+    its ``Outcome`` (article id, title, whether new), raises CaptureError with the reason."""
+    from reader.capture.batch import capture_all
+    from reader.capture.fetch import TIMEOUT_SECONDS
+    from reader.errors import CaptureError
+
+    def capture(url: str, timeout: float = TIMEOUT_SECONDS):
+        (outcome,) = capture_all(library, [url], extractor=extractor, timeout=timeout)
+        if outcome.error:
+            raise CaptureError(outcome.error)
+        return outcome
+
+    return capture

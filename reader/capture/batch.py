@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reader.capture.extractor import Extractor
+from reader.capture.fetch import TIMEOUT_SECONDS
+from reader.capture.importers import ImportResult
 from reader.capture.importers.items import ImportedItem
 from reader.capture.queue import ALREADY_QUEUED, IN_LIBRARY, INVALID, CaptureQueue, QueueEvent
 from reader.capture.urls import canonical_url, check_url
@@ -39,7 +41,8 @@ class Outcome:
 
 def capture_all(library: Library, entries: Sequence[str | ImportedItem],
                 on_outcome: Callable[[Outcome, int], None] = lambda outcome, done: None, *,
-                extractor: Extractor | None = None) -> list[Outcome]:
+                extractor: Extractor | None = None,
+                timeout: float = TIMEOUT_SECONDS) -> list[Outcome]:
     """Save every link of ``entries`` (text, or imported items with what their export said),
     calling ``on_outcome(outcome, how many are done)`` as each is done (from a worker thread,
     one call at a time); returns the outcomes in the order of ``entries``."""
@@ -67,7 +70,7 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
                 else:
                     settle(position, Outcome(text, error=item.reason or "Cancelled."))
 
-    queue = CaptureQueue(library, heard, extractor=extractor)
+    queue = CaptureQueue(library, heard, extractor=extractor, timeout=timeout)
     try:
         report = queue.add(entries)
         with done:
@@ -88,6 +91,24 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
     finally:
         queue.stop()
     return outcomes  # type: ignore[return-value]  # every position is settled by now
+
+
+def import_links(library: Library, result: ImportResult, extractor: Extractor | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Save the links of an import that came without their page (``result.to_fetch``), with
+    what the export said of each, counting each as added, duplicate or failed (with the
+    reason) in ``result``."""
+    pending, result.to_fetch = result.to_fetch, []
+    outcomes = capture_all(library, pending, extractor=extractor,
+                           on_outcome=lambda _outcome, done: progress and progress(
+                               done, len(pending)))
+    for outcome in outcomes:
+        if outcome.error:
+            result.failed.append((outcome.text, outcome.error))
+        else:
+            result.added += outcome.is_new
+            result.duplicates += not outcome.is_new
+    return result
 
 
 def _text(entry: str | ImportedItem) -> str:

@@ -17,11 +17,10 @@ from reader.capture.extract import extract
 from reader.capture.importers import (
     EXPECTED_FORMATS,
     ImportedItem,
-    capture_imported,
     detect_and_read,
-    fetch_remaining,
     import_batch,
 )
+from reader.capture.batch import capture_all, import_links
 from reader.capture.importers import archives
 from reader.capture.importers import items as formats
 from reader.capture.importers.items import utc_iso
@@ -418,9 +417,9 @@ def test_damaged_zip(tmp_path):
 # Into the library
 
 
-def test_saved_pages_are_stored_without_fetching(library):
+def test_saved_pages_are_stored_without_fetching(library, extractor):
     """wallabag carries its pages: stored as they are, even where the link is dead now."""
-    result = import_batch(library, detect_and_read(IMPORTS / "wallabag.json"))
+    result = import_batch(library, detect_and_read(IMPORTS / "wallabag.json"), extractor)
     assert (result.added, result.duplicates) == (2, 0)
     assert [s.entry for s in result.skipped] == ["entry 3"]
     assert [item.url for item in result.to_fetch] == ["https://science.example.org/sleep-summer"]
@@ -446,8 +445,8 @@ def test_saved_pages_are_stored_without_fetching(library):
     assert (wiki.favourite, wiki.tags) == (True, ["Reference"])
 
 
-def test_omnivore_import_reads_saved_pages(library, export):
-    result = import_batch(library, detect_and_read(export("omnivore.zip")))
+def test_omnivore_import_reads_saved_pages(library, export, extractor):
+    result = import_batch(library, detect_and_read(export("omnivore.zip")), extractor)
     assert result.added == 2
     assert result.needs_fetching == []
     assert [item.url for item in result.to_fetch] == ["https://longform.example.org/2023/ferries"]
@@ -463,17 +462,18 @@ def test_omnivore_import_reads_saved_pages(library, export):
 
 
 @pytest.mark.parametrize("name", ["wallabag.json", "omnivore.zip"])
-def test_importing_again_adds_nothing(library, export, name):
-    first = import_batch(library, detect_and_read(export(name)))
+def test_importing_again_adds_nothing(library, export, name, extractor):
+    first = import_batch(library, detect_and_read(export(name)), extractor)
     count = library.count()
-    again = import_batch(library, detect_and_read(export(name)))
+    again = import_batch(library, detect_and_read(export(name)), extractor)
     assert again.added == 0
     assert again.duplicates == first.added
     assert len(again.to_fetch) == len(first.to_fetch)  # never fetched, so still to fetch
     assert library.count() == count
 
 
-def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, tmp_path):
+def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, tmp_path,
+                                                               extractor):
     blog = site.url("blog-post.html")
     export = tmp_path / "part_000000.csv"
     export.write_text(
@@ -484,11 +484,11 @@ def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, t
         f"Sign in,{site.url('no-article.html')},1710412801,,unread\n"
         f"Gone,{site.url('missing.html')},1710412802,,unread\n"
     )
-    result = import_batch(library, detect_and_read(export))
+    result = import_batch(library, detect_and_read(export), extractor)
     assert (result.added, len(result.to_fetch)) == (0, 4)
     assert library.count() == 1  # the welcome article: nothing fetched yet
 
-    fetch_remaining(library, result, timeout=5)
+    import_links(library, result, extractor)
     assert (result.added, result.duplicates, result.to_fetch) == (2, 0, [])
     failed = dict(result.failed)
     assert "No article text found" in failed[site.url("no-article.html")]
@@ -509,17 +509,18 @@ def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, t
     assert news.added == "2024-03-14T10:40:00+00:00"
 
     count = library.count()
-    again = fetch_remaining(library, import_batch(library, detect_and_read(export)), timeout=5)
+    again = import_links(library, import_batch(library, detect_and_read(export), extractor),
+                         extractor)
     assert again.added == 0
     assert again.duplicates == 2
     assert len(again.failed) == 2
     assert library.count() == count
 
 
-def test_capture_imported_dedupes(library, site):
+def test_an_imported_link_is_saved_once(library, site, extractor):
     item = ImportedItem(url=site.url("german-article.html"), tags=["deutsch"], favourite=True)
-    first = capture_imported(library, item, timeout=5)
-    second = capture_imported(library, item, timeout=5)
+    [first] = capture_all(library, [item], extractor=extractor)
+    [second] = capture_all(library, [item], extractor=extractor)
     assert (first.is_new, second.is_new) == (True, False)
     assert second.article_id == first.article_id
     article = library.get(first.article_id)
@@ -527,15 +528,16 @@ def test_capture_imported_dedupes(library, site):
     assert article.added  # no date in the item: now
 
 
-def test_capture_imported_stores_nothing_on_failure(library, site):
+def test_an_imported_link_that_fails_stores_nothing(library, site, extractor):
     count = library.count()
-    with pytest.raises(CaptureError, match="500"):
-        capture_imported(library, ImportedItem(url=site.url("status/500")), timeout=5)
+    [outcome] = capture_all(library, [ImportedItem(url=site.url("status/500"))],
+                            extractor=extractor)
+    assert "500" in outcome.error
     assert library.count() == count
 
 
-def test_progress_is_reported(library):
+def test_progress_is_reported(library, extractor):
     seen = []
-    import_batch(library, detect_and_read(IMPORTS / "wallabag.json"),
+    import_batch(library, detect_and_read(IMPORTS / "wallabag.json"), extractor,
                  progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]

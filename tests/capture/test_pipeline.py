@@ -1,4 +1,5 @@
-"""End to end: a link in, through a real HTTP server, trafilatura and SQLite, an article out."""
+"""The capture pipeline end to end: a link in, through a real HTTP server, trafilatura in the
+extraction processes and SQLite, an article out; saved pages, re-extraction, one transaction."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import re
 import pytest
 
 from reader.capture import fetch as fetch_module
-from reader.capture.extract import sanitise
-from reader.capture.fetch import decode_html
-from reader.capture.service import capture_url
+from reader.capture.pipeline import reextract, store_saved_page
 from reader.capture.urls import canonical_url
 from reader.errors import CaptureError
+from reader.library import NewArticle, queue_rows
+from reader.library.images import article_images, store_image
 from tests.fixture_site import PAGES
 
 NEWS_TITLE = "Kelby Sound breaks ground on tidal energy plant"
@@ -43,9 +44,9 @@ BOILERPLATE = [
 
 
 @pytest.fixture
-def news(library, site):
+def news(library, site, capture):
     """news-article.html captured into a fresh library: (captured, stored article)."""
-    captured = capture_url(library, site.url("news-article.html"))
+    captured = capture(site.url("news-article.html"))
     return captured, library.get(captured.article_id)
 
 
@@ -107,7 +108,7 @@ def test_news_article_body_is_sanitised(news, site, library):
         assert unsafe not in html, unsafe
     # The picture was downloaded and is shown from the library, never from the web.
     from reader.capture.images import SCHEME
-    from reader.library.media import image_bytes
+    from reader.library.images import image_bytes
 
     sources = re.findall(r'src="([^"]+)"', article.body_html)
     assert sources and all(src.startswith(f"{SCHEME}:") for src in sources)
@@ -127,8 +128,8 @@ def test_news_article_is_found_by_search(library, news):
     assert [row.id for row in library.search("pothole")] == []  # boilerplate was not indexed
 
 
-def test_german_article_language(library, site):
-    captured = capture_url(library, site.url("german-article.html"))
+def test_german_article_language(library, site, capture):
+    captured = capture(site.url("german-article.html"))
     article = library.get(captured.article_id)
     assert article.language == "de"
     assert article.title == "Neue Fahrradbrücke über den Rhein soll 2028 fertig sein"
@@ -136,8 +137,8 @@ def test_german_article_language(library, site):
     assert "Stadtrat" in article.text
 
 
-def test_blog_post_author(library, site):
-    captured = capture_url(library, site.url("blog-post.html"))
+def test_blog_post_author(library, site, capture):
+    captured = capture(site.url("blog-post.html"))
     article = library.get(captured.article_id)
     assert article.author == "Sam Okafor"
     assert article.title == "Bringing a 1987 keyboard back from the dead"
@@ -148,11 +149,11 @@ def test_blog_post_author(library, site):
 # Duplicates
 
 
-def test_same_page_with_tracking_and_fragment_is_one_article(library, site, news):
+def test_same_page_with_tracking_and_fragment_is_one_article(library, site, news, capture):
     captured, _ = news
     count = library.count()
 
-    again = capture_url(library, site.url("news-article.html?utm_source=x#top"))
+    again = capture(site.url("news-article.html?utm_source=x#top"))
 
     assert again.article_id == captured.article_id
     assert again.is_new is False
@@ -160,37 +161,37 @@ def test_same_page_with_tracking_and_fragment_is_one_article(library, site, news
     assert library.count() == count == 2
 
 
-def test_redirect_after_direct_link_is_one_article(library, site, news):
+def test_redirect_after_direct_link_is_one_article(library, site, news, capture):
     captured, _ = news
 
-    again = capture_url(library, site.url("/go/news-article.html"))
+    again = capture(site.url("/go/news-article.html"))
 
     assert again.article_id == captured.article_id
     assert again.is_new is False
     assert library.count() == 2
 
 
-def test_redirect_first_stores_the_final_address(library, site):
-    via_link = capture_url(library, site.url("/go/blog-post.html"))
+def test_redirect_first_stores_the_final_address(library, site, capture):
+    via_link = capture(site.url("/go/blog-post.html"))
     article = library.get(via_link.article_id)
     assert via_link.is_new is True
     assert article.url == canonical_url(site.url("blog-post.html"))
 
-    direct = capture_url(library, site.url("blog-post.html"))
+    direct = capture(site.url("blog-post.html"))
     assert direct.article_id == via_link.article_id
     assert direct.is_new is False
     assert library.count() == 2
 
 
-def test_tracking_link_first_stores_the_canonical_address(library, site):
-    tracked = capture_url(library, site.url("german-article.html?utm_source=feed&id=7#kommentare"))
+def test_tracking_link_first_stores_the_canonical_address(library, site, capture):
+    tracked = capture(site.url("german-article.html?utm_source=feed&id=7#kommentare"))
     article = library.get(tracked.article_id)
     assert tracked.is_new is True
     assert article.url == site.url("german-article.html?id=7")
     # The fetched page is kept with the address as fetched.
     assert library.raw_html(tracked.article_id) == (PAGES / "german-article.html").read_bytes()
 
-    plain = capture_url(library, site.url("german-article.html?id=7&utm_medium=email"))
+    plain = capture(site.url("german-article.html?id=7&utm_medium=email"))
     assert plain.article_id == tracked.article_id
     assert plain.is_new is False
     assert library.count() == 2
@@ -222,7 +223,7 @@ def _refused_port() -> int:
         ("/disguised.html", "not an HTML page (it is a PDF document)"),
     ],
 )
-def test_bad_input_is_refused_with_a_reason(library, site, target, message):
+def test_bad_input_is_refused_with_a_reason(library, site, target, message, capture):
     if target == "refused":
         url = f"http://127.0.0.1:{_refused_port()}/page.html"
     elif target.startswith("/"):
@@ -231,67 +232,82 @@ def test_bad_input_is_refused_with_a_reason(library, site, target, message):
         url = target
 
     with pytest.raises(CaptureError) as caught:
-        capture_url(library, url)
+        capture(url)
 
     assert message in str(caught.value)
     assert library.count() == 1  # only the welcome article
 
 
-def test_slow_server_times_out(library, site):
+def test_slow_server_times_out(library, site, capture):
     with pytest.raises(CaptureError) as caught:
-        capture_url(library, site.url("/slow.html"), timeout=0.5)
+        capture(site.url("/slow.html"), timeout=0.5)
     assert "too long" in str(caught.value)
     assert "0.5 s" in str(caught.value)
     assert library.count() == 1
 
 
-def test_page_over_the_size_cap_is_refused(library, site, monkeypatch):
+def test_page_over_the_size_cap_is_refused(library, site, monkeypatch, capture):
     monkeypatch.setattr(fetch_module, "MAX_BYTES", 1000)
     with pytest.raises(CaptureError) as caught:
-        capture_url(library, site.url("news-article.html"))
+        capture(site.url("news-article.html"))
     assert "larger than" in str(caught.value)
     assert library.count() == 1
 
 
-# Decoding and sanitising
+# Saved pages and re-extraction: extraction in the worker processes too
 
 
-def test_decode_html_uses_the_meta_charset():
-    raw = b'<html><head><meta charset="windows-1252"></head><body><p>caf\xe9</p></body></html>'
-    text = decode_html(raw)
-    assert "<p>café</p>" in text
+def test_a_saved_page_is_stored_as_it_is(library, extractor):
+    path = PAGES / "news-article.html"
+    url = "https://news.example/kelby"
+    captured = store_saved_page(library, extractor, path, url)
+    assert captured.is_new and captured.title == NEWS_TITLE
+    assert library.raw_html(captured.article_id) == path.read_bytes()
+    assert store_saved_page(library, extractor, path, url + "#again").is_new is False
+    with pytest.raises(CaptureError, match="No article text"):
+        store_saved_page(library, extractor, PAGES / "no-article.html", "https://x.example/")
+    with pytest.raises(CaptureError, match="Cannot read"):
+        store_saved_page(library, extractor, PAGES / "gone.html", "https://y.example/")
+    assert library.count() == 2
 
 
-def test_decode_html_uses_http_equiv_charset():
-    raw = (b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
-           b"<p>\x93quoted\x94 na\xefve</p>")
-    assert "<p>\u201cquoted\u201d naïve</p>" in decode_html(raw)
+def test_reextract_reads_the_stored_page_again(library, news, extractor):
+    captured, _ = news
+    library.replace_content(captured.article_id, "Old title", "<p>old</p>", "old")
+    assert reextract(library, extractor, captured.article_id).title == NEWS_TITLE
+    article = library.get(captured.article_id)
+    assert article.title == NEWS_TITLE and "tidal" in article.text
+    assert "reader-image:" in article.body_html  # the stored picture, not fetched again
+    welcome = library.find_by_url("reader:welcome")
+    with pytest.raises(CaptureError, match="no saved page"):
+        reextract(library, extractor, welcome)
 
 
-def test_decode_html_header_charset_wins_over_meta():
-    raw = '<meta charset="windows-1252"><p>café</p>'.encode("utf-8")
-    assert "<p>café</p>" in decode_html(raw, "utf-8")
-    # Without the header, the (wrong) meta tag is believed.
-    assert "<p>cafÃ©</p>" in decode_html(raw)
+def test_an_article_and_its_image_links_are_one_transaction(library, monkeypatch):
+    """A failure (or a kill) between storing the article and linking its images leaves
+    neither: the item is still in flight, and the next try stores both."""
+    owner = "test"
+    [(_, item)] = queue_rows.enqueue(library, owner, [("https://a.example/", "https://a.example/",
+                                                       {})])
+    item = queue_rows.start_attempt(library, owner, item.id)
+    article = NewArticle(url="https://a.example/", original_url="https://a.example/",
+                         title="A", body_html="<p>a</p>", text="a")
+    digest = store_image(library, b"\x89PNG\r\n\x1a\nfake", "image/png")
 
+    def dies(*args):
+        raise KeyboardInterrupt  # the moment of a kill
 
-def test_decode_html_defaults_to_utf8():
-    assert decode_html("<p>Fuß und Straße</p>".encode("utf-8")) == "<p>Fuß und Straße</p>"
+    monkeypatch.setattr(queue_rows, "link_images", dies)
+    with pytest.raises(KeyboardInterrupt):
+        queue_rows.save_captured(library, item, article, [("https://a.example/p.png", digest)])
+    assert library.find_by_url("https://a.example/") is None
+    assert queue_rows.item_state(library, item) == queue_rows.FETCHING
 
-
-def test_sanitise_removes_scripts_handlers_styles_and_unsafe_links():
-    html = (
-        '<p onclick="steal()" style="color:red" class="x">Hello <a href="/rel">rel</a> '
-        '<a href="ftp://x.org/f">ftp</a> <a href="mailto:a@b.c">mail</a> '
-        '<a href="javascript:alert(1)">js</a></p><script>alert(1)</script>'
-        '<img src="data:image/png;base64,AAAA" onerror="x()"><form><input name="q"></form>'
-    )
-    clean = sanitise(html, "https://example.org/dir/page")
-    assert clean.startswith(
-        '<p>Hello <a href="https://example.org/rel">rel</a> <a>ftp</a> '
-        '<a href="mailto:a@b.c">mail</a> <a'
-    )
-    assert clean.endswith(">js</a></p><img>")
-    for unsafe in ["javascript", "alert", "onclick", "onerror", "style", "class", "data:",
-                   "<script", "<form", "<input"]:
-        assert unsafe not in clean, unsafe
+    monkeypatch.undo()
+    heard = []
+    library.subscribe(heard.append)
+    article_id, is_new = queue_rows.save_captured(library, item, article,
+                                                  [("https://a.example/p.png", digest)])
+    assert is_new and article_images(library, article_id) == {"https://a.example/p.png": digest}
+    assert queue_rows.item_state(library, item) == queue_rows.SAVED
+    assert [change.added for change in heard] == [{article_id}] and heard[0].counts
