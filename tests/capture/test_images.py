@@ -24,8 +24,9 @@ from reader.capture.images import (
 )
 from reader.capture.queue import CaptureQueue, Counts
 from reader.capture.urls import canonical_url
-from reader.library.media import article_images, prune_images
+from reader.library.images import article_images, prune_images
 from tests.fixture_site import PAGES, _Handler
+from tests.hostile.server import png
 
 IMAGES = PAGES / "images"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -46,7 +47,7 @@ class _ImageHandler(_Handler):
         elif path == "/images/typed-as-html.png":  # the right bytes, the wrong type
             self._answer("text/html", (IMAGES / "harbour-wall.png").read_bytes())
         elif path.startswith("/numbered/"):  # a different picture for every number
-            self._answer("image/png", PNG + path.encode())
+            self._answer("image/png", png(int(path.rsplit("/", 1)[1]) + 1, 1))
         else:
             super().do_GET()
 
@@ -94,7 +95,7 @@ def _srcs(body_html: str) -> list[str]:
 
 
 def _count(library, table: str) -> int:
-    return library._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return library.query_one(f"SELECT count(*) FROM {table}")[0]
 
 
 def test_article_images_are_stored_and_shown_from_the_library(library, image_site, essay):
