@@ -15,10 +15,8 @@ import pytest
 
 from reader.errors import ModelError
 from reader.summarize.backends.local import LocalModel, physical_cores
-from reader.summarize.backends.worker import WorkerBug
-from reader.summarize.backends.worker.proxy import CANCEL_GRACE
+from reader.summarize.backends.worker import WorkerBug, WorkerModel, proxy
 from reader.summarize.models import embedded_model_path
-from reader.summarize.backends.worker import WorkerModel
 
 pytestmark = pytest.mark.slow
 
@@ -124,7 +122,7 @@ def test_cancel_is_prompt_and_keeps_the_model_loaded(model):
             cancelled.set()
             started = time.monotonic()
     assert len(pieces) == 3, "nothing is handed on after the cancel"
-    assert time.monotonic() - started < CANCEL_GRACE
+    assert time.monotonic() - started < proxy.CANCEL_GRACE
     assert model.pid == pid, "the child stopped between tokens; it was not killed"
     assert len(list(model.stream_chat(MESSAGES, max_tokens=8))) > 0
 
@@ -218,7 +216,7 @@ def test_a_child_that_died_while_idle_is_started_again_quietly(fresh):
 
 
 def test_a_child_that_ignores_the_cancel_is_killed(fresh, monkeypatch):
-    monkeypatch.setattr(workers, "CANCEL_GRACE", 0.5)
+    monkeypatch.setattr(proxy, "CANCEL_GRACE", 0.5)
     cancelled = threading.Event()
     stream = fresh.stream_chat(MESSAGES, max_tokens=400, cancelled=cancelled)
     next(stream)
