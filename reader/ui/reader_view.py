@@ -5,11 +5,13 @@ It remembers nothing itself; the window saves the reading position it reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontMetricsF, QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontMetricsF, QImage, QImageReader
 from PySide6.QtWidgets import QTextBrowser
 
+from reader.capture.images import MAX_PIXELS
 from reader.capture.images import SCHEME as IMAGE_SCHEME
+from reader.capture.raster import pixel_size, raster_type
 from reader.library import Article, Library
 from reader.library.images import image_bytes
 from reader.ui import themes
@@ -73,12 +75,8 @@ class ReaderView(QTextBrowser):
         # The reader never touches the network: images come from the library (stored when the
         # page was captured), or are local files; anything else is not shown.
         if url.scheme() == IMAGE_SCHEME:
-            data = image_bytes(self.library, url.path())
-            image = QImage.fromData(data) if data else QImage()
-            if image.isNull():
-                return None
             column = self.viewport().width() - 2 * self.document().rootFrame().frameFormat().leftMargin()
-            return image.scaledToWidth(int(column)) if image.width() > column > 0 else image
+            return stored_image(image_bytes(self.library, url.path()), int(column))
         if url.scheme() not in LOCAL_SCHEMES:
             return None
         return super().loadResource(kind, url)
@@ -112,3 +110,22 @@ class ReaderView(QTextBrowser):
         if not self._restoring and bar.maximum() > 0 and bar.value() >= bar.maximum():
             self.reached_end.emit()
 
+
+
+def stored_image(data: bytes | None, column: int) -> QImage | None:
+    """A stored image decoded for the view, no wider than ``column``; None if it is not one we
+    draw: decoding runs on the UI thread, so only raster formats of at most MAX_PIXELS (read from
+    the header first), never SVG (an image stored before SVG was refused may still be one)."""
+    size = pixel_size(data) if data else None
+    if size is None or size[0] * size[1] > MAX_PIXELS or not all(size):
+        return None
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, raster_type(data).split("/")[1].encode())
+    reader.setDecideFormatFromContent(False)  # the format we checked, not one Qt guesses
+    width, height = size
+    if 0 < column < width:  # decoded at the size shown (JPEG decodes smaller, faster)
+        reader.setScaledSize(QSize(column, max(1, round(height * column / width))))
+    image = reader.read()
+    return None if image.isNull() else image

@@ -1,0 +1,53 @@
+"""The reader view draws stored images on the UI thread: only raster images of bounded size."""
+
+import time
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextDocument
+
+from reader.capture.images import image_url
+from reader.library.images import store_image
+from reader.ui.reader_view import ReaderView, stored_image
+from tests.hostile.server import png
+
+# 4^24 rectangles if drawn: an SVG that never finishes rendering, and one reading a local file.
+NESTED_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg"><defs><g id="a"><rect width="1" '
+              b'height="1"/></g>'
+              + b"".join(b'<g id="%c"><use href="#%c"/><use href="#%c"/><use href="#%c"/>'
+                         b'<use href="#%c"/></g>' % (c, c - 1, c - 1, c - 1, c - 1)
+                         for c in range(ord("b"), ord("z")))
+              + b'</defs><use href="#y"/><image href="/etc/passwd"/></svg>')
+
+
+def _resource(view: ReaderView, library, data: bytes, content_type: str):
+    digest = store_image(library, data, content_type)
+    return view.loadResource(QTextDocument.ResourceType.ImageResource.value,
+                             QUrl(image_url(digest)))
+
+
+def test_a_stored_picture_is_drawn_no_wider_than_the_column(qtbot, library):
+    view = ReaderView(library)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    image = _resource(view, library, png(3000, 1500), "image/png")
+    assert image is not None and 0 < image.width() < view.viewport().width() <= 600
+    assert image.height() == round(image.width() / 2)
+
+
+def test_a_stored_svg_is_not_drawn(qtbot, library):
+    view = ReaderView(library)
+    qtbot.addWidget(view)
+    started = time.monotonic()
+    assert _resource(view, library, NESTED_SVG, "image/svg+xml") is None
+    assert time.monotonic() - started < 0.1
+
+
+def test_pictures_too_large_or_broken_are_not_drawn():
+    huge = png(1, 1)[:16] + (100_000).to_bytes(4, "big") * 2 + png(1, 1)[24:]
+    started = time.monotonic()
+    for data in (huge, png(1, 1)[:30], b"", None, b"GIF89a\0\0\0\0"):
+        assert stored_image(data, 500) is None
+    assert time.monotonic() - started < 0.1
+    assert stored_image(png(40, 20), 500).size().toTuple() == (40, 20)
