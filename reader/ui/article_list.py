@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
@@ -9,6 +10,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from reader.library import ArticleRow, Library
+from reader.library.events import LibraryChange
 from reader.library.listing import MATCH_END, MATCH_START, ListQuery
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -16,6 +18,13 @@ META_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 PAGE_SIZE = 200
 CACHED_PAGES = 40
+# A change of more articles than this (an import, a burst of saves) re-reads the list's order
+# once rather than placing each article on its own.
+MOST_PLACED = 100
+
+
+class _Stale(Exception):
+    """The list's order no longer matches the library's (a change it was not told of)."""
 
 
 def meta_line(row: ArticleRow) -> str:
@@ -43,6 +52,7 @@ class ArticleListModel(QAbstractListModel):
         self._query = ListQuery()
         self._ids: list[int] = library.ids(self._query)
         self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
+        self.following = False  # applying a library change (a selection moved by it is not the user's)
 
     @property
     def query(self) -> ListQuery:
@@ -53,11 +63,117 @@ class ArticleListModel(QAbstractListModel):
         self.reload()
 
     def reload(self) -> None:
-        """Re-read after the library changed."""
+        """Read the list again (a new query)."""
         self.beginResetModel()
         self._pages.clear()
         self._ids = self._library.ids(self._query)
         self.endResetModel()
+
+    def apply(self, change: LibraryChange) -> None:
+        """Follow a change of the library with row removals, inserts, moves and redraws:
+        only the changed articles are read (by id), and those around where one goes."""
+        changed = change.added | change.updated
+        self.following = True
+        try:
+            if len(changed) + len(change.removed) > MOST_PLACED:
+                self.reload()
+            elif self._query.search:
+                self._apply_to_search(changed, change.removed)
+            else:
+                self._apply_in_order(changed, change.removed)
+        except _Stale:
+            self.reload()
+        finally:
+            self.following = False
+
+    def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int]) -> None:
+        keys = self._library.sort_keys(self._query, changed)
+        self._remove([i for i in self._ids_present(removed | changed) if i not in keys])
+        for article_id in sorted(keys, key=keys.get):
+            row = self.row_of(article_id)
+            if row is not None and self._in_place(row, keys[article_id], keys):
+                self._redraw(row)
+                continue
+            if row is not None:  # its place in the order changed (a new title)
+                del self._ids[row]
+            place = self._place(keys[article_id], keys)
+            if row == place:
+                self._ids.insert(row, article_id)
+                self._redraw(row)
+            elif row is None:
+                self.beginInsertRows(QModelIndex(), place, place)
+                self._ids.insert(place, article_id)
+                self._forget_pages(place)
+                self.endInsertRows()
+            else:
+                self._ids.insert(row, article_id)
+                target = place if place <= row else place + 1  # Qt counts before the move
+                self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target)
+                del self._ids[row]
+                self._ids.insert(place, article_id)
+                self._forget_pages(min(row, place))
+                self.endMoveRows()
+
+    def _apply_to_search(self, changed: frozenset[int], removed: frozenset[int]) -> None:
+        """A search's order is its ranking, read again whole (it keeps at most a thousand);
+        the rows that stay keep their places."""
+        order = self._library.ids(self._query)
+        wanted = set(order)
+        self._remove([i for i in self._ids_present(removed | changed) if i not in wanted])
+        rank = {article_id: number for number, article_id in enumerate(order)}
+        for article_id in sorted(changed & wanted, key=rank.get):
+            row = self.row_of(article_id)
+            if row is not None:
+                self._redraw(row)
+                continue
+            place = sum(1 for i in self._ids if rank.get(i, -1) < rank[article_id])
+            self.beginInsertRows(QModelIndex(), place, place)
+            self._ids.insert(place, article_id)
+            self._forget_pages(place)
+            self.endInsertRows()
+
+    def _ids_present(self, ids: frozenset[int]) -> list[int]:
+        return [i for i in ids if self.row_of(i) is not None]
+
+    def _remove(self, ids: list[int]) -> None:
+        for row in sorted((self.row_of(i) for i in ids), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self._forget_pages(row)
+            self.endRemoveRows()
+
+    def _redraw(self, row: int) -> None:
+        self._pages.pop(row // PAGE_SIZE, None)
+        self.dataChanged.emit(self.index(row), self.index(row))
+
+    def _forget_pages(self, row: int) -> None:
+        """Rows from ``row`` on have moved: the pages holding them are read again."""
+        for page_number in [n for n in self._pages if n >= row // PAGE_SIZE]:
+            del self._pages[page_number]
+
+    def _key(self, row: int, known: dict):
+        article_id = self._ids[row]
+        if article_id not in known:
+            known.update(self._library.sort_keys(self._query, [article_id]))
+        if article_id not in known:
+            raise _Stale
+        return known[article_id]
+
+    def _in_place(self, row: int, key, known: dict) -> bool:
+        return ((row == 0 or self._key(row - 1, known) < key)
+                and (row + 1 == len(self._ids) or key < self._key(row + 1, known)))
+
+    def _place(self, key, known: dict) -> int:
+        """Where an article with sort ``key`` goes: a binary search that reads the keys of
+        the few rows it compares with."""
+        low, high = 0, len(self._ids)
+        while low < high:
+            middle = (low + high) // 2
+            if self._key(middle, known) < key:
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._ids)
@@ -71,7 +187,9 @@ class ArticleListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.title or row.url
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.title}\n{row.url}"
+            # A tooltip that looks like markup is shown as rich text: titles and URLs come
+            # from web pages, so they are escaped (a title like <img src=...> stays text).
+            return f"{html.escape(' '.join(row.title.split()))}<br>{html.escape(row.url)}"
         if role == META_ROLE:
             return row.snippet or meta_line(row)
         if role == ID_ROLE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from reader.library import Library
+from reader.library.events import LibraryChange
 from reader.library.listing import VIEW_TITLES, VIEWS
 
 # A row's target: ("view", name) or ("tag", name).
@@ -19,17 +20,30 @@ class SidebarModel(QAbstractListModel):
         self.reload()
 
     def reload(self) -> None:
-        """Re-count after the library changed; the rows keep their places where they can."""
+        """Read the counts again (kept by the library: no article is read). Views stay; tags
+        that appear or go are inserted or removed, so the selected row keeps its place."""
         counts = self._library.view_counts()
         rows = [("view", view, counts[view]) for view in VIEWS]
         rows += [("tag", name, count) for name, count in self._library.tag_counts()]
-        if [row[:2] for row in rows] == [row[:2] for row in self._rows]:
-            self._rows = rows
-            self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
-            return
-        self.beginResetModel()
+        targets = {row[:2] for row in rows}
+        for number in reversed(range(len(self._rows))):
+            if self._rows[number][:2] not in targets:
+                self.beginRemoveRows(QModelIndex(), number, number)
+                del self._rows[number]
+                self.endRemoveRows()
+        kept = {row[:2] for row in self._rows}
+        for number, row in enumerate(rows):
+            if row[:2] not in kept:  # both lists are in the same order: it goes at ``number``
+                self.beginInsertRows(QModelIndex(), number, number)
+                self._rows.insert(number, row)
+                self.endInsertRows()
         self._rows = rows
-        self.endResetModel()
+        if rows:
+            self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+
+    def apply(self, change: LibraryChange) -> None:
+        if change.counts:
+            self.reload()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)

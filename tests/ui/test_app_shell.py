@@ -26,8 +26,8 @@ def test_first_run_notice_names_the_model_in_use(qtbot, library):
 
 
 def test_an_empty_library_says_how_to_add(qtbot, library):
-    library._db.execute("DELETE FROM articles")
-    library._db.commit()
+    with library.transaction() as tx:
+        tx.execute("DELETE FROM articles")
     window = open_window(qtbot, library, Settings())
     assert window.articles.rowCount() == 0
     assert "Ctrl+L" in window.list_view.EMPTY_TEXT

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 
 from reader.library import NewArticle
 from reader.settings import Settings
-from reader.ui.article_list import ArticleListModel
+from reader.ui.article_list import PAGE_SIZE, ArticleListModel
 from reader.ui.palette import CommandPalette, fuzzy_score
 from reader.ui.sidebar import SidebarModel
 from tests.ui.test_main_window import open_window
@@ -60,8 +60,7 @@ def test_j_k_top_and_bottom(qtbot, window):
 
 def test_enter_space_and_escape(qtbot, window, library):
     add_articles(library, 1, LONG_TEXT, year=2027)  # newest: first in the list
-    window._refresh(keep=None)
-    window._select_row(0)
+    window.browser.select_row(0)
     assert current_title(window) == "Article 000"
     key(qtbot, window, Qt.Key.Key_Return)
     assert window.reader_view.hasFocus()
@@ -178,7 +177,7 @@ def test_font_size_keys_persist(qtbot, window, home):
 
 def test_reading_position_is_restored_and_the_end_marks_read(qtbot, window, library):
     long_id = add_articles(library, 1, LONG_TEXT, year=2027)[0]
-    window._refresh(keep=long_id)
+    window.browser.select_article(long_id)
     assert window.current_article_id() == long_id
     bar = window.reader_view.verticalScrollBar()
     bar.setValue(bar.maximum() // 2)
@@ -197,7 +196,7 @@ def test_window_state_survives_a_restart(qtbot, library, home):
     window.resize(720, 520)
     window.splitters["main"].setSizes([150, 200, 370])
     sizes = window.splitters["main"].sizes()
-    window.toggle_summary()
+    window.actions_by_id["toggle-summary"].trigger()
     window.close()
     again = open_window(qtbot, library, Settings())
     assert again.size().width() == 720
@@ -212,12 +211,16 @@ def test_list_and_sidebar_models_pass_the_model_tester(qtmodeltester, library):
     qtmodeltester.check(SidebarModel(library))
 
 
-def test_the_list_reads_only_the_pages_it_shows(qtbot, library):
+def test_the_list_reads_only_the_pages_it_shows(qtbot, library, monkeypatch):
     add_articles(library, 1200)
     window = open_window(qtbot, library, Settings())
     assert window.articles.rowCount() == 1201
-    window._select_row(window.articles.rowCount() - 1)
-    assert len(window.articles._pages) <= 3
+    reads = []
+    original = window.library.rows_by_ids
+    monkeypatch.setattr(window.library, "rows_by_ids",
+                        lambda ids, search="": reads.append(len(ids)) or original(ids, search))
+    window.browser.select_row(window.articles.rowCount() - 1)
+    assert 0 < len(reads) <= 3 and max(reads) <= PAGE_SIZE
     assert window.list_view.currentIndex().data(Qt.ItemDataRole.DisplayRole) == "Article 000"
     window.close()
 

@@ -41,7 +41,7 @@ def test_reasoning_is_kept_out_of_the_summary(qtbot, library):
     add(library, 1)
     window = open_window(qtbot, library, Settings())
     window.summary_pane._model = ThinkingModel()
-    window._select_row(0)
+    window.browser.select_row(0)
     qtbot.keyClick(window.list_view, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
     assert window.summary_pane.text.toPlainText() == "Kelby builds a tidal plant."
@@ -62,7 +62,7 @@ def test_summaries_are_kept_per_model_and_prompt_and_shift_s_rewrites(qtbot, lib
                          "An old summary.")
     window = open_window(qtbot, library, settings)
     window.summary_pane._model = ThinkingModel()
-    window._select_row(0)
+    window.browser.select_row(0)
     qtbot.keyClick(window.list_view, Qt.Key.Key_S)  # this model and prompt wrote one: kept
     assert "Shift+S" in window.statusBar().currentMessage() and not window.summary_pane.busy
     qtbot.keyClick(window.list_view, Qt.Key.Key_S, Qt.KeyboardModifier.ShiftModifier)
