@@ -34,10 +34,14 @@ from reader.summarize.grounding.text import (
 
 # The share of a claim's content (rarity-weighted) a window must hold to be considered at all.
 MIN_COVERAGE = 0.75
+# In a claim merged from two adjacent passages, the share each must add (see _each_adds).
+MIN_SHARE_OF_MERGED = 0.2
 CANDIDATE_PASSAGES = 6
 NEGATION_REACH = 3  # a negator applies to a word at most this many tokens later
 ROLE_REACH = 30  # names and the word joining them are looked for within this many tokens
 NOT_FOUND = "not found in the article"
+# Names joined only by these are items of a list: their order says nothing.
+_COORDINATORS = frozenset({"and", "or", "nor"})
 
 
 class Source(NamedTuple):
@@ -66,13 +70,15 @@ class _Window:
 class Grounder:
     """An article prepared once, against which any number of claims are checked."""
 
-    def __init__(self, article_text: str):
+    def __init__(self, article_text: str, min_coverage: float = MIN_COVERAGE):
         self.text = article_text
+        self.min_coverage = min_coverage
         self.passages = article_passages(article_text)
         self._names = names_in(article_text)
         self._tokens = [
             tokens(article_text[p.start : p.end], self._names) for p in self.passages
         ]
+        self._forms = [{f for t in ts for f in _forms(t)} for ts in self._tokens]
         self._index: dict[str, set[int]] = defaultdict(set)
         for number, passage_tokens in enumerate(self._tokens):
             for token in passage_tokens:
@@ -88,7 +94,7 @@ class Grounder:
             return GroundedSentence(claim, False, "says nothing that can be checked", ())
         weights = [self._weight(t) for t in content]
         windows = self._candidate_windows(content, weights)
-        close = [w for w in windows if w.coverage >= MIN_COVERAGE]
+        close = [w for w in windows if w.coverage >= self.min_coverage]
         if not close:
             return self._not_found(claim, content, weights, windows)
         failure = ""
@@ -117,14 +123,30 @@ class Grounder:
         for window in windows:
             held = sum(w for t, w in zip(content, weights) if _found(t, window.forms))
             window.coverage = held / total
+            if window.first != window.last and not self._each_adds(window, content, weights):
+                window.coverage = 0.0
         # Most coverage first; of equals, the shorter window (the tighter quote).
         windows.sort(key=lambda w: (-w.coverage, w.last - w.first, w.first))
         return windows
 
     def _window(self, first: int, last: int) -> _Window:
         window_tokens = [t for number in range(first, last + 1) for t in self._tokens[number]]
-        forms = {f for t in window_tokens for f in _forms(t)}
+        forms = set().union(*self._forms[first : last + 1])
         return _Window(first, last, window_tokens, forms)
+
+    def _each_adds(self, window: _Window, content: list[Token], weights: list[float]) -> bool:
+        """Both passages of a two-passage window hold a good part of the claim the other lacks.
+
+        Otherwise the pair only lends the claim a stray word: the changed name or year that the
+        neighbouring sentence happens to contain.
+        """
+        first, second = self._forms[window.first], self._forms[window.last]
+        total = sum(weights)
+        for own, other in ((first, second), (second, first)):
+            adds = sum(w for t, w in zip(content, weights) if _found(t, own) and not _found(t, other))
+            if adds / total < MIN_SHARE_OF_MERGED:
+                return False
+        return True
 
     def _not_found(self, claim, content, weights, windows) -> GroundedSentence:
         """Unsupported for want of a window: either stitched from two far passages, or absent."""
@@ -134,7 +156,7 @@ class Grounder:
                 continue
             forms = one.forms | other.forms
             held = sum(w for t, w in zip(content, weights) if _found(t, forms))
-            if held / total >= MIN_COVERAGE and one.coverage < MIN_COVERAGE:
+            if held / total >= self.min_coverage:
                 sources = self._sources(one, content) + self._sources(other, content)
                 return GroundedSentence(
                     claim, False, "joins two passages of the article that are far apart", sources
@@ -184,7 +206,13 @@ def _disagreement(claim: list[Token], window: _Window) -> str:
 
 
 def _negated(sequence: list[Token], index: int) -> bool:
-    return any(t.is_negator for t in sequence[max(0, index - NEGATION_REACH) : index])
+    """A negator stands before the token, in its clause and within reach."""
+    for before in range(index - 1, max(-1, index - 1 - NEGATION_REACH), -1):
+        if sequence[before + 1].opens_clause:
+            return False
+        if sequence[before].is_negator:
+            return True
+    return False
 
 
 def _negation_differs(claim: list[Token], passage: list[Token]) -> str:
@@ -206,8 +234,10 @@ def _roles_differ(claim: list[Token], passage: list[Token]) -> str:
     """Two names the claim links by a word stand in swapped roles in the passage."""
     names = _name_groups(claim)
     for (a_start, a_forms, a_text), (b_start, b_forms, b_text) in combinations(names, 2):
-        links = [
-            set(_forms(t)) for t in claim[a_start + 1 : b_start] if t.is_content and not t.is_name
+        between = [t for t in claim[a_start + 1 : b_start] if not t.is_name and not t.is_negator]
+        # The words linking them: content words, else small ones ("CR Maids in Denver").
+        links = [set(_forms(t)) for t in between if t.is_content] or [
+            {t.norm} for t in between if t.norm not in _COORDINATORS
         ]
         if not links:
             continue

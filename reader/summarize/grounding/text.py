@@ -10,7 +10,7 @@ gets a light stem so that "announced" meets "announces".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A candidate sentence end: . ! ? … (then closing quotes or brackets), then space. Whether it
 # really ends a sentence is decided by what precedes and follows it (abbreviations, initials).
@@ -26,6 +26,7 @@ _MARKUP = re.compile(r"\*\*|__|`")
 _HEADING = re.compile(r"^\s*#+\s")
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]\"“”–—]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 # Words that say nothing checkable on their own; negators are kept apart (see NEGATORS).
 STOPWORDS = frozenset(
@@ -38,6 +39,7 @@ STOPWORDS = frozenset(
     said says say according while because until since one's which whose via per among
     """.split()
 )
+_NOT_NEGATING = frozenset({"only", "just", "merely"})
 NEGATORS = frozenset("not no never none nothing nobody neither nor cannot without".split())
 _NUMBER_WORDS = {
     w: str(i)
@@ -66,6 +68,7 @@ class Token:
     is_number: bool
     is_negator: bool
     is_content: bool  # neither a stop word nor a negator
+    opens_clause: bool  # first of its sentence, or after punctuation: a negation stops here
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -134,14 +137,20 @@ def tokens(sentence: str, names_lower: frozenset[str] = frozenset()) -> list[Tok
     if ``names_lower`` (the article's names, lower case) has it.
     """
     result = []
-    for index, match in enumerate(WORD.finditer(_THOUSANDS.sub("", sentence))):
+    sentence = _THOUSANDS.sub("", sentence)
+    previous_end = 0
+    for index, match in enumerate(WORD.finditer(sentence)):
+        opens_clause = index == 0 or bool(_CLAUSE_BREAK.search(sentence, previous_end, match.start()))
+        previous_end = match.end()
         surface = match.group().rstrip(".,")
         lower = _lower(surface)
         is_number = any(c.isdigit() for c in lower) or lower in _NUMBER_WORDS
         is_negator = lower in NEGATORS or lower.endswith("n't")
         capitalised = surface[:1].isupper() or any(c.isupper() for c in surface[1:])
         is_name = is_number or (
-            capitalised and lower not in STOPWORDS and (index > 0 or lower in names_lower)
+            capitalised
+            and (lower not in STOPWORDS or surface.isupper() and len(surface) > 1)  # "US"
+            and (index > 0 or lower in names_lower)
         )
         is_content = not is_negator and lower not in STOPWORDS
         if is_number:
@@ -150,7 +159,11 @@ def tokens(sentence: str, names_lower: frozenset[str] = frozenset()) -> list[Tok
             norm = lower
         else:
             norm = stem(lower)
-        result.append(Token(norm, surface, is_name, is_number, is_negator, is_content))
+        result.append(Token(norm, surface, is_name, is_number, is_negator, is_content, opens_clause))
+    # "not only X but also Y" asserts X.
+    for index, token in enumerate(result[:-1]):
+        if token.is_negator and result[index + 1].norm in _NOT_NEGATING:
+            result[index] = replace(token, is_negator=False)
     return result
 
 
