@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader import paths
+from reader.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +112,9 @@ class Settings:
         return settings
 
     def save(self, path: Path | None = None) -> None:
-        path = path or paths.settings_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n", "utf-8")
-        temporary.replace(path)
+        """Written atomically, readable by the user only (it may hold the server's API key)."""
+        write_atomically(path or paths.settings_path(),
+                         json.dumps(dataclasses.asdict(self), indent=2) + "\n")
 
 
 def _field(name: str) -> dataclasses.Field:

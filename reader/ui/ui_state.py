@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from reader import paths
+from reader.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,7 @@ def save(window: QMainWindow, splitters: dict[str, QSplitter], extra: dict) -> N
         **extra,
     }
     try:
-        _path().parent.mkdir(parents=True, exist_ok=True)
-        _path().write_text(json.dumps(state, indent=2), encoding="utf-8")
+        write_atomically(_path(), json.dumps(state, indent=2))
     except OSError as error:
         log.warning("Could not save the window's state: %s", error)
 
