@@ -55,7 +55,8 @@ class LocalModel(ChatModel):
         if self._llama is None:
             from llama_cpp import Llama  # loads the native library; only when a model is used
 
-            log.info("Loading %s (context %d, %d threads)", self.path, self.context_size, self.threads)
+            log.info("Loading %s (context %d, %d threads)", self.path, self.context_size,
+                     self.threads)
             try:
                 self._llama = Llama(
                     model_path=str(self.path),

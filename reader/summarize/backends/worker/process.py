@@ -32,6 +32,7 @@ def failure(kind: str, value: str) -> Exception:
         return ModelError(value)
     return WorkerBug(f"The model process failed:\n{value}")
 
+
 class ChildDied(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -127,15 +128,17 @@ class Child:
             log.error("The model process stopped (%s)", reason)
         return reason
 
+
 @contextmanager
 def _main_module_hidden():
     """Keep the child from running Reader's main script again while it starts.
 
     A spawned child imports the parent's ``__main__`` script (as ``__mp_main__``) before it
     calls its target. For ``reader-gui`` that script imports the whole window: 85 MB of Qt and
-    a second of start-up in a process that only needs llama.cpp. ``serve`` lives in a module of its own,
-    so the child needs nothing from ``__main__``: while the child's start-up data is gathered
-    (inside ``Process.start``), ``__main__`` is a blank module, which multiprocessing skips.
+    a second of start-up in a process that only needs llama.cpp. ``serve`` lives in a module of
+    its own, so the child needs nothing from ``__main__``: while the child's start-up data is
+    gathered (inside ``Process.start``), ``__main__`` is a blank module, which multiprocessing
+    skips.
     """
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
@@ -144,6 +147,7 @@ def _main_module_hidden():
     finally:
         if main is not None:
             sys.modules["__main__"] = main
+
 
 def _exit_reason(exitcode: int | None) -> str:
     if exitcode is None:
