@@ -4,27 +4,23 @@ SQLite. Servers of our own (below) count the requests in flight, hold them, or f
 from __future__ import annotations
 
 import os
-import pickle
+import signal
+import subprocess
+import sys
 import threading
 import time
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from http.server import ThreadingHTTPServer
 
 import pytest
 
-from reader.capture.extract import extract
 from reader.capture.importers import ImportedItem
-from reader.capture.extractor import Extractor
 from reader.capture.queue import CaptureQueue, Counts
 from reader.capture.urls import canonical_url
 from reader.library import Library
 from reader.library import queue_rows
 from reader.library.images import image_bytes
 from tests.fixture_site import PAGES, _Handler
-
-NEWS = (PAGES / "news-article.html").read_text(encoding="utf-8")
-
 
 class Tally:
     """Requests in flight, per server and in all, and the most there ever were."""
@@ -352,6 +348,56 @@ def test_a_stopped_queue_leaves_its_items_to_the_next(library, sites, make_queue
         reopened.close()
 
 
+def test_two_queues_on_one_library_keep_to_their_own_items(library, sites, make_queue):
+    server = sites()
+    server.gate.clear()
+    window = make_queue(library)
+    window.add([server.url(f"news-article.html?w={n}") for n in range(2)])
+    window.start()
+    _wait_until(lambda: server.tally.total == 2)
+
+    other = Library(library.path)  # a `reader add` beside the window: its own connection
+    try:
+        command = make_queue(other)
+        assert command.counts() == Counts()  # the window's live items stay the window's
+        report = command.add([server.url("news-article.html?w=0"),
+                              server.url("news-article.html?c=1")])
+        assert report.already_queued == [server.url("news-article.html?w=0")]
+        command.start()
+        server.gate.set()
+        assert command.wait(30) and window.wait(30)
+        assert command.counts() == Counts(saved=1)
+        assert window.counts() == Counts(saved=2)
+        assert len(server.requests) == 6  # each page once (and its picture)
+        command.stop()
+    finally:
+        other.close()
+
+
+def test_a_killed_commands_items_are_resumed_by_the_next_queue(library, sites, make_queue,
+                                                                 monkeypatch):
+    server = sites()
+    server.gate.clear()
+    links = [server.url(f"news-article.html?k={n}") for n in range(3)]
+    command = subprocess.Popen([sys.executable, "-m", "reader", "add", *links],
+                               env={**os.environ, "READER_HOME": str(library.path.parent)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until(lambda: server.tally.total == 2, timeout=60)  # two fetching, one queued
+    finally:
+        command.send_signal(signal.SIGKILL)
+        command.wait()
+    monkeypatch.setattr(queue_rows, "LEASE_SECONDS", 0.5)
+    time.sleep(0.6)  # the dead command's lease runs out
+
+    resumed = make_queue(library)
+    assert resumed.counts() == Counts(queued=3)
+    server.gate.set()
+    _run(resumed)
+    assert resumed.counts() == Counts(saved=3)
+    assert all(library.find_by_url(canonical_url(link)) for link in links)
+
+
 # Imports
 
 
@@ -379,25 +425,7 @@ def test_imported_items_keep_what_the_export_said(library, site, make_queue):
     assert other.title != untitled.url and other.tags == []
 
 
-# Extraction processes
-
-
-def test_extraction_runs_in_other_processes_and_pickles(extractor, site):
-    assert extractor.run(os.getpid) != os.getpid()
-    url = site.url("news-article.html")
-    extracted = extractor.extract(NEWS, url)
-    assert extracted == extract(NEWS, url)
-    assert pickle.loads(pickle.dumps(extracted)) == extracted
-
-
-def test_a_dying_extraction_process_is_replaced(site):
-    extractor = Extractor(workers=1)
-    try:
-        with pytest.raises(BrokenProcessPool):
-            extractor.run(os._exit, 3)
-        assert extractor.extract(NEWS, site.url("news-article.html")).title.startswith("Kelby")
-    finally:
-        extractor.close()
+# Images
 
 
 def test_images_of_queued_pages_are_local(library, site, make_queue):
