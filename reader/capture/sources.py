@@ -43,6 +43,7 @@ IMPORT_FILES = (".csv", ".json", ".zip", ".txt")
 _LINK_FILE_LIMIT = 1 << 20  # a shortcut file is a few hundred bytes; anything this big is not one
 _HTML_HEAD = 64 << 10  # enough of an .html file to tell a bookmark export from a page
 _TEXT_HEAD = 1 << 20  # enough of a .txt file to see whether it lists links
+MAX_FORMAT_BYTES = 8 << 20  # of each MIME format of one drop or paste
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ class _Reading:
 def _read_format(name: str, read: Callable[[_Reading, bytes, str | None], None],
                  raw: bytes, charset: str | None) -> _Reading:
     reading = _Reading(name)
+    if len(raw) > MAX_FORMAT_BYTES:  # read on the UI thread: a drop is links, not a library
+        reading.problems.append(f"The dropped {name} is larger than "
+                                f"{MAX_FORMAT_BYTES >> 20} MB, so it was not read")
+        return reading
     try:
         read(reading, raw, charset)
     except CaptureError as error:
@@ -203,7 +208,9 @@ def _read_html(reading: _Reading, raw: bytes, charset: str | None) -> None:
     try:
         parser.feed(text)
         parser.close()
-    except AssertionError:  # html.parser gives up on some broken markup ("<![</")
+    # html.parser gives up on some broken markup ("<![</"), and html.unescape on a character
+    # reference of over 4,300 digits (ValueError).
+    except (AssertionError, ValueError):
         reading.problems.append("Part of the dropped HTML could not be read")
     base = parser.base or _cf_html_source_url(text)
     for href, title in parser.links:
@@ -565,7 +572,9 @@ def _text(raw: bytes, charset: str | None = None, fallback: str = "utf-8") -> st
     if charset:
         try:
             return raw.decode(charset, "replace").rstrip("\0")
-        except LookupError:  # a charset Python does not know
+        # A charset Python does not know (LookupError), or a codec that is no charset at all
+        # ("undefined", "punycode": UnicodeError even with "replace").
+        except (LookupError, UnicodeError):
             pass
     try:
         return raw.decode("utf-8").rstrip("\0")

@@ -10,10 +10,14 @@ import os
 import plistlib
 import random
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reader.capture import sources
 from reader.capture.sources import (
     NOTHING_TO_ADD,
     Drop,
@@ -618,19 +622,54 @@ def test_problem_messages_have_no_control_characters():
     assert message.startswith("Nothing to add: Not a web address: bad?link")
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_random_bytes_in_every_format_never_raise_anything_else(seed):
-    rng = random.Random(seed)
-    formats = ["text/x-moz-url", "text/uri-list", "text/html", "text/plain",
-               windows("UniformResourceLocatorW"), windows("UniformResourceLocator"),
-               windows("FileGroupDescriptorW"), "text/plain;charset=bogus-charset"]
-    data = {fmt: rng.randbytes(rng.randrange(0, 300)) for fmt in formats
-            if rng.random() < 0.6}
+_DROP_FORMATS = st.sampled_from([
+    "text/x-moz-url", "text/uri-list", "text/html", "text/plain", "TEXT/HTML; charset=utf-16",
+    windows("UniformResourceLocatorW"), windows("UniformResourceLocator"),
+    windows("FileGroupDescriptorW"), "text/plain;charset=bogus-charset",
+    "text/plain;charset=undefined", "text/html;charset=punycode", "text/plain;charset=utf-7",
+    "text/uri-list;charset=idna",
+])
+_DROP_WORDS = st.sampled_from([
+    b"https://a.example/x", b"www.b.example", b"file:///etc/passwd", b"file://host/x.url",
+    b"file:///tmp/%00x.html", b"\r\n", b"\0", b"#", b"<a href=", b"<base href=", b">", b"</a>",
+    b"&#", b"&#x", b"9" * 40, b"<![", b"<!--", b"http://[", b":99999", b"\xff\xfe", b"\x1b]0;",
+    "h\u00e9".encode(), b"javascript:",
+])
+_DROP_BYTES = st.lists(_DROP_WORDS | st.binary(max_size=30), max_size=12).map(b"".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.dictionaries(_DROP_FORMATS, _DROP_BYTES | st.binary(max_size=300), max_size=5))
+def test_any_drop_ends_in_a_drop_or_a_capture_error(data):
     try:
         drop = decode_drop(data)
-    except CaptureError:
+    except CaptureError as error:
+        assert str(error)
         return
     assert isinstance(drop, Drop)
+    assert all(link.url.lower().startswith(("http://", "https://")) for link in drop.links)
+
+
+def test_a_charset_that_is_no_text_encoding_falls_back_to_utf8():
+    for charset in ("undefined", "rot13", "base64", "uu_codec"):
+        drop = decode_drop({f"text/plain;charset={charset}": b"see https://a.example/x"})
+        assert drop.links == [Link("https://a.example/x")]
+
+
+def test_a_character_reference_of_thousands_of_digits_is_a_problem_not_a_crash():
+    html = f'<a href="https://a.example/">&#{"9" * 5000};</a>'.encode()
+    drop = decode_drop({"text/html": html, "text/plain": b"https://b.example/"})
+    assert drop.links == [Link("https://a.example/")]  # read before the reference
+    with pytest.raises(CaptureError, match="could not be read"):
+        decode_drop({"text/html": f'<p title="&#{"9" * 5000};">'.encode()})
+
+
+def test_a_drop_too_large_to_read_on_the_ui_thread_is_refused_quickly():
+    huge = b"https://a.example/x " * (sources.MAX_FORMAT_BYTES // 20 + 1)
+    started = time.monotonic()
+    message = problems_of({"text/plain": huge})
+    assert time.monotonic() - started < 1
+    assert "larger than 8 MB" in message
 
 
 @pytest.mark.parametrize("name", ["article.webloc", "article-binary.webloc", "article.desktop",

@@ -1,14 +1,17 @@
 """ZIP exports: Omnivore (metadata_*.json plus content/<slug>.html) and Pocket's newer ZIP of
 CSV parts. Members are read in memory, never unpacked to disk, and only from an archive that
-passes the checks: no paths leaving the archive, and a cap on the unpacked size."""
+passes the checks: no paths leaving the archive, caps on the number of files, the unpacked size
+and how much a file expands. Each saved page is decoded once, however many records name it."""
 
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
 import zlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from reader.capture.fetch import decode_html
@@ -18,6 +21,10 @@ from reader.capture.importers.text_exports import csv_format, read_csv
 
 MAX_UNPACKED_BYTES = 500_000_000
 MAX_MEMBERS = 200_000
+# Text packs 5-20 times smaller; a file that unpacks more than this from over a megabyte is a
+# decompression bomb, not a page.
+MAX_RATIO = 200
+_RATIO_FROM_BYTES = 1 << 20
 _OMNIVORE_METADATA = re.compile(r"(^|/)metadata_[^/]*\.json$", re.IGNORECASE)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -37,7 +44,10 @@ def read_zip(path: Path, describe: Describe) -> ImportBatch:
             ]
             if parts:
                 return _pocket(archive, parts, describe)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+    # What zipfile and its decompressors raise for broken archives: bad headers, bad data, bad
+    # UTF-8 names (ValueError), unsupported methods, reads past the end (OSError).
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError,
+            ValueError, OSError) as error:
         raise describe(f"its ZIP archive is damaged ({error})") from None
     raise describe("it is a ZIP archive without an Omnivore or Pocket export in it")
 
@@ -58,6 +68,11 @@ def _checked_members(archive: zipfile.ZipFile, describe: Describe) -> list[zipfi
             )
         if info.flag_bits & 0x1:
             raise describe("its ZIP archive is encrypted")
+        if info.file_size > _RATIO_FROM_BYTES and info.file_size > MAX_RATIO * info.compress_size:
+            raise describe(
+                f"its ZIP archive holds a file that unpacks more than {MAX_RATIO} times larger "
+                f"({info.filename!r}), as decompression bombs do"
+            )
         total += info.file_size
         if total > MAX_UNPACKED_BYTES:
             raise describe(
@@ -75,12 +90,19 @@ def _omnivore(
     describe: Describe,
 ) -> ImportBatch:
     collector = Collector()
+    pages: dict[str, str] = {}  # member name -> its text, so a page named twice is read once
+
+    def saved_page(slug: str, prefix: str) -> str | None:
+        name = f"{prefix}content/{slug}.html"
+        if name not in pages:
+            info = members.get(name)
+            if info is None:
+                return None
+            pages[name] = decode_html(archive.read(info))
+        return pages[name]
+
     for name in metadata:
         prefix = name[: name.rfind("/") + 1]
-
-        def saved_page(slug: str, prefix: str = prefix) -> str | None:
-            info = members.get(f"{prefix}content/{slug}.html")
-            return decode_html(archive.read(info)) if info is not None else None
 
         with archive.open(members[name]) as raw:
             stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
@@ -89,7 +111,7 @@ def _omnivore(
                 for number, record in enumerate(js.array(), start=1):
                     where = f"{name}, entry {number}"
                     if isinstance(record, dict):
-                        omnivore_record(collector, record, where, saved_page)
+                        omnivore_record(collector, record, where, partial(saved_page, prefix=prefix))
                     else:
                         collector.skip(where, "Not a saved article.")
                 js.end()

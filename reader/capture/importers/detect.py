@@ -71,7 +71,7 @@ def detect_and_read(path: Path) -> ImportBatch:
         if format_name is None:
             raise describe("it is an HTML page, not a list of bookmarks")
         with open_text() as stream:
-            return read_html(stream, format_name)
+            return read_html(stream, format_name, describe)
     first_line = text.splitlines()[0]
     format_name = csv_format(first_line)
     if format_name is not None:

@@ -36,6 +36,8 @@ EXPECTED_FORMATS = (
 )
 
 MAX_TAG_LENGTH = 100
+MAX_TAGS = 100  # per item: more is a damaged or hostile export, not someone's labels
+MAX_ENTRIES = 1_000_000  # per export, items and skipped entries together
 _SPACES = re.compile(r"\s+")
 
 
@@ -81,6 +83,7 @@ class Collector:
     def __init__(self) -> None:
         self._items: dict[str, ImportedItem] = {}
         self.skipped: list[Skipped] = []
+        self._entries = 0
 
     def add(
         self,
@@ -93,6 +96,7 @@ class Collector:
         added: str = "",
         html: str | None = None,
     ) -> None:
+        self._count()
         text = url.strip() if isinstance(url, str) else ""
         try:
             if not text or _SPACES.search(text):
@@ -119,23 +123,33 @@ class Collector:
         )
 
     def skip(self, entry: str, reason: str) -> None:
+        self._count()
         self.skipped.append(Skipped(entry, reason))
+
+    def _count(self) -> None:
+        self._entries += 1
+        if self._entries > MAX_ENTRIES:
+            raise CaptureError(f"The export holds more than {MAX_ENTRIES:,} entries; Reader "
+                               "imports at most that many from one file.")
 
     def batch(self, format_name: str) -> ImportBatch:
         return ImportBatch(format_name, list(self._items.values()), self.skipped)
 
 
 def clean_tags(tags: Iterable[object]) -> list[str]:
-    """Tags trimmed, without empties, each once (the library compares tags ignoring case)."""
+    """Tags trimmed, without empties, each once (the library compares tags ignoring case), at
+    most MAX_TAGS of them."""
     result: list[str] = []
     seen: set[str] = set()
     for tag in tags:
         if not isinstance(tag, str):
             continue
-        name = _SPACES.sub(" ", tag).strip()[:MAX_TAG_LENGTH]
+        name = _SPACES.sub(" ", tag[:MAX_TAG_LENGTH * 4]).strip()[:MAX_TAG_LENGTH]
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
             result.append(name)
+            if len(result) == MAX_TAGS:
+                break
     return result
 
 

@@ -31,6 +31,8 @@ class JsonStream:
     """Reads JSON values one by one from a text stream, reading more of the file as needed."""
 
     CHUNK = 1 << 16
+    # One entry (a saved page with its text) is a few MB at most; more is not an export's.
+    MAX_VALUE_CHARS = 64 << 20
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
@@ -70,6 +72,10 @@ class JsonStream:
                     raise JsonError(f"the file ends in the middle of it (after line {lines}); "
                                     "it is not complete") from None
                 raise JsonError(f"{error.msg} {self._where()}") from None
+            except RecursionError:
+                raise JsonError(f"a value is nested too deeply {self._where()}") from None
+            except ValueError as error:  # an integer longer than Python converts (4,300 digits)
+                raise JsonError(f"a number is too long ({error}) {self._where()}") from None
             # A number at the end of what was read may go on in the next chunk.
             if end == len(self._buffer) and not self._eof and self._read_more():
                 continue
@@ -99,7 +105,11 @@ class JsonStream:
             return False
         # Read at least as much again as is waiting, so a long value is re-parsed only a few
         # times, not once per chunk.
-        size = max(self.CHUNK, len(self._buffer) - self._pos)
+        waiting = len(self._buffer) - self._pos
+        if waiting > self.MAX_VALUE_CHARS:
+            raise JsonError(f"an entry is larger than {self.MAX_VALUE_CHARS >> 20} MB "
+                            f"{self._where()}")
+        size = max(self.CHUNK, waiting)
         chunk = self._stream.read(size)
         if not chunk:
             self._eof = True

@@ -4,6 +4,7 @@ Pinboard, Raindrop, Linkding...) writes. Parsed as a stream of tags, never as on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import TextIO
 
@@ -21,6 +22,10 @@ _ROOT_FOLDERS = {
 }
 _ENDS_A_LINK = {"a", "dt", "dd", "dl", "li", "ul", "h1", "h3"}
 _CHUNK = 1 << 16
+# html.parser scans an unfinished tag or comment again at every chunk: one that never ends would
+# take quadratic time. No tag of a bookmark file is this long.
+MAX_PENDING_CHARS = 1 << 20
+MAX_FOLDER_DEPTH = 50  # folders deeper than this still hold bookmarks, but lend no more tags
 
 
 def html_format(head: str) -> str | None:
@@ -34,11 +39,20 @@ def html_format(head: str) -> str | None:
     return None
 
 
-def read_html(stream: TextIO, format_name: str) -> ImportBatch:
+def read_html(stream: TextIO, format_name: str,
+              describe: Callable[[str], Exception]) -> ImportBatch:
     parser = _PocketParser() if format_name == POCKET_HTML else _BookmarkParser()
-    while chunk := stream.read(_CHUNK):
-        parser.feed(chunk)
-    parser.close()
+    try:
+        while chunk := stream.read(_CHUNK):
+            parser.feed(chunk)
+            if len(parser.rawdata) > MAX_PENDING_CHARS:
+                raise describe(f"a tag at line {parser.getpos()[0]} goes on for more than "
+                               f"{MAX_PENDING_CHARS >> 20} MB without ending")
+        parser.close()
+    # html.parser gives up on some broken markup ("<![</"), and html.unescape on a character
+    # reference of over 4,300 digits (ValueError).
+    except (AssertionError, ValueError):
+        raise describe(f"its HTML could not be read near line {parser.getpos()[0]}") from None
     return parser.collector.batch(format_name)
 
 
@@ -121,12 +135,15 @@ class _BookmarkParser(_LinkParser):
     def __init__(self) -> None:
         super().__init__()
         self._folders: list[str | None] = []  # one per open <DL>; None: not a tag
+        self._depth = 0  # open <DL>s, counting those deeper than MAX_FOLDER_DEPTH
         self._next_folder: str | None = None
         self._root_heading = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "dl":
-            self._folders.append(self._next_folder)
+            self._depth += 1
+            if self._depth <= MAX_FOLDER_DEPTH:
+                self._folders.append(self._next_folder)
             self._next_folder = None
         elif tag == "h3":
             self._heading = []
@@ -137,11 +154,13 @@ class _BookmarkParser(_LinkParser):
         super().handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag):
-        if tag == "dl" and self._folders:
-            self._folders.pop()
+        if tag == "dl" and self._depth:
+            if self._depth <= MAX_FOLDER_DEPTH:
+                self._folders.pop()
+            self._depth -= 1
         elif tag == "h3" and self._heading is not None:
             name = " ".join("".join(self._heading).split())
-            top_level = len(self._folders) <= 1  # only the outermost <DL> is open
+            top_level = self._depth <= 1  # only the outermost <DL> is open
             if self._root_heading or (top_level and name.lower() in _ROOT_FOLDERS):
                 name = ""
             self._next_folder = name or None

@@ -29,6 +29,7 @@ _INSTAPAPER = {"url", "title", "selection", "folder", "timestamp"}
 _READWISE = {"title", "url", "document tags", "saved date", "location"}
 _LOOKS_LIKE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 # Instapaper's own folders; any other folder becomes a tag.
+_MAX_LIST_CELL = 10_000  # a cell of tags, parsed as a list up to this length, split beyond
 _INSTAPAPER_FOLDERS = {"", "unread", "archive", "starred"}
 
 
@@ -136,13 +137,15 @@ def _readwise(collector: Collector, record: dict, where: str) -> None:
 def _list_cell(text: str | None) -> list[str]:
     """Tags in one cell: a JSON list, a Python-style list ("['a', 'b']") or "a, b"."""
     text = (text or "").strip()
-    if text.startswith("[") and len(text) < 100_000:
+    if text.startswith("[") and len(text) <= _MAX_LIST_CELL:
+        # json raises RecursionError for deep nesting and ValueError for integers over 4,300
+        # digits; literal_eval SyntaxError for nesting past its parser's limit.
         try:
             return tag_names(json.loads(text))
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         try:
             return tag_names(ast.literal_eval(text))
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             text = text.strip("[]")
     return [tag.strip().strip("'\"") for tag in text.split(",")]
