@@ -1,7 +1,9 @@
 """The models Reader knows: the embedded one, a short list to download, and GGUFs the user added.
 
 The catalogue is a few models that summarise well on a laptop's CPU, each one file in a
-well-known GGUF repository on Hugging Face. A downloaded model lives in the models folder
+well-known GGUF repository on Hugging Face, pinned to a commit of that repository and to the
+file's SHA-256: what a download gets cannot change under Reader, and every byte is checked
+against the pin (``download.py``). A downloaded model lives in the models folder
 (``paths.data_dir() / "models"``). GGUF files elsewhere on disk are remembered in a small JSON
 registry in the settings folder (``models.json``: a list of ``{name, path, added}``), so that
 the models list shows them by name. Which model summarises is the ``model_path`` setting; an
@@ -13,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,39 +40,59 @@ class CatalogueEntry:
     name: str
     repo_id: str
     filename: str
-    size: int  # bytes, about: for the list and the disk-space check before the hub says
+    size: int  # bytes: for the list and the disk-space check before the hub says
     description: str
+    # The commit to download from; the catalogue's own entries name one (see is_pinned), a
+    # branch ("main") is only for entries made elsewhere, such as tests' stand-in hubs.
     revision: str = "main"
-    # The file's SHA-256 when pinned here; None: the hub's own (its LFS object id) is checked.
+    # The file's SHA-256; None (entries made elsewhere): the hub's own (its LFS object id).
     sha256: str | None = None
 
+    @property
+    def is_pinned(self) -> bool:
+        """Pinned to a commit and a content hash, so the bytes cannot change under Reader."""
+        return bool(_COMMIT.fullmatch(self.revision)
+                    and self.sha256 is not None and _SHA256.fullmatch(self.sha256))
 
+
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+# To move an entry to a newer upload, take the commit and the file's SHA-256 (its LFS object id)
+# and size from the file's page on the hub; a download checks all three.
 CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         id="gpt-oss-20b",
         name="GPT-OSS-20b",
         repo_id="ggml-org/gpt-oss-20b-GGUF",
         filename="gpt-oss-20b-mxfp4.gguf",
-        size=12_100_000_000,
+        size=12_109_566_560,
         description="OpenAI's open-weight reasoning model: the best summaries here; wants "
                     "16 GB of memory or more.",
+        revision="e1dc459feff949ff451ce107337a2026daa80df8",
+        sha256="be37a636aca0fc1aae0d32325f82f6b4d21495f06823b5fbc1898ae0303e9935",
     ),
     CatalogueEntry(
         id="qwen3-4b",
         name="Qwen3-4B-Instruct-2507",
         repo_id="unsloth/Qwen3-4B-Instruct-2507-GGUF",
         filename="Qwen3-4B-Instruct-2507-Q4_K_M.gguf",
-        size=2_500_000_000,
+        size=2_497_281_120,
         description="A 4B instruct model (Q4_K_M): good summaries in many languages on an "
                     "8 GB laptop.",
+        revision="a06e946bb6b655725eafa393f4a9745d460374c9",
+        sha256="3605803b982cb64aead44f6c1b2ae36e3acdb41d8e46c8a94c6533bc4c67e597",
     ),
     CatalogueEntry(
         id="llama-3.2-1b",
         name="Llama-3.2-1B-Instruct",
         repo_id="bartowski/Llama-3.2-1B-Instruct-GGUF",
         filename="Llama-3.2-1B-Instruct-Q4_K_M.gguf",
-        size=810_000_000,
+        size=807_694_464,
         description="A 1B instruct model (Q4_K_M): quick on any computer, rougher summaries.",
+        revision="067b946cf014b7c697f3654f621d577a3e3afd1c",
+        sha256="6f85a640a97cf2bf5b8e764087b1e83da0fdb51d7c9fab7d0fece9385611df83",
     ),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -13,6 +14,7 @@ from reader.settings import Settings
 from reader.summarize import catalogue
 from reader.summarize.catalogue import (
     CATALOGUE,
+    CatalogueEntry,
     EMBEDDED_ID,
     add_model,
     catalogue_entry,
@@ -44,9 +46,20 @@ def test_the_catalogue_names_real_gguf_files_in_hugging_face_repositories():
     for entry in CATALOGUE:
         assert entry.filename.endswith(".gguf") and entry.repo_id.count("/") == 1
         assert 500_000_000 < entry.size < 20_000_000_000
-        assert entry.sha256 is None or len(entry.sha256) == 64
     assert catalogue_entry("qwen3-4b") is catalogue_entry("Qwen3-4B-Instruct-2507-Q4_K_M.gguf")
     assert catalogue_entry("nothing") is None
+
+
+def test_every_catalogue_model_is_pinned_to_a_commit_and_a_sha256():
+    for entry in CATALOGUE:
+        assert entry.is_pinned, f"{entry.id} downloads whatever {entry.revision!r} holds today"
+        assert len(entry.revision) == 40 and len(entry.sha256) == 64
+    assert len({entry.sha256 for entry in CATALOGUE}) == len(CATALOGUE)
+    unpinned = CatalogueEntry(id="x", name="X", repo_id="a/b", filename="x.gguf", size=1,
+                              description="")
+    assert not unpinned.is_pinned
+    assert not dataclasses.replace(unpinned, revision="main", sha256="0" * 64).is_pinned
+    assert not dataclasses.replace(unpinned, revision="0" * 40, sha256="ABC").is_pinned
 
 
 def test_a_new_home_lists_the_embedded_model_in_use_and_the_catalogue_to_download(home):
