@@ -60,7 +60,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 # To move an entry to a newer upload, take the commit and the file's SHA-256 (its LFS object id)
-# and size from the file's page on the hub; a download checks all three.
+# and size from the file's page on the hub: downloads fetch that commit and check that hash.
 CATALOGUE: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         id="gpt-oss-20b",
