@@ -10,6 +10,8 @@ from pathlib import Path
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SLOW_SECONDS = 3
+ARTICLES = ("news-article.html", "blog-post.html", "german-article.html", "photo-essay.html",
+            *(f"wcxb/{path.name}" for path in sorted((PAGES / "wcxb").glob("*.html"))))
 
 # path -> (status, content type, body)
 CANNED = {
@@ -34,6 +36,9 @@ class _Handler(SimpleHTTPRequestHandler):
         elif path == "/slow.html":
             time.sleep(SLOW_SECONDS)
             self.send_error(504)
+        elif path.startswith("/copy/"):  # /copy/N/PATH: the page at PATH, as another page
+            self.path = "/" + path.split("/", 3)[3]
+            super().do_GET()
         elif path.startswith("/go/"):  # a short link, as a link shortener would answer
             self.send_response(301)
             self.send_header("Location", "/" + path.removeprefix("/go/"))
@@ -53,6 +58,11 @@ class FixtureSite:
 
     def url(self, path: str) -> str:
         return self.base + "/" + path.lstrip("/")
+
+    def page_urls(self, count: int) -> list[str]:
+        """``count`` addresses of distinct pages: the fixture articles and the real forum
+        threads and documentation pages (with pictures), each served under many paths."""
+        return [self.url(f"copy/{n}/{ARTICLES[n % len(ARTICLES)]}") for n in range(count)]
 
     def __enter__(self) -> FixtureSite:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

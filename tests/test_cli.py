@@ -224,3 +224,14 @@ def test_add_shows_a_progress_bar_on_a_terminal_and_lines_when_piped(tmp_path, s
     os.close(controller)
     assert process.returncode == 0
     assert b"Saving [" in shown and b"3/3" in shown
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_add_of_sixty_real_pages_saves_every_page(tmp_path, site, run):
+    """News, blog posts, forum threads and documentation with pictures, all at once: extraction
+    runs in worker processes (on threads, lxml crashed the process on real pages)."""
+    urls = site.page_urls(60)
+    added = reader(tmp_path, "add", *urls)
+    assert added.stdout.count("Added") == 60, added.stderr
+    rows = json.loads(reader(tmp_path, "list", "--json").stdout)
+    assert {row["url"] for row in rows} >= set(urls) and len(rows) == 61
