@@ -17,9 +17,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from reader import logs
 from reader.capture import extract as extract_module
 from reader.capture.extract import Extracted
 from reader.errors import CaptureError
+from reader.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,13 @@ NICENESS = 5  # extraction processes run this much below the app's priority (whe
 
 
 def _start_worker() -> None:
-    """Each worker process, as it starts: below the window's priority, so that with every core
-    extracting the window still gets a core at once when it needs one."""
+    """Each worker process, as it starts: it ends with the app (even one killed), and runs below
+    the window's priority, so that with every core extracting the window still gets a core at
+    once when it needs one."""
+    die_with_parent()  # pools are started from capture threads: no PR_SET_PDEATHSIG
     if hasattr(os, "nice"):
         os.nice(NICENESS)
+    logs.setup_worker_logging()
 
 
 class Extractor:

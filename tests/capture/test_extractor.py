@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -49,3 +50,44 @@ def test_an_idle_pool_is_let_go_and_made_again():
         assert extractor.run(os.getpid) != first
     finally:
         extractor.close()
+
+
+def test_workers_end_with_their_parent(tmp_path):
+    """A process that extracts is killed: its extraction workers do not live on."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pids = tmp_path / "pids"
+    script = (
+        "import os, sys, time\n"
+        "from reader.capture.extractor import Extractor\n"
+        "extractor = Extractor(workers=2)\n"
+        "found = {extractor.run(os.getpid) for _ in range(20)}\n"
+        f"open({str(pids)!r}, 'w').write(' '.join(map(str, found)))\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while not pids.exists() or not pids.read_text():
+            assert time.monotonic() < deadline and parent.poll() is None
+            time.sleep(0.1)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    workers = [int(pid) for pid in pids.read_text().split()]
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "extraction workers outlived their parent"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat")
+    return not (state.exists() and state.read_text().split(") ", 1)[1].startswith("Z"))
