@@ -108,8 +108,10 @@ _NEGATED = {"isn't": "is", "aren't": "are", "wasn't": "was", "weren't": "were", 
             "couldn't": "could", "shouldn't": "should", "wouldn't": "would", "hasn't": "has",
             "haven't": "have", "hadn't": "had", "not ": "", "never ": ""}
 _AUXILIARY = re.compile(
-    r"\b(is|are|was|were|will|can|could|should|would|has|have|had|may|might|must|does|did)\b (?!not\b)"
+    r"\b(is|are|was|were|will|can|could|should|would|has|have|had|may|might|must|does|did)\b "
+    r"(?!only\b|just\b|merely\b)"
 )
+_ANY_NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n[’']t\b")
 
 
 def _sentences(grounder: Grounder) -> list[tuple[int, str]]:
@@ -167,8 +169,9 @@ def _shares_a_word(one: str, other: str) -> bool:
 
 def negation_flipped(sentence: str, rng: random.Random) -> str | None:
     lowered = sentence.lower()
-    present = [n for n in _NEGATED if re.search(rf"\b{re.escape(n)}", lowered)]
-    auxiliaries = list(_AUXILIARY.finditer(sentence))
+    present = [n for n in _NEGATED if re.search(rf"\b{re.escape(n)}(?!only|just|merely)", lowered)]
+    # Adding a second negation makes a double negative, not a flip.
+    auxiliaries = [] if _ANY_NEGATION.search(lowered) else list(_AUXILIARY.finditer(sentence))
     if present and (not auxiliaries or rng.random() < 0.5):
         negation = rng.choice(present)
         pattern = re.compile(rf"\b{re.escape(negation)}", re.I)
@@ -198,12 +201,16 @@ def number_changed(sentence: str, rng: random.Random) -> str | None:
 
 
 def name_changed(sentence: str, article_names: list[str], rng: random.Random) -> str | None:
-    names = list(_NAME.finditer(sentence))
-    others = [n for n in article_names if n.lower() not in sentence.lower()]
+    names = [m for m in _NAME.finditer(sentence) if m.group().lower() not in STOPWORDS]
+    others = [n for n in article_names if _bare(n) not in _bare(sentence)]
     if not names or not others:
         return None
     match = rng.choice(names)
     return sentence[: match.start()] + rng.choice(others) + sentence[match.end() :]
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[’']s\b", "", text.lower())
 
 
 def stitched(first: str, second: str) -> str:
@@ -218,7 +225,8 @@ def make_claims(articles: list[Article], grounders: list[Grounder]) -> list[Clai
         sentences = _sentences(grounder)
         if len(sentences) < 6:
             continue
-        names = sorted({m.group() for m in _NAME.finditer(article.text)})
+        names = sorted({m.group() for m in _NAME.finditer(article.text)
+                        if m.group().lower() not in STOPWORDS})
         other = _sentences(grounders[(index + 1) % len(grounders)])
         made: dict[str, str | None] = {"copy": rng.choice(sentences)[1]}
         made["reworded"] = _first(sentences, rng, lambda s: reworded(s, rng))

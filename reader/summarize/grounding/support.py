@@ -33,13 +33,17 @@ from reader.summarize.grounding.text import (
 )
 
 # The share of a claim's content (rarity-weighted) a window must hold to be considered at all.
-MIN_COVERAGE = 0.75
-# In a claim merged from two adjacent passages, the share each must add (see _each_adds).
-MIN_SHARE_OF_MERGED = 0.2
+MIN_COVERAGE = 0.65
+# In a claim merged from two adjacent passages, the words each must add (see _each_adds).
+MIN_WORDS_OF_MERGED = 2
 CANDIDATE_PASSAGES = 6
-NEGATION_REACH = 3  # a negator applies to a word at most this many tokens later
+NEGATION_REACH = 2  # a negator applies to the next words of its clause, this many content words
 ROLE_REACH = 30  # names and the word joining them are looked for within this many tokens
 NOT_FOUND = "not found in the article"
+STITCHED = "joins two passages of the article that are far apart"
+# A claim whose best window lacks at least this share, all of it found together in one far
+# passage, is stitched from the two.
+STITCHED_REST = 0.15
 # Names joined only by these are items of a list: their order says nothing.
 _COORDINATORS = frozenset({"and", "or", "nor"})
 
@@ -99,7 +103,9 @@ class Grounder:
             return self._not_found(claim, content, weights, windows)
         failure = ""
         for window in close:
-            reason = _disagreement(claim_tokens, window)
+            reason = _disagreement(claim_tokens, window) or self._rest_is_elsewhere(
+                window, content, weights
+            )
             if not reason:
                 return GroundedSentence(claim, True, "", self._sources(window, content))
             failure = failure or reason
@@ -123,7 +129,7 @@ class Grounder:
         for window in windows:
             held = sum(w for t, w in zip(content, weights) if _found(t, window.forms))
             window.coverage = held / total
-            if window.first != window.last and not self._each_adds(window, content, weights):
+            if window.first != window.last and not self._each_adds(window, content):
                 window.coverage = 0.0
         # Most coverage first; of equals, the shorter window (the tighter quote).
         windows.sort(key=lambda w: (-w.coverage, w.last - w.first, w.first))
@@ -134,19 +140,33 @@ class Grounder:
         forms = set().union(*self._forms[first : last + 1])
         return _Window(first, last, window_tokens, forms)
 
-    def _each_adds(self, window: _Window, content: list[Token], weights: list[float]) -> bool:
-        """Both passages of a two-passage window hold a good part of the claim the other lacks.
+    def _each_adds(self, window: _Window, content: list[Token]) -> bool:
+        """Both passages of a two-passage window hold words of the claim the other lacks.
 
         Otherwise the pair only lends the claim a stray word: the changed name or year that the
         neighbouring sentence happens to contain.
         """
         first, second = self._forms[window.first], self._forms[window.last]
-        total = sum(weights)
         for own, other in ((first, second), (second, first)):
-            adds = sum(w for t, w in zip(content, weights) if _found(t, own) and not _found(t, other))
-            if adds / total < MIN_SHARE_OF_MERGED:
+            adds = sum(_found(t, own) and not _found(t, other) for t in content)
+            if adds < MIN_WORDS_OF_MERGED:
                 return False
         return True
+
+    def _rest_is_elsewhere(self, window: _Window, content: list[Token], weights: list[float]) -> str:
+        """What the window lacks of the claim is all in one passage far away: a stitched claim.
+
+        (Words a paraphrase brings in are mostly not in the article at all.)
+        """
+        rest = [(t, w) for t, w in zip(content, weights) if not _found(t, window.forms)]
+        if len(rest) < 2 or sum(w for _, w in rest) < STITCHED_REST * sum(weights):
+            return ""
+        holders = set(range(len(self.passages)))
+        for token, _ in rest:
+            holders &= set().union(*(self._index.get(f, ()) for f in _forms(token)))
+        if any(p < window.first - 1 or p > window.last + 1 for p in holders):
+            return STITCHED
+        return ""
 
     def _not_found(self, claim, content, weights, windows) -> GroundedSentence:
         """Unsupported for want of a window: either stitched from two far passages, or absent."""
@@ -158,9 +178,7 @@ class Grounder:
             held = sum(w for t, w in zip(content, weights) if _found(t, forms))
             if held / total >= self.min_coverage:
                 sources = self._sources(one, content) + self._sources(other, content)
-                return GroundedSentence(
-                    claim, False, "joins two passages of the article that are far apart", sources
-                )
+                return GroundedSentence(claim, False, STITCHED, sources)
         return GroundedSentence(claim, False, NOT_FOUND, ())
 
     def _sources(self, window: _Window, content: list[Token]) -> tuple[Source, ...]:
@@ -207,19 +225,26 @@ def _disagreement(claim: list[Token], window: _Window) -> str:
 
 def _negated(sequence: list[Token], index: int) -> bool:
     """A negator stands before the token, in its clause and within reach."""
-    for before in range(index - 1, max(-1, index - 1 - NEGATION_REACH), -1):
-        if sequence[before + 1].opens_clause:
+    passed = 0
+    for before in range(index - 1, -1, -1):
+        if sequence[before + 1].opens_clause or passed == NEGATION_REACH:
             return False
         if sequence[before].is_negator:
             return True
+        passed += sequence[before].is_content
     return False
 
 
 def _negation_differs(claim: list[Token], passage: list[Token]) -> str:
+    positions = defaultdict(list)
+    for i, t in enumerate(passage):
+        if t.is_content:
+            for form in _forms(t):
+                positions[form].append(i)
     for index, token in enumerate(claim):
         if not token.is_content:
             continue
-        where = [i for i, t in enumerate(passage) if t.is_content and _found(token, set(_forms(t)))]
+        where = sorted({i for form in _forms(token) for i in positions.get(form, ())})
         if not where:
             continue
         if _negated(claim, index):

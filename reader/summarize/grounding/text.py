@@ -10,7 +10,9 @@ gets a light stem so that "announced" meets "announces".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 # A candidate sentence end: . ! ? … (then closing quotes or brackets), then space. Whether it
 # really ends a sentence is decided by what precedes and follows it (abbreviations, initials).
@@ -26,7 +28,8 @@ _MARKUP = re.compile(r"\*\*|__|`")
 _HEADING = re.compile(r"^\s*#+\s")
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
-_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]\"“”–—]")
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]–—]")
+_DIGIT = re.compile(r"\d")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 # Words that say nothing checkable on their own; negators are kept apart (see NEGATORS).
 STOPWORDS = frozenset(
@@ -60,8 +63,7 @@ class Passage:
     paragraph: int
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: an article makes thousands
     norm: str  # what is compared: lower case, stemmed content words, numbers without commas
     surface: str  # as written
     is_name: bool  # a capitalised word, a code or a number: must be found as such
@@ -122,6 +124,7 @@ def summary_claims(summary: str) -> list[str]:
     return claims
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -144,9 +147,9 @@ def tokens(sentence: str, names_lower: frozenset[str] = frozenset()) -> list[Tok
         previous_end = match.end()
         surface = match.group().rstrip(".,")
         lower = _lower(surface)
-        is_number = any(c.isdigit() for c in lower) or lower in _NUMBER_WORDS
+        is_number = bool(_DIGIT.search(lower)) or lower in _NUMBER_WORDS
         is_negator = lower in NEGATORS or lower.endswith("n't")
-        capitalised = surface[:1].isupper() or any(c.isupper() for c in surface[1:])
+        capitalised = surface.lower() != surface
         is_name = is_number or (
             capitalised
             and (lower not in STOPWORDS or surface.isupper() and len(surface) > 1)  # "US"
@@ -163,7 +166,7 @@ def tokens(sentence: str, names_lower: frozenset[str] = frozenset()) -> list[Tok
     # "not only X but also Y" asserts X.
     for index, token in enumerate(result[:-1]):
         if token.is_negator and result[index + 1].norm in _NOT_NEGATING:
-            result[index] = replace(token, is_negator=False)
+            result[index] = token._replace(is_negator=False)
     return result
 
 
