@@ -12,10 +12,18 @@ from reader.capture.extractor import Extractor
 from reader.capture.fetch import TIMEOUT_SECONDS
 from reader.capture.importers import ImportResult
 from reader.capture.importers.items import ImportedItem
-from reader.capture.queue import ALREADY_QUEUED, IN_LIBRARY, INVALID, CaptureQueue, QueueEvent
+from reader.capture.queue import CaptureQueue, QueueEvent
+from reader.capture.reports import INVALID
 from reader.capture.urls import canonical_url, check_url
 from reader.library import Library
-from reader.library.queue_rows import CANCELLED, FAILED, SAVED, item_owner
+from reader.library.queue_rows import (
+    ALREADY_QUEUED,
+    CANCELLED,
+    FAILED,
+    IN_LIBRARY,
+    SAVED,
+    item_owner,
+)
 
 WAIT_STEP_SECONDS = 0.5  # how often the waiting thread wakes (Ctrl-C is handled then)
 

@@ -1,8 +1,8 @@
 """The one path from a link, a saved page or an imported item to a stored article.
 
-    link ──> check, dedupe by canonical URL ──> fetch ──┐
-    saved page (a dropped .html file, an import's copy) ─┴─> extract (worker process)
-         ──> dedupe by the page's own address ──> localise images ──> store (one transaction)
+    link ─> check, dedupe by canonical URL ─> fetch ─┐
+    saved page (a dropped .html file, an import's copy) ┴─> extract (worker process)
+        ─> dedupe by the page's own address ─> localise images ─> store (one transaction)
 
 Extraction runs only in the ``Extractor``'s worker processes, never in a thread of this one
 (lxml in threads corrupts its heap). Links are run by ``reader.capture.queue`` (the window's and

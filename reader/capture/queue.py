@@ -37,45 +37,14 @@ from reader.capture.extractor import Extractor
 from reader.capture.fetch import TIMEOUT_SECONDS
 from reader.capture.importers.items import ImportedItem
 from reader.capture.limits import PER_HOST, TOTAL, HostLimiter, Waiting, host_of
-from reader.capture.reports import (
-    INVALID,
-    AddReport,
-    Counts,
-    QueueEvent,
-    Snapshot,
-    checked_pages,
-    imported_from,
-)
+from reader.capture.reports import AddReport, Counts, QueueEvent, Snapshot, checked_pages
+from reader.capture.reports import imported_from
 from reader.errors import CaptureError
 from reader.library import Library, queue_rows as rows
-from reader.library.queue_rows import (
-    ACTIVE,
-    ALREADY_QUEUED,
-    CANCELLED,
-    EXTRACTING,
-    FAILED,
-    FETCHING,
-    IN_LIBRARY,
-    NEW,
-    QUEUED,
-    SAVED,
-    STATES,
-    QueueItem,
-)
+from reader.library.queue_rows import STATES, QueueItem
 
-__all__ = [
-    "ALREADY_QUEUED",
-    "IN_LIBRARY",
-    "INVALID",
-    "NEW",
-    "STATES",
-    "AddReport",
-    "CaptureQueue",
-    "Counts",
-    "QueueEvent",
-    "QueueItem",
-    "Snapshot",
-]
+__all__ = ["STATES", "AddReport", "CaptureQueue", "Counts", "QueueEvent", "QueueItem",
+           "Snapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +95,8 @@ class CaptureQueue:
             self._beat()
             # Left by a queue that died or quit: go on with them. Finished ones were shown.
             rows.adopt(library, self.owner)
-            rows.clear_queue(library, self.owner, (SAVED, CANCELLED))
-            for item in rows.queue_items(library, self.owner, (QUEUED,)):
+            rows.clear_queue(library, self.owner, (rows.SAVED, rows.CANCELLED))
+            for item in rows.queue_items(library, self.owner, (rows.QUEUED,)):
                 self._push(item)
             self._counts = rows.queue_counts(library, self.owner)
 
@@ -145,15 +114,15 @@ class CaptureQueue:
         if not pages:
             return report
         with self._lock:
-            if not any(self._counts[state] for state in ACTIVE):
-                rows.clear_queue(self.library, self.owner, (SAVED, CANCELLED))
+            if not any(self._counts[state] for state in rows.ACTIVE):
+                rows.clear_queue(self.library, self.owner, (rows.SAVED, rows.CANCELLED))
             results = rows.enqueue(self.library, self.owner, pages)
             for (outcome, item), (url, _canonical, _meta), text in zip(results, pages, texts,
                                                                        strict=True):
                 report.entries.append((text, outcome, item.id if item else None))
-                if outcome == IN_LIBRARY:
+                if outcome == rows.IN_LIBRARY:
                     report.in_library.append(url)
-                elif outcome == ALREADY_QUEUED:
+                elif outcome == rows.ALREADY_QUEUED:
                     report.already_queued.append(url)
                 else:
                     report.queued.append(item.id)
@@ -166,9 +135,10 @@ class CaptureQueue:
 
     def retry(self, item_ids: Sequence[int] | None = None) -> int:
         """Queue again the items ``item_ids`` (failed or cancelled), or every failed item."""
-        from_states = (FAILED,) if item_ids is None else (FAILED, CANCELLED)
+        from_states = (rows.FAILED,) if item_ids is None else (rows.FAILED, rows.CANCELLED)
         with self._lock:
-            items = rows.change_states(self.library, self.owner, item_ids, from_states, QUEUED)
+            items = rows.change_states(self.library, self.owner, item_ids, from_states,
+                                       rows.QUEUED)
             for item in items:
                 self._push(item)
             event = self._recount()
@@ -179,10 +149,10 @@ class CaptureQueue:
     def cancel(self, item_ids: Sequence[int] | None = None) -> int:
         """Cancel the items ``item_ids`` (queued, in progress, or failed: then it is dismissed),
         or every item not yet done. A page being fetched is let finish, then dropped."""
-        from_states = ACTIVE if item_ids is None else (*ACTIVE, FAILED)
+        from_states = rows.ACTIVE if item_ids is None else (*rows.ACTIVE, rows.FAILED)
         with self._lock:
             items = rows.change_states(self.library, self.owner, item_ids, from_states,
-                                       CANCELLED)
+                                       rows.CANCELLED)
             self._waiting.drop({item.id for item in items})
             event = self._recount()
             self._changed.notify_all()
@@ -192,7 +162,7 @@ class CaptureQueue:
     def clear_finished(self) -> int:
         """Forget saved and cancelled items (failed ones stay)."""
         with self._lock:
-            cleared = rows.clear_queue(self.library, self.owner, (SAVED, CANCELLED))
+            cleared = rows.clear_queue(self.library, self.owner, (rows.SAVED, rows.CANCELLED))
             event = self._recount()
         self._emit(event)
         return cleared
@@ -206,13 +176,14 @@ class CaptureQueue:
     def snapshot(self) -> Snapshot:
         with self._lock:
             return Snapshot(Counts(**self._counts),
-                            rows.queue_items(self.library, self.owner, (FAILED,)))
+                            rows.queue_items(self.library, self.owner, (rows.FAILED,)))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until nothing is left to do (False: ``timeout`` seconds went by first)."""
         with self._lock:
             return self._changed.wait_for(
-                lambda: not any(self._counts[state] for state in ACTIVE) and not self._in_progress,
+                lambda: not self._in_progress
+                and not any(self._counts[state] for state in rows.ACTIVE),
                 timeout,
             )
 
@@ -261,7 +232,7 @@ class CaptureQueue:
                     if not self._in_progress and not self._waiting and self._owns_extractor:
                         self._extractor.close_if_idle(POOL_IDLE_SECONDS)
                 self._in_progress += 1
-                event = self._moved(QUEUED, item)
+                event = self._moved(rows.QUEUED, item)
             self._emit(event)
             threading.Thread(target=self._work, args=(item,), daemon=True,
                              name=f"capture-{item.id}").start()
@@ -306,7 +277,7 @@ class CaptureQueue:
 
         def extracting() -> bool:
             nonlocal current
-            current = self._advance(current, EXTRACTING)
+            current = self._advance(current, rows.EXTRACTING)
             return current is not None
 
         def store(article, images):
@@ -317,7 +288,7 @@ class CaptureQueue:
                 saved = rows.save_captured(self.library, current, article, images)
                 if saved is not None:
                     events.append(self._moved(
-                        current.state, replace(current, state=SAVED, article_id=saved[0]),
+                        current.state, replace(current, state=rows.SAVED, article_id=saved[0]),
                         title=article.title, is_new=saved[1]))
             return saved
 
@@ -348,18 +319,18 @@ class CaptureQueue:
 
     def _already_saved(self, item: QueueItem, captured: pipeline.Captured) -> None:
         with self._lock:
-            if self._stopping or not rows.transition(self.library, item, SAVED,
+            if self._stopping or not rows.transition(self.library, item, rows.SAVED,
                                                      article_id=captured.article_id):
                 return
             event = self._moved(item.state,
-                                replace(item, state=SAVED, article_id=captured.article_id),
+                                replace(item, state=rows.SAVED, article_id=captured.article_id),
                                 title=captured.title, is_new=False)
         self._emit(event)
 
     def _fail(self, item: QueueItem, reason: str) -> None:
         state = rows.item_state(self.library, item) if not self._stopping else None
-        if state in (FETCHING, EXTRACTING):
-            self._advance(replace(item, state=state), FAILED, reason=reason)
+        if state in (rows.FETCHING, rows.EXTRACTING):
+            self._advance(replace(item, state=state), rows.FAILED, reason=reason)
 
     # Bookkeeping (under the lock)
 
@@ -394,7 +365,7 @@ class CaptureQueue:
         if not rows.adopt(self.library, self.owner):
             return
         known = self._waiting.ids()
-        for item in rows.queue_items(self.library, self.owner, (QUEUED,)):
+        for item in rows.queue_items(self.library, self.owner, (rows.QUEUED,)):
             if item.id not in known:
                 self._push(item)
         self._emit(self._recount())
