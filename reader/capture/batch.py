@@ -71,10 +71,11 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
         if item is None or item.state not in (SAVED, FAILED, CANCELLED):
             return
         with done:
-            for position in waiting.pop(item.id, []):
+            for later, position in enumerate(waiting.pop(item.id, [])):
                 text = _text(entries[position])
-                if item.state == SAVED:
-                    settle(position, Outcome(text, item.article_id, event.title, event.is_new))
+                if item.state == SAVED:  # a link given twice is new the first time only
+                    settle(position, Outcome(text, item.article_id, event.title,
+                                             event.is_new and not later))
                 else:
                     settle(position, Outcome(text, error=item.reason or "Cancelled."))
 

@@ -110,16 +110,17 @@ class CaptureQueue:
         it finished (so counts are about this batch; failed items stay until retried or
         cancelled)."""
         report = AddReport()
-        texts, pages = checked_pages(entries, report)
+        places, pages = checked_pages(entries, report)
         if not pages:
             return report
         with self._lock:
             if not any(self._counts[state] for state in rows.ACTIVE):
                 rows.clear_queue(self.library, self.owner, (rows.SAVED, rows.CANCELLED))
             results = rows.enqueue(self.library, self.owner, pages)
-            for (outcome, item), (url, _canonical, _meta), text in zip(results, pages, texts,
-                                                                       strict=True):
-                report.entries.append((text, outcome, item.id if item else None))
+            for (outcome, item), (url, _canonical, _meta), place in zip(results, pages, places,
+                                                                        strict=True):
+                report.entries[place] = (report.entries[place][0], outcome,
+                                         item.id if item else None)
                 if outcome == rows.IN_LIBRARY:
                     report.in_library.append(url)
                 elif outcome == rows.ALREADY_QUEUED:

@@ -78,10 +78,11 @@ class Snapshot:
 
 
 def checked_pages(entries: Iterable[str | ImportedItem], report: AddReport
-                  ) -> tuple[list[str], list[tuple[str, str, dict]]]:
-    """The entries that are links, as given and as (url, canonical url, metadata) to queue;
-    the others go into ``report`` with the reason."""
-    texts: list[str] = []
+                  ) -> tuple[list[int], list[tuple[str, str, dict]]]:
+    """The entries that are links, as (url, canonical url, metadata) to queue, with their places
+    in ``report.entries`` (to be filled in once queued); the others go into ``report`` with the
+    reason."""
+    places: list[int] = []
     pages: list[tuple[str, str, dict]] = []
     for entry in entries:
         text = entry.url if isinstance(entry, ImportedItem) else entry
@@ -92,12 +93,13 @@ def checked_pages(entries: Iterable[str | ImportedItem], report: AddReport
         except ValueError:  # urlsplit on a broken address ("http://[x")
             reason = f"Not a web address: {text}"
         else:
-            texts.append(text)
+            places.append(len(report.entries))
+            report.entries.append((text, "", None))
             pages.append((url, canonical_url(url), item_metadata(entry)))
             continue
         report.invalid.append((text, reason))
         report.entries.append((text, INVALID, None))
-    return texts, pages
+    return places, pages
 
 
 def imported_from(item: QueueItem) -> ImportedItem | None:

@@ -437,3 +437,13 @@ def test_images_of_queued_pages_are_local(library, site, make_queue):
     assert "http://" not in article.body_html.split("<img", 1)[1].split(">", 1)[0]
     digest = article.body_html.split('src="reader-image:', 1)[1].split('"', 1)[0]
     assert image_bytes(library, digest) == (PAGES / "images" / "turbine.png").read_bytes()
+
+
+def test_add_reports_every_entry_in_order(library, site, make_queue):
+    queue = make_queue(library)
+    link = site.url("blog-post.html?o=1")
+    report = queue.add(["nonsense", link, "reader:welcome", link])
+    assert [(text, outcome) for text, outcome, _id in report.entries] == [
+        ("nonsense", "invalid"), (link, "queued"), ("reader:welcome", "invalid"),
+        (link, "already_queued")]
+    assert report.entries[1][2] == report.entries[3][2] == report.queued[0]
