@@ -1,47 +1,52 @@
 #!/usr/bin/env python3
-"""Score Reader's article extraction on the article-extraction benchmark.
+"""Score Reader's extraction on both development sets, per page type, beside bare trafilatura.
 
-The benchmark (``../shared/data/extraction-benchmark`` from the repository root by default) holds
-real pages under ``html/<key>.html.gz`` and their hand-made article bodies in
-``ground-truth.json``. The metric is the benchmark's own (scrapinghub/article-extraction-benchmark,
-``evaluate.py``):
+The sets live in ``../shared/data/`` beside the repository, each page under ``html/<key>.html.gz``
+with its hand-made main text in ``ground-truth.json``; each set is scored with its own metric:
 
-- text is tokenised as ``\\w+`` runs (case kept), and cut into word 4-gram shingles, counted as a
-  multiset (a text of fewer than 4 words is one shingle of all its words);
-- per page, TP/FP/FN are the shingle counts in common / only predicted / only true, normalised
-  by their sum so that long pages weigh no more than short ones;
-- precision is averaged over the pages with a prediction (TP + FP > 0), recall over the pages
-  with a true body (TP + FN > 0); a page whose prediction and truth are both empty scores 1;
-- F1 = 2PR / (P + R) from those two means (not the mean of per-page F1s).
+- ``extraction-benchmark`` (news and blog articles), the benchmark's ``evaluate.py``: ``\\w+``
+  words (case kept) cut into word 4-gram shingles counted as a multiset (fewer than 4 words: one
+  shingle); per page TP/FP/FN normalised to sum to 1; precision averaged over the pages with a
+  prediction, recall over the pages with a truth; F1 from those two means.
+- ``wcxb-dev`` (articles, documentation, forum threads and Q&A), WCXB's: lowercase ``\\w+``
+  words counted as multisets; precision, recall and F1 per page; the mean of the per-page F1.
 
-What is scored for Reader is the ``text`` field of ``reader.capture.extract.extract`` — the plain
-text it stores. A page Reader refuses (CaptureError) counts as an empty prediction.
+Cross-validation: a page belongs to half A or B by a hash of its key (its file name), so the
+split never changes. Rules are designed looking at half A only; half B is the held-out check.
+``--tune MODULE.NAME=v1,v2,...`` scores each value of a numeric setting on every page, chooses
+the best value on each half and scores every page with the value chosen on the *other* half: the
+"cross-validated" line. CPU time is the extracting process's own, per page.
 
-    .venv/bin/python scripts/extraction_score.py               # Reader, all pages
-    .venv/bin/python scripts/extraction_score.py --baseline    # and bare trafilatura.extract()
-    .venv/bin/python scripts/extraction_score.py --limit 25 --jobs 2 --json
+    nice -n 10 .venv/bin/python scripts/extraction_score.py --jobs 2        # both sets, all pages
+    nice -n 10 .venv/bin/python scripts/extraction_score.py --set wcxb-dev --type forum --half A
+    nice -n 10 .venv/bin/python scripts/extraction_score.py --sample 60 --no-baseline \\
+        --tune reader.capture.extraction.choose.AGREEMENT=0.6,0.7,0.8
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
+import importlib
 import json
 import re
 import statistics
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "extraction-benchmark"
+DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA = DATA_ROOT / "extraction-benchmark"
+SETS = ("extraction-benchmark", "wcxb-dev")
 NGRAM_N = 4
 
-# --- the metric ---------------------------------------------------------------------------------
+# --- the metrics --------------------------------------------------------------------------------
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -63,13 +68,21 @@ def shingles(text: str | None, n: int = NGRAM_N) -> Counter:
 def page_counts(true: str | None, pred: str | None, n: int = NGRAM_N) -> tuple[float, float, float]:
     """(TP, FP, FN) of one page's shingles, normalised to sum to 1 (all 0 if both are empty)."""
     true_shingles, pred_shingles = shingles(true, n), shingles(pred, n)
-    tp = sum((true_shingles & pred_shingles).values())
-    fp = sum((pred_shingles - true_shingles).values())
-    fn = sum((true_shingles - pred_shingles).values())
+    return _normalised_counts(true_shingles, pred_shingles)
+
+
+def word_counts(true: str | None, pred: str | None) -> tuple[float, float, float]:
+    """WCXB's (TP, FP, FN): lowercase words as multisets, normalised like ``page_counts``."""
+    return _normalised_counts(Counter(tokenize((true or "").lower())),
+                              Counter(tokenize((pred or "").lower())))
+
+
+def _normalised_counts(true: Counter, pred: Counter) -> tuple[float, float, float]:
+    tp = sum((true & pred).values())
+    fp = sum((pred - true).values())
+    fn = sum((true - pred).values())
     total = tp + fp + fn
-    if total == 0:
-        return (0.0, 0.0, 0.0)
-    return (tp / total, fp / total, fn / total)
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
 
 
 def page_precision(tp: float, fp: float, fn: float) -> float:
@@ -94,7 +107,7 @@ def page_f1(tp: float, fp: float, fn: float) -> float:
 
 
 def aggregate(counts: Sequence[tuple[float, float, float]]) -> dict[str, float]:
-    """The benchmark's figures for a set of pages: mean precision, mean recall, F1 of the two."""
+    """The article benchmark's figures: mean precision, mean recall, F1 of the two."""
     precisions = [page_precision(*c) for c in counts if c[0] + c[1] > 0]
     recalls = [page_recall(*c) for c in counts if c[0] + c[2] > 0]
     precision = statistics.mean(precisions) if precisions else 0.0
@@ -103,7 +116,27 @@ def aggregate(counts: Sequence[tuple[float, float, float]]) -> dict[str, float]:
     return {"f1": f1, "precision": precision, "recall": recall, "pages": len(counts)}
 
 
+def aggregate_mean_f1(counts: Sequence[tuple[float, float, float]]) -> dict[str, float]:
+    """WCXB's figures: the mean of the per-page precision, recall and F1."""
+    if not counts:
+        return {"f1": 0.0, "precision": 0.0, "recall": 0.0, "pages": 0}
+    return {"f1": statistics.mean(page_f1(*c) for c in counts),
+            "precision": statistics.mean(page_precision(*c) for c in counts),
+            "recall": statistics.mean(page_recall(*c) for c in counts), "pages": len(counts)}
+
+
+# Per set: how a page is counted and how a set of pages is summed up.
+METRICS = {
+    "extraction-benchmark": (page_counts, aggregate),
+    "wcxb-dev": (word_counts, aggregate_mean_f1),
+}
+
 # --- the data -----------------------------------------------------------------------------------
+
+
+def half(key: str) -> str:
+    """The page's fixed half for cross-validation: A (tuning) or B (held out)."""
+    return "AB"[hashlib.sha1(key.encode()).digest()[0] % 2]
 
 
 @dataclass(frozen=True)
@@ -112,19 +145,28 @@ class Page:
     url: str
     truth: str
     path: Path
+    set: str = "extraction-benchmark"
+    type: str = "article"
+
+    @property
+    def half(self) -> str:
+        return half(self.key)
 
     def html(self) -> str:
-        with gzip.open(self.path, "rt", encoding="utf-8") as handle:
+        with gzip.open(self.path, "rt", encoding="utf-8", errors="replace") as handle:
             return handle.read()
 
 
 def load_pages(data_dir: Path | str = DEFAULT_DATA, limit: int | None = None,
-               sample: int | None = None, keys: Iterable[str] | None = None) -> list[Page]:
-    """The benchmark's pages in key order: all, just ``keys``, ``sample`` of them spread evenly
-    over the key order, and/or the first ``limit``."""
+               sample: int | None = None, keys: Iterable[str] | None = None,
+               page_type: str | None = None, only_half: str | None = None) -> list[Page]:
+    """One set's pages in key order: all or just ``keys``, of one type and/or half, then
+    ``sample`` of them spread evenly over the key order, then the first ``limit``."""
     data_dir = Path(data_dir)
     ground_truth = json.loads((data_dir / "ground-truth.json").read_text(encoding="utf-8"))
     wanted = sorted(ground_truth) if keys is None else list(keys)
+    wanted = [k for k in wanted if (page_type is None or _type(ground_truth[k]) == page_type)
+              and (only_half is None or half(k) == only_half)]
     if sample is not None and 0 < sample < len(wanted):
         wanted = [wanted[i * len(wanted) // sample] for i in range(sample)]
     if limit is not None:
@@ -135,8 +177,13 @@ def load_pages(data_dir: Path | str = DEFAULT_DATA, limit: int | None = None,
         path = data_dir / "html" / f"{key}.html.gz"
         if not path.is_file():
             raise FileNotFoundError(f"benchmark page missing: {path}")
-        pages.append(Page(key, entry.get("url") or "", entry.get("articleBody") or "", path))
+        pages.append(Page(key, entry.get("url") or "", entry.get("articleBody") or "", path,
+                          data_dir.name, _type(entry)))
     return pages
+
+
+def _type(entry: dict) -> str:
+    return entry.get("page_type") or "article"
 
 
 # --- the extractors -----------------------------------------------------------------------------
@@ -165,7 +212,6 @@ EXTRACTORS: dict[str, Callable[[str, str], str]] = {
     "trafilatura": trafilatura_text,
 }
 
-
 # --- scoring ------------------------------------------------------------------------------------
 
 
@@ -174,9 +220,11 @@ class PageResult:
     key: str
     url: str
     counts: tuple[float, float, float]
-    seconds: float
+    seconds: float  # CPU seconds of the extracting process
     words: int
     error: str = ""
+    type: str = "article"
+    half: str = "A"
 
     @property
     def f1(self) -> float:
@@ -186,124 +234,162 @@ class PageResult:
 @dataclass
 class Result:
     name: str
-    pages: list[PageResult] = field(default_factory=list)
-    wall_seconds: float = 0.0
+    set: str
+    pages: list[PageResult]
 
     @property
     def metrics(self) -> dict[str, float]:
-        return aggregate([p.counts for p in self.pages])
+        return summed_up(self.set, self.pages)
 
     def worst(self, n: int = 10) -> list[PageResult]:
         return sorted(self.pages, key=lambda p: (p.f1, p.key))[:n]
 
-    def as_dict(self, worst: int = 10) -> dict:
-        extract_seconds = [p.seconds for p in self.pages]
-        return {
-            "name": self.name,
-            **self.metrics,
-            "wall_seconds": round(self.wall_seconds, 3),
-            "extract_seconds_total": round(sum(extract_seconds), 3),
-            "extract_seconds_mean": round(statistics.mean(extract_seconds), 4) if extract_seconds else 0,
-            "extract_seconds_max": round(max(extract_seconds), 3) if extract_seconds else 0,
-            "errors": [{"key": p.key, "error": p.error} for p in self.pages if p.error],
-            "worst": [
-                {"key": p.key, "url": p.url, "f1": round(p.f1, 4),
-                 "precision": round(page_precision(*p.counts), 4),
-                 "recall": round(page_recall(*p.counts), 4), "words": p.words}
-                for p in self.worst(worst)
-            ],
-            "per_page": [
-                {"key": p.key, "f1": round(p.f1, 4), "precision": round(page_precision(*p.counts), 4),
-                 "recall": round(page_recall(*p.counts), 4), "words": p.words,
-                 "seconds": round(p.seconds, 4)}
-                for p in self.pages
-            ],
-        }
+    @property
+    def cpu_per_page(self) -> float:
+        return sum(p.seconds for p in self.pages) / max(1, len(self.pages))
 
 
-def _score_page(job: tuple[str, Page]) -> PageResult:
-    name, page = job
+def summed_up(set_name: str, pages: Sequence[PageResult]) -> dict[str, float]:
+    return METRICS[set_name][1]([p.counts for p in pages])
+
+
+def _score_page(job: tuple[str, Page, dict[str, float]]) -> PageResult:
+    name, page, settings = job
+    _apply(settings)
     html = page.html()
     error = ""
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         text = EXTRACTORS[name](html, page.url)
     except Exception as exc:  # an extractor crash is a failed page, not a failed run
         text, error = "", f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - start
-    return PageResult(page.key, page.url, page_counts(page.truth, text), seconds,
-                      len(text.split()), error)
+    seconds = time.process_time() - start
+    counts = METRICS[page.set][0](page.truth, text)
+    return PageResult(page.key, page.url, counts, seconds, len(text.split()), error,
+                      page.type, page.half)
 
 
-def score(pages: Sequence[Page], names: Sequence[str] = ("reader",), jobs: int = 1) -> list[Result]:
-    """Run each named extractor over ``pages``; one Result per name, in order."""
-    results = []
-    pool = Pool(jobs) if jobs > 1 else None
-    try:
-        for name in names:
-            if name not in EXTRACTORS:
-                raise ValueError(f"unknown extractor {name!r}")
-            start = time.perf_counter()
-            work = [(name, page) for page in pages]
-            scored = pool.map(_score_page, work, chunksize=1) if pool else list(map(_score_page, work))
-            results.append(Result(name, scored, time.perf_counter() - start))
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
-    return results
+def _apply(settings: dict[str, float]) -> None:
+    """Set each ``module.NAME`` to its value in this (worker) process."""
+    for dotted, value in settings.items():
+        module, _, name = dotted.rpartition(".")
+        setattr(importlib.import_module(module), name, value)
+
+
+def score(pages: Sequence[Page], names: Sequence[str] = ("reader",), jobs: int = 1,
+          settings: dict[str, float] | None = None) -> list[Result]:
+    """Run each named extractor over ``pages`` (of one set); one Result per name, in order."""
+    if any(name not in EXTRACTORS for name in names):
+        raise ValueError(f"unknown extractor in {names!r}")
+    set_name = pages[0].set if pages else SETS[0]
+    work = [(name, page, dict(settings or {})) for name in names for page in pages]
+    if jobs > 1:
+        with Pool(jobs, maxtasksperchild=200) as pool:
+            scored = pool.map(_score_page, work, chunksize=4)
+    else:
+        scored = [_score_page(job) for job in work]
+    return [Result(name, set_name, scored[i * len(pages) : (i + 1) * len(pages)])
+            for i, name in enumerate(names)]
+
+
+def cross_validated(set_name: str, by_value: dict[float, list[PageResult]]) -> tuple[list[PageResult], dict[str, float]]:
+    """Each page scored with the value chosen (best F1) on the other half; and the choices."""
+    chosen = {}
+    for tuning in "AB":
+        chosen[tuning] = max(by_value, key=lambda v: summed_up(
+            set_name, [p for p in by_value[v] if p.half == tuning])["f1"])
+    held_out = [p for value in set(chosen.values()) for p in by_value[value]
+                if chosen["B" if p.half == "A" else "A"] == value]
+    return held_out, chosen
 
 
 # --- the command --------------------------------------------------------------------------------
 
 
-def _print_report(results: list[Result], worst: int) -> None:
+def _figures(set_name: str, pages: Sequence[PageResult]) -> str:
+    """One line: F1 on all pages, on half A, on half B, then per page type."""
+    def f1(chosen):
+        return f"{summed_up(set_name, chosen)['f1']:.4f}" if chosen else "  -   "
+    parts = [f"all {f1(pages)}  A {f1([p for p in pages if p.half == 'A'])}  "
+             f"B {f1([p for p in pages if p.half == 'B'])}"]
+    by_type = defaultdict(list)
+    for p in pages:
+        by_type[p.type].append(p)
+    if len(by_type) > 1:
+        parts += [f"{kind} {f1(chosen)} ({len(chosen)})" for kind, chosen in sorted(by_type.items())]
+    return "  |  ".join(parts)
+
+
+def _report(results: list[Result], worst: int) -> None:
     for result in results:
         m = result.metrics
-        extract_total = sum(p.seconds for p in result.pages)
-        print(f"{result.name:<12} F1={m['f1']:.4f}  precision={m['precision']:.4f}  "
-              f"recall={m['recall']:.4f}  pages={m['pages']}  wall={result.wall_seconds:.1f}s  "
-              f"extract={extract_total:.1f}s ({1000 * extract_total / max(1, len(result.pages)):.0f} ms/page)")
+        print(f"{result.set:<21} {result.name:<12} {_figures(result.set, result.pages)}")
+        print(f"{'':<34} P {m['precision']:.4f}  R {m['recall']:.4f}  pages {m['pages']}  "
+              f"CPU {1000 * result.cpu_per_page:.0f} ms/page")
+    by_set = defaultdict(dict)
     for result in results:
-        print(f"\n{result.name}: worst {worst} pages")
-        print(f"  {'F1':>6} {'P':>6} {'R':>6} {'words':>6}  key / url")
-        for p in result.worst(worst):
-            print(f"  {p.f1:6.3f} {page_precision(*p.counts):6.3f} {page_recall(*p.counts):6.3f} "
-                  f"{p.words:6d}  {p.key[:12]}  {p.url}" + (f"  [{p.error}]" if p.error else ""))
-        errors = [p for p in result.pages if p.error]
-        if errors:
-            print(f"  {len(errors)} page(s) raised: " + "; ".join(f"{p.key[:12]} {p.error}" for p in errors))
+        by_set[result.set][result.name] = result
+    for set_name, named in by_set.items():
+        if "reader" in named and "trafilatura" in named:
+            ratio = named["reader"].cpu_per_page / max(1e-9, named["trafilatura"].cpu_per_page)
+            print(f"{set_name}: Reader's CPU per page is {ratio:.2f}x bare trafilatura's")
+        if "reader" in named and worst:
+            print(f"{set_name} reader: worst {worst} pages (F1 P R words type half key url)")
+            for p in named["reader"].worst(worst):
+                print(f"  {p.f1:.3f} {page_precision(*p.counts):.3f} {page_recall(*p.counts):.3f} "
+                      f"{p.words:6d} {p.type[:5]:<5} {p.half} {p.key[:12]} {p.url}"
+                      + (f" [{p.error}]" if p.error else ""))
+
+
+def _parse_tune(text: str) -> tuple[str, list[float]]:
+    name, _, values = text.partition("=")
+    if "." not in name or not values:
+        raise argparse.ArgumentTypeError("expected MODULE.NAME=v1,v2,...")
+    return name, [float(v) for v in values.split(",")]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"benchmark folder (default: {DEFAULT_DATA})")
-    parser.add_argument("--limit", type=int, help="score only the first N pages (in key order)")
-    parser.add_argument("--sample", type=int,
-                        help="score N pages spread evenly over the benchmark (the test's sample)")
+    parser.add_argument("--data", type=Path, default=DATA_ROOT,
+                        help=f"folder holding the sets (default: {DATA_ROOT})")
+    parser.add_argument("--set", choices=SETS, action="append", help="score only this set")
+    parser.add_argument("--type", help="score only pages of this type (article, forum, ...)")
+    parser.add_argument("--half", choices="AB", help="score only this half")
+    parser.add_argument("--sample", type=int, help="N pages of each set, spread evenly")
+    parser.add_argument("--limit", type=int, help="only the first N pages of each set")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also score bare trafilatura.extract(html) with its defaults")
-    parser.add_argument("--worst", type=int, default=10, help="how many worst pages to list")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="leave out bare trafilatura.extract(html)")
+    parser.add_argument("--tune", type=_parse_tune, help="MODULE.NAME=v1,v2,...: cross-validate")
+    parser.add_argument("--worst", type=int, default=8, help="how many worst pages to list")
+    parser.add_argument("--json", type=Path, help="also write every page's figures here")
     args = parser.parse_args(argv)
 
-    if not (args.data / "ground-truth.json").is_file():
-        parser.error(f"no benchmark at {args.data} (expected ground-truth.json and html/)")
     sys.path.insert(0, str(REPO_ROOT))  # reader, when run from a checkout without installing
-    pages = load_pages(args.data, args.limit, args.sample)
-    names = ["reader"] + (["trafilatura"] if args.baseline else [])
-    start = time.perf_counter()
-    results = score(pages, names, max(1, args.jobs))
-    total = time.perf_counter() - start
+    names = ["reader"] + ([] if args.no_baseline else ["trafilatura"])
+    dumped = []
+    for set_name in args.set or SETS:
+        folder = args.data / set_name
+        if not (folder / "ground-truth.json").is_file():
+            parser.error(f"no benchmark at {folder} (expected ground-truth.json and html/)")
+        pages = load_pages(folder, args.limit, args.sample, page_type=args.type,
+                           only_half=args.half)
+        if not pages:
+            continue
+        results = score(pages, names, max(1, args.jobs))
+        if args.tune:
+            name, values = args.tune
+            by_value = {v: score(pages, ["reader"], max(1, args.jobs), {name: v})[0].pages
+                        for v in values}
+            for value, scored in by_value.items():
+                print(f"{set_name:<21} {name.rpartition('.')[2]}={value:<6g} {_figures(set_name, scored)}")
+            held_out, chosen = cross_validated(set_name, by_value)
+            print(f"{set_name:<21} cross-validated (A chose {chosen['A']:g}, B chose "
+                  f"{chosen['B']:g}): {_figures(set_name, held_out)}")
+        _report(results, args.worst)
+        dumped += [{"set": set_name, "extractor": r.name, **vars(p)} for r in results for p in r.pages]
     if args.json:
-        print(json.dumps({"data": str(args.data), "pages": len(pages), "jobs": args.jobs,
-                          "wall_seconds": round(total, 3),
-                          "results": [r.as_dict(args.worst) for r in results]}, indent=2))
-    else:
-        _print_report(results, args.worst)
-        print(f"\ntotal wall time {total:.1f}s with {args.jobs} job(s)")
+        args.json.write_text(json.dumps(dumped, indent=1), encoding="utf-8")
     return 0
 
 
