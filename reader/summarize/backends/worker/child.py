@@ -11,6 +11,7 @@ import traceback
 from pathlib import Path
 
 from reader.errors import ModelError
+from reader.processes import die_with_parent
 from reader.summarize.backends.local import LocalModel
 
 
@@ -54,6 +55,7 @@ class _PipeLogHandler(logging.Handler):
 def serve(connection, path: str, context_limit: int, threads: int, options: dict,
            stderr_path: str) -> None:
     """The child process: load the model on first use, then answer requests until told to stop."""
+    die_with_parent()  # even while the model computes, reading no pipe
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is for Reader to handle
     _redirect_stderr(stderr_path)
     faulthandler.enable()  # a crash writes the Python stack to stderr, for the log
