@@ -91,21 +91,6 @@ def decode_drop(data: Mapping[str, bytes]) -> Drop:
     return _collect(used, _titles(readings))
 
 
-def links_from_mime(data: Mapping[str, bytes]) -> list[str]:
-    """The web addresses in a drop/paste payload, in order, one per page.
-
-    The window's entry point until it handles everything ``decode_drop`` returns. Raises
-    CaptureError when the payload carries no web address (saying what it did carry).
-    """
-    drop = decode_drop(data)
-    if not drop.links:
-        files = [page.path.name for page in drop.pages] + [path.name for path in drop.imports]
-        raise CaptureError(
-            f"Saved pages and export files can't be added by dropping yet: {', '.join(files)}"
-        )
-    return [link.url for link in drop.links]
-
-
 # What one format carried
 
 

@@ -24,7 +24,6 @@ from reader.capture.sources import (
     Link,
     SavedPage,
     decode_drop,
-    links_from_mime,
 )
 from reader.errors import CaptureError
 
@@ -315,7 +314,6 @@ def test_fifty_links_give_fifty_links(data):
     drop = decode_drop(data)
     assert [link.url for link in drop.links] == FIFTY
     assert drop.duplicates == 0
-    assert links_from_mime(data) == FIFTY
 
 
 # Windows formats
@@ -721,17 +719,3 @@ def test_many_problems_are_summed_up():
     message = problems_of({"text/uri-list": uri_list(*[f"ftp://x.example/{i}" for i in range(5)])})
     assert message.startswith("Nothing to add: Reader saves web pages")
     assert message.endswith("; and 2 more")
-
-
-# links_from_mime, the window's call until it takes a Drop
-
-
-def test_links_from_mime_gives_the_urls():
-    data = {"text/x-moz-url": moz_url(("https://a.example/1", "One")),
-            "text/plain": b"https://a.example/1"}
-    assert links_from_mime(data) == ["https://a.example/1"]
-
-
-def test_links_from_mime_refuses_a_drop_of_only_files_for_now():
-    with pytest.raises(CaptureError, match="can't be added by dropping yet: saved page.html"):
-        links_from_mime({"text/uri-list": uri_list(DROPS / "saved page.html")})

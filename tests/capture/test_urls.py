@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.capture.sources import links_from_mime
+from reader.capture.sources import decode_drop
 from reader.capture.urls import canonical_url, check_url, urls_in_text
 from reader.errors import CaptureError, UserError
 
@@ -161,7 +161,11 @@ def test_urls_in_text_without_links_is_empty():
     assert urls_in_text("") == []
 
 
-# links_from_mime
+# Links in a drop or paste (decode_drop)
+
+
+def _links(data):
+    return [link.url for link in decode_drop(data).links]
 
 
 def test_links_from_uri_list_with_comments():
@@ -170,28 +174,28 @@ def test_links_from_uri_list_with_comments():
         b"# https://not.example/this\r\nhttps://a.example/1\r\n",
         "text/plain": b"https://ignored.example/plain",
     }
-    assert links_from_mime(data) == ["https://a.example/1", "https://b.example/2"]
+    assert _links(data) == ["https://a.example/1", "https://b.example/2"]
 
 
 def test_links_from_plain_text_among_words():
     data = {"text/plain": "Worth reading: https://a.example/1 and http://b.example/2 — café."
             .encode("utf-8")}
-    assert links_from_mime(data) == ["https://a.example/1", "http://b.example/2"]
+    assert _links(data) == ["https://a.example/1", "http://b.example/2"]
 
 
 def test_links_fall_back_to_plain_text_when_uri_list_has_none():
     data = {"text/uri-list": b"# only a comment\r\n", "text/plain": b"https://x.example/"}
-    assert links_from_mime(data) == ["https://x.example/"]
+    assert _links(data) == ["https://x.example/"]
 
 
 def test_plain_text_that_is_not_a_link_is_refused():
     with pytest.raises(CaptureError, match="Not a web address: not a link"):
-        links_from_mime({"text/plain": b"not a link"})
+        _links({"text/plain": b"not a link"})
 
 
 def test_plain_text_with_unsupported_scheme_says_so():
     with pytest.raises(CaptureError, match="ftp: links are not supported"):
-        links_from_mime({"text/plain": b"ftp://x.org/a"})
+        _links({"text/plain": b"ftp://x.org/a"})
 
 
 @pytest.mark.parametrize(
@@ -200,4 +204,4 @@ def test_plain_text_with_unsupported_scheme_says_so():
 )
 def test_empty_payload_is_refused(data):
     with pytest.raises(CaptureError, match="Nothing to add"):
-        links_from_mime(data)
+        _links(data)
