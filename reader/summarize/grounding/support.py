@@ -101,15 +101,17 @@ class Grounder:
         close = [w for w in windows if w.coverage >= self.min_coverage]
         if not close:
             return self._not_found(claim, content, weights, windows)
-        failure = ""
+        failure: GroundedSentence | None = None
         for window in close:
-            reason = _disagreement(claim_tokens, window) or self._rest_is_elsewhere(
-                window, content, weights
-            )
+            far = self._passage_with_the_rest(window, content, weights)
+            reason = STITCHED if far is not None else _disagreement(claim_tokens, window)
+            sources = self._sources(window, content)
             if not reason:
-                return GroundedSentence(claim, True, "", self._sources(window, content))
-            failure = failure or reason
-        return GroundedSentence(claim, False, failure, self._sources(close[0], content))
+                return GroundedSentence(claim, True, "", sources)
+            if failure is None:
+                far_source = () if far is None else (self._source(far),)
+                failure = GroundedSentence(claim, False, reason, sources + far_source)
+        return failure
 
     def _weight(self, token: Token) -> float:
         df = min((self._df.get(form, 0) for form in _forms(token)), default=0)
@@ -153,20 +155,20 @@ class Grounder:
                 return False
         return True
 
-    def _rest_is_elsewhere(self, window: _Window, content: list[Token], weights: list[float]) -> str:
-        """What the window lacks of the claim is all in one passage far away: a stitched claim.
+    def _passage_with_the_rest(self, window: _Window, content, weights) -> int | None:
+        """A passage far from the window that holds all the window lacks of the claim.
 
-        (Words a paraphrase brings in are mostly not in the article at all.)
+        Such a claim is stitched from the two. (The words a paraphrase brings in are mostly
+        not in the article at all, or not all in one passage.)
         """
         rest = [(t, w) for t, w in zip(content, weights) if not _found(t, window.forms)]
         if len(rest) < 2 or sum(w for _, w in rest) < STITCHED_REST * sum(weights):
-            return ""
+            return None
         holders = set(range(len(self.passages)))
         for token, _ in rest:
             holders &= set().union(*(self._index.get(f, ()) for f in _forms(token)))
-        if any(p < window.first - 1 or p > window.last + 1 for p in holders):
-            return STITCHED
-        return ""
+        far = sorted(p for p in holders if p < window.first - 1 or p > window.last + 1)
+        return far[0] if far else None
 
     def _not_found(self, claim, content, weights, windows) -> GroundedSentence:
         """Unsupported for want of a window: either stitched from two far passages, or absent."""
@@ -185,11 +187,14 @@ class Grounder:
         """The window's passages that hold some of the claim (a merged claim cites both)."""
         sources = []
         for number in range(window.first, window.last + 1):
-            own = {f for t in self._tokens[number] for f in _forms(t)}
+            own = self._forms[number]
             if any(_found(t, own) for t in content):
-                p = self.passages[number]
-                sources.append(Source(self.text[p.start : p.end], p.start, p.end))
+                sources.append(self._source(number))
         return tuple(sources)
+
+    def _source(self, number: int) -> Source:
+        passage = self.passages[number]
+        return Source(self.text[passage.start : passage.end], passage.start, passage.end)
 
 
 def ground(summary: str, article_text: str) -> list[GroundedSentence]:
