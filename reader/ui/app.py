@@ -18,7 +18,7 @@ from reader.errors import UserError
 from reader.library import open_library
 from reader.logs import log_file, setup_logging
 from reader.settings import Settings
-from reader.ui.crash import install_crash_dialog, route_qt_messages
+from reader.ui.crash import install_crash_dialog, route_qt_messages, text_box
 from reader.ui.main_window import MainWindow
 from reader.ui.single_instance import SQUATTED, Handover, InstanceServer, hand_over
 
@@ -46,7 +46,7 @@ def run_gui(urls: Sequence[str] = ()) -> int:
     try:
         library = open_library(library_path)
     except UserError as error:
-        QMessageBox.critical(None, "Reader", str(error))
+        text_box(QMessageBox.Icon.Critical, "Reader", str(error)).exec()
         return 1
     window = MainWindow(library, Settings.load())
     problem = (SQUATTED.format(socket_name) if handover is Handover.SQUATTED

@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reader.errors import UserError
@@ -35,7 +35,8 @@ def route_qt_messages() -> None:
 def install_crash_dialog(tail: TailHandler, log_path: Path) -> None:
     def excepthook(kind, value, trace) -> None:
         if isinstance(value, UserError):  # a user error that escaped: a message, not a crash
-            QMessageBox.warning(QApplication.activeWindow(), "Reader", str(value))
+            box = text_box(QMessageBox.Icon.Warning, "Reader", str(value))
+            box.exec()
             return
         log.critical("Unexpected error", exc_info=(kind, value, trace))
         show_crash_dialog("".join(traceback.format_exception_only(kind, value)).strip(),
@@ -45,13 +46,22 @@ def install_crash_dialog(tail: TailHandler, log_path: Path) -> None:
 
 
 def show_crash_dialog(summary: str, details: str, log_path: Path) -> None:
-    box = QMessageBox(QApplication.activeWindow())
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Reader: something went wrong")
-    box.setText("Reader ran into a problem it did not expect. Your library is safe.")
+    box = text_box(QMessageBox.Icon.Critical, "Reader: something went wrong",
+                    "Reader ran into a problem it did not expect. Your library is safe.")
     box.setInformativeText(
         f"{summary}\n\nThe full log is in {log_path}. Please include it if you report this."
     )
     box.setDetailedText(details)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.exec()
+
+
+def text_box(icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    """A message box that shows its text as text: errors quote pages, servers and file names
+    (QMessageBox's static helpers guess rich text, and would render markup in them)."""
+    box = QMessageBox(QApplication.activeWindow())
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setText(text)
+    return box

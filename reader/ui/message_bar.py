@@ -11,6 +11,9 @@ class MessageBar(QFrame):
         super().__init__(parent)
         self.setObjectName("messageBar")
         self.label = QLabel()
+        # Messages carry outside text (a page's title, a server's answer, a file name): text,
+        # never markup Qt would render (an <img src=...> in it would make Qt read that file).
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton()
