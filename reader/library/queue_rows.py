@@ -12,6 +12,8 @@ whose heartbeat stopped (it crashed, or quit) are taken over by the next queue (
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,10 +67,10 @@ def _json(values: Iterable) -> str:
 
 
 def heartbeat(library: Library, owner: str) -> None:
-    """``owner`` is alive (call it well within ``LEASE_SECONDS``)."""
+    """``owner``, a queue of this process, is alive (call it well within ``LEASE_SECONDS``)."""
     with library.transaction() as tx:
-        tx.execute("INSERT OR REPLACE INTO capture_owners (owner, heartbeat) VALUES (?, ?)",
-                   (owner, time.time()))
+        tx.execute("INSERT OR REPLACE INTO capture_owners (owner, heartbeat, host, pid)"
+                   " VALUES (?, ?, ?, ?)", (owner, time.time(), socket.gethostname(), os.getpid()))
 
 
 def release(library: Library, owner: str) -> None:
@@ -81,13 +83,18 @@ def release(library: Library, owner: str) -> None:
 
 
 def adopt(library: Library, owner: str) -> int:
-    """Take over the rows of owners that are gone (no heartbeat for ``LEASE_SECONDS``). Their
+    """Take over the rows of owners that are gone (no heartbeat for ``LEASE_SECONDS``, or their
+    process on this machine has ended: a killed ``reader add`` run again at once). Their
     items in flight count one interruption and are queued again, or failed at the second
     (a page that brings Reader down is not tried at every start). Returns how many rows."""
-    now = time.time()
+    now, host = time.time(), socket.gethostname()
     with library.transaction() as tx:
-        tx.execute("DELETE FROM capture_owners WHERE heartbeat < ? AND owner != ?",
-                   (now - LEASE_SECONDS, owner))
+        gone = [other for other, beat, on, pid in tx.execute(
+                    "SELECT owner, heartbeat, host, pid FROM capture_owners WHERE owner != ?",
+                    (owner,))
+                if beat < now - LEASE_SECONDS or (on == host and not _running(pid))]
+        tx.execute("DELETE FROM capture_owners WHERE owner IN (SELECT value FROM json_each(?))",
+                   (_json(gone),))
         orphans = "owner != ? AND owner NOT IN (SELECT owner FROM capture_owners)"
         tx.execute(
             "UPDATE capture_queue SET interrupted = interrupted + 1, updated = ?,"
@@ -98,6 +105,18 @@ def adopt(library: Library, owner: str) -> int:
              owner, _json(IN_FLIGHT)))
         return tx.execute(f"UPDATE capture_queue SET owner = ? WHERE {orphans}",
                           (owner, owner)).rowcount
+
+
+def _running(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end it there: the lease alone tells
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 # Rows

@@ -136,16 +136,19 @@ _V5 = """
 """
 
 # Queue rows belong to the queue that took them (a window, a `reader add`): ``owner`` names it,
-# and ``capture_owners`` holds each live owner's heartbeat (Unix time), so one queue never
-# takes another's live work and the items of an owner that died are resumed by the next queue.
-# ``interrupted`` counts the owners that died with the item in flight: at two it is given up.
+# and ``capture_owners`` holds each live owner's heartbeat (Unix time) and process, so one queue
+# never takes another's live work and the items of an owner that died are resumed by the next
+# queue. ``interrupted`` counts the owners that died with the item in flight: at two, it is
+# given up.
 _QUEUE_OWNERS = """
         ALTER TABLE capture_queue ADD COLUMN owner TEXT NOT NULL DEFAULT '';
         ALTER TABLE capture_queue ADD COLUMN interrupted INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX capture_queue_owner ON capture_queue(owner, state);
         CREATE TABLE capture_owners (
             owner TEXT PRIMARY KEY,
-            heartbeat REAL NOT NULL
+            heartbeat REAL NOT NULL,
+            host TEXT NOT NULL DEFAULT '',       -- the machine it runs on
+            pid INTEGER NOT NULL DEFAULT 0       -- its process there: gone means dead at once
         );
 """
 

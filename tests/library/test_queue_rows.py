@@ -3,6 +3,8 @@ of owners that died, and giving up an item that was in flight when Reader died t
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -125,3 +127,16 @@ def test_two_connections_see_one_queue(library):
 def test_a_page_in_the_library_is_not_queued(library):
     assert enqueue(library, "me", [("reader:welcome", "reader:welcome", {})]) == [
         (IN_LIBRARY, None)]
+
+
+def test_an_owner_whose_process_ended_is_dead_at_once(library):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    heartbeat(library, "killed")
+    with library.transaction() as tx:  # as that process would have written it
+        tx.execute("UPDATE capture_owners SET pid = ? WHERE owner = 'killed'",
+                   (int(ended.stdout),))
+    enqueue(library, "killed", [_page(1)])
+    heartbeat(library, "next")
+    assert adopt(library, "next") == 1  # its heartbeat is fresh, but its process is gone
+
