@@ -52,8 +52,10 @@ def test_workers_exit_within_two_seconds_of_their_parent_being_killed(tmp_path):
     script.write_text(PARENT)
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
                               cwd=os.getcwd(), env={**os.environ, "PYTHONPATH": os.getcwd()})
+    children: list[int] = []
     try:
-        worker, watched, plain = map(int, parent.stdout.readline().split())
+        children = [int(pid) for pid in parent.stdout.readline().split()]
+        worker, watched, plain = children
         assert all(_alive(pid) for pid in (worker, watched, plain))
         parent.send_signal(signal.SIGKILL)
         parent.wait(5)
@@ -66,7 +68,7 @@ def test_workers_exit_within_two_seconds_of_their_parent_being_killed(tmp_path):
     finally:
         if parent.poll() is None:
             parent.kill()
-        for child in psutil.Process().children(recursive=True):  # ours only, by pid
-            child.kill()
-        if "plain" in locals() and _alive(plain):
-            os.kill(plain, signal.SIGKILL)
+            parent.wait(5)
+        for pid in children:  # the ones this test started, by pid
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -1,8 +1,9 @@
 """Content codings (gzip, deflate, br) decoded in bounded steps.
 
 A few KB of gzip can hold gigabytes of zeros, and ``gzip, gzip`` multiplies that again; so the
-decoders here hand back at most ``STEP`` bytes per piece (brotli: under twice that), and the caller counts the
-decoded bytes as they come. One coding at most: a body coded twice is refused, not unwrapped.
+decoders here hand back at most ``STEP`` bytes per piece (brotli: under twice that), and the
+caller counts the decoded bytes as they come. One coding at most: a body coded twice is
+refused, not unwrapped.
 """
 
 from __future__ import annotations

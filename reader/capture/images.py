@@ -153,7 +153,8 @@ def _download(url: str, page_url: str, max_bytes: int, timeout: float, local: bo
         raise _Unusable(f"the server answered {response.status}")
     content_type = raster_type(response.body)
     if content_type is None:
-        what = "an SVG drawing" if _looks_like_svg(response.body) else "not an image the reader can show"
+        what = ("an SVG drawing" if _looks_like_svg(response.body)
+                else "not an image the reader can show")
         raise _Unusable(f"the bytes are {what} (served as {response.mime or 'nothing'})")
     size = pixel_size(response.body)
     if size is None:

@@ -75,7 +75,8 @@ class ReaderView(QTextBrowser):
         # The reader never touches the network: images come from the library (stored when the
         # page was captured), or are local files; anything else is not shown.
         if url.scheme() == IMAGE_SCHEME:
-            column = self.viewport().width() - 2 * self.document().rootFrame().frameFormat().leftMargin()
+            margin = self.document().rootFrame().frameFormat().leftMargin()
+            column = self.viewport().width() - 2 * margin
             return stored_image(image_bytes(self.library, url.path()), int(column))
         if url.scheme() not in LOCAL_SCHEMES:
             return None

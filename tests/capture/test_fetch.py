@@ -26,3 +26,35 @@ def test_decode_html_defaults_to_utf8():
     assert decode_html("<p>Fuß und Straße</p>".encode("utf-8")) == "<p>Fuß und Straße</p>"
 
 
+
+
+# Fetching, from the fixture site on 127.0.0.1
+
+
+def test_a_redirected_page_reports_where_it_ended(site):
+    from reader.capture.fetch import fetch
+
+    page = fetch(site.url("go/news-article.html"))
+    assert page.url == site.url("news-article.html")
+    assert page.local  # on this computer: its images may be fetched from here too
+    assert "<h1" in page.html
+
+
+def test_a_fetch_cancelled_before_it_starts_asks_nothing():
+    import threading
+
+    import pytest
+
+    from reader.capture.fetch import fetch
+    from reader.capture.web import DownloadCancelled
+    from tests.hostile.server import HostileServer
+
+    server = HostileServer()
+    try:
+        cancelled = threading.Event()
+        cancelled.set()
+        with pytest.raises(DownloadCancelled):
+            fetch(server.url("/ok.html"), cancelled=cancelled)
+        assert server.requests == []
+    finally:
+        server.close()
