@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -16,18 +16,22 @@ from reader.capture.batch import Outcome, capture_all, import_links
 from reader.capture.extractor import Extractor
 from reader.capture.importers import ImportResult, detect_and_read, import_batch
 from reader.capture.urls import canonical_url, check_url
-from reader.errors import CaptureError, LibraryError, ModelError, UserError
+from reader.errors import CaptureError, LibraryError, ModelError, UserError, database_problem
 from reader.library import Library, open_library
 from reader.library.listing import MATCH_END, MATCH_START
+from reader.logs import setup_cli_logging
 from reader.settings import Settings
 from reader.summarize.backends.factory import open_model
 from reader.summarize.summarizer import summarize_and_store
+from reader.terminal import PlainTextStream, is_link, unknown_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     options, links = _split_links(argv)
+    if links and not is_link(links[0]):
+        parser.error(unknown_command(links[0], _COMMANDS))  # exits with status 2
     args = parser.parse_args(options)
     if args.home:
         os.environ[paths.HOME_ENV] = str(args.home)
@@ -35,7 +39,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reader.ui.app import run_gui  # Qt is loaded only for the window
 
         return run_gui(links)
-    logging.basicConfig(level=logging.WARNING, format="reader: %(levelname)s: %(message)s")
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = PlainTextStream(stdout), PlainTextStream(stderr)
+    try:
+        setup_cli_logging(args.verbose)
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The subcommand, with every failure a user can act on told as one line."""
     try:
         if args.handler in (_install_desktop, _models):  # these need no library
             return args.handler(None, args)
@@ -46,6 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             library.close()
     except UserError as error:
         print(f"reader: {error}", file=sys.stderr)
+        return 1
+    except (sqlite3.OperationalError, sqlite3.IntegrityError) as error:
+        message = database_problem(error)
+        if message is None:  # a bug, for the traceback
+            raise
+        print(f"reader: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("reader: interrupted", file=sys.stderr)
@@ -326,6 +346,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--home", help="keep the whole library in this folder (as READER_HOME)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the log (libraries' warnings too) on stderr")
     parser.set_defaults(command=None, urls=[])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -384,4 +406,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (add, importing, listing, search, show, summarize):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
+    for sub in set(commands.choices.values()):  # after the command word too
+        sub.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                         help=argparse.SUPPRESS)
     return parser

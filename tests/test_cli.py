@@ -1,6 +1,7 @@
 """The ``reader`` command, run as a real process against a temporary home and the fixture site."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -235,6 +236,75 @@ def test_add_of_sixty_real_pages_saves_every_page(tmp_path, site, run):
     assert added.stdout.count("Added") == 60, added.stderr
     rows = json.loads(reader(tmp_path, "list", "--json").stdout)
     assert {row["url"] for row in rows} >= set(urls) and len(rows) == 61
+
+
+# Hostile input and surprises: unknown words, terminal control in titles, library warnings,
+# a busy or refusing database.
+
+
+@pytest.mark.parametrize("word, hint", [("lsit", "did you mean list?"),
+                                        ("serach", "did you mean search?"),
+                                        ("expor", "the commands are add, import, list")])
+def test_an_unknown_command_is_an_error_with_a_suggestion(tmp_path, word, hint):
+    result = reader(tmp_path, word, "--json", check=False)
+    assert result.returncode == 2
+    assert f"'{word}' is not a command" in result.stderr and hint in result.stderr
+    assert not (tmp_path / "library.sqlite3").exists(), "nothing was opened"
+
+
+def test_links_and_files_still_go_to_the_window():
+    from reader.terminal import is_link
+
+    assert is_link("https://a.example/x") and is_link("www.a.example")
+    assert is_link("file:///tmp/page.html") and is_link(__file__)
+    assert not is_link("expor") and not is_link("list.html")
+
+
+def test_terminal_control_in_titles_and_snippets_is_not_printed(tmp_path, site):
+    url = site.url("news-article.html")
+    reader(tmp_path, "add", url)
+    library = sqlite3.connect(tmp_path / "library.sqlite3")
+    with library:
+        library.execute("UPDATE articles SET title = ? WHERE url = ?",
+                        ("Kelby\x1b]0;pwned\x07 \x9b31m Sound\x1b[2J", url))
+    library.close()
+    for args in (["list"], ["search", "tidal"], ["show", url]):
+        output = reader(tmp_path, *args).stdout
+        assert "Kelby]0;pwned 31m Sound[2J" in output
+        assert not any(char in output for char in "\x1b\x07\x9b"), args
+        assert "\n" in output
+
+
+def test_verbose_is_taken_before_and_after_the_command(tmp_path, site):
+    quiet = reader(tmp_path, "add", site.url("news-article.html"))
+    assert quiet.stderr.strip() == ""
+    for args in (["--verbose", "list"], ["list", "--verbose"]):
+        assert "Kelby Sound" in reader(tmp_path, *args).stdout
+
+
+def test_a_library_busy_in_another_process_is_a_message(tmp_path):
+    reader(tmp_path, "list")
+    holder = sqlite3.connect(tmp_path / "library.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = reader(tmp_path, "add", "https://a.example/page", check=False)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == 1, result.stderr
+    assert "library is busy" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_change_the_database_refuses_is_a_message(tmp_path, site):
+    reader(tmp_path, "list")
+    library = sqlite3.connect(tmp_path / "library.sqlite3")
+    with library:
+        library.execute("CREATE TRIGGER refuse BEFORE INSERT ON articles "
+                        "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")
+    library.close()
+    result = reader(tmp_path, "add", site.url("news-article.html"), check=False)
+    assert result.returncode == 1
+    assert "refused by a test trigger" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_add_json_answers_in_the_order_given(tmp_path, site):
