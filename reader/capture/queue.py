@@ -49,7 +49,7 @@ __all__ = ["STATES", "AddReport", "CaptureQueue", "Counts", "QueueEvent", "Queue
 log = logging.getLogger(__name__)
 
 POOL_IDLE_SECONDS = 120  # an idle queue lets its extraction processes go after this long
-HEARTBEAT_SECONDS = 5.0  # well within queue_rows.LEASE_SECONDS
+HEARTBEAT_SECONDS = 10.0  # well within queue_rows.LEASE_SECONDS
 
 
 # The queue

@@ -29,7 +29,7 @@ ACTIVE = (QUEUED, FETCHING, EXTRACTING)  # still to be done
 IN_FLIGHT = (FETCHING, EXTRACTING)
 # What ``enqueue`` says about each page it is given.
 NEW, IN_LIBRARY, ALREADY_QUEUED = "queued", "in_library", "already_queued"
-LEASE_SECONDS = 30.0  # an owner silent this long is taken for dead
+LEASE_SECONDS = 60.0  # an owner silent this long is taken for dead (one on another machine)
 MAX_INTERRUPTIONS = 2  # owners that may die with an item in flight before it is given up
 POISON_REASON = "Reader stopped twice while saving this page"
 
