@@ -18,6 +18,8 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
+from reader.capture.extraction.kind import DISCUSSION, DOCUMENTATION, may_hold_posts, page_kind
+from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 
 # Fewer words than this is a login wall, a cookie page or an app shell, not an article.
@@ -29,7 +31,7 @@ CAPTION_XPATHS = (
     "//*[self::div or self::p or self::span or self::section or self::ul or self::ol or self::li]"
     "[contains(@class, 'caption') or contains(@id, 'caption')]",
 )
-# Below this agreement (word-4-gram F1) between the precision and the recall extraction, the two
+# Below this agreement (word-4-gram F1) between the precise and the default extraction, the two
 # disagree about what the article is, and an independent extractor (readability) decides which
 # one is right. (On the extraction benchmark any value from 0.7 to 0.9 chooses the same way.)
 AGREEMENT = 0.8
@@ -38,8 +40,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
 ALLOWED_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 p br hr ul ol li blockquote pre code a strong em b i u s del sub sup "
-    "table thead tbody tr th td img figure figcaption div span dl dt dd".split()
+    "table thead tbody tr th td img figure figcaption div span dl dt dd section".split()
 )
+_TEXT_BLOCKS = frozenset("p li td th dd dt h1 h2 h3 h4 h5 h6 a strong em b i".split())
 _LINK_SCHEMES = ("http", "https", "mailto")
 _HTML_LANG = re.compile(r"""<html[^>]*\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _cleaner = Cleaner(
@@ -75,31 +78,50 @@ class Extracted:
 def extract(html: str, url: str) -> Extracted:
     """The article in ``html`` (fetched from ``url``). Raises CaptureError if there is none.
 
-    trafilatura runs twice: favouring precision (which leaves out more of the page around the
-    article) and favouring recall. The precise result is kept unless the two disagree about what
-    the article is; then the one closer to readability's independent reading of the page wins.
+    How depends on the kind of page (extraction/kind.py): documentation is read broadly, to keep
+    every code block, table and heading; an article is read twice, favouring precision and with
+    trafilatura's defaults, and the readings are decided between; a discussion keeps every post
+    in order, each a <section> under its author and date, where its posts can be found.
     """
-    precise = _bare_extraction(html, url, favor_precision=True, with_metadata=True)
-    broad = _bare_extraction(html, url, favor_recall=True, with_metadata=precise is None)
-    document = precise or broad
-    if document is None:
-        raise CaptureError(f"No article text found on this page: {url}")
-    body = _choose_body(html, precise, broad)
+    kind = page_kind(html)
+    document, body = _reading(html, url, kind)
     title = (document.title or "").strip()
     _drop_leading_title(body, title)
+    body_html = lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode")
     text = plain_text(body)
+    if kind == DISCUSSION or may_hold_posts(html):
+        posts = thread_of(html, text)
+        if posts is not None:
+            body_html, text = posts
     if word_count(text) < MIN_WORDS:
         raise CaptureError(f"No article text found on this page: {url}")
-    body_html = sanitise(lxml.html.tostring(convert_to_html(body), encoding="unicode"), url)
     return Extracted(
         title=title or _fallback_title(text, url),
         author=(document.author or "").strip(),
         site=(document.sitename or "").strip() or (urlsplit(url).hostname or ""),
         published=document.date or "",
         language=document.language or _declared_language(html),
-        body_html=body_html,
+        body_html=sanitise(body_html, url),
         text=text,
     )
+
+
+def _reading(html: str, url: str, kind: str):
+    """trafilatura's document (for the metadata) and its body, the way that suits ``kind``."""
+    if kind == DOCUMENTATION:
+        document = _bare_extraction(html, url, favor_recall=True, fast=True, with_metadata=True)
+        body = document.body if document else None
+    elif kind == DISCUSSION:  # the posts are the text; this is what they must cover
+        document = _bare_extraction(html, url, with_metadata=True)
+        body = document.body if document else None
+    else:
+        precise = _bare_extraction(html, url, favor_precision=True, fast=True, with_metadata=True)
+        broad = _bare_extraction(html, url, with_metadata=precise is None)
+        document = precise or broad
+        body = _choose_body(html, precise, broad) if document else None
+    if document is None:
+        raise CaptureError(f"No article text found on this page: {url}")
+    return document, body
 
 
 def _bare_extraction(html: str, url: str, **settings) -> Document | None:
@@ -121,7 +143,8 @@ def _choose_body(html: str, precise: Document | None, broad: Document | None):
     """The precise body, unless the broad one is the better reading of the page.
 
     Precision mode leaves out more of what surrounds an article (teasers, sign-up boxes, section
-    links) but now and then most of the article too; recall mode errs the other way.
+    links) but now and then most of the article too; trafilatura's defaults (which compare its
+    reading with readability's and jusText's) err the other way.
     """
     if precise is None or broad is None:
         return (precise or broad).body
@@ -132,6 +155,17 @@ def _choose_body(html: str, precise: Document | None, broad: Document | None):
     if agreement(broad_text, referee) > agreement(precise_text, referee):
         return broad.body
     return precise.body
+
+
+def _inline_code(tree):
+    """trafilatura writes every piece of code as a <pre> block, a name in a sentence included:
+    that one becomes <code> again, or the HTML parser would end the paragraph at it."""
+    for pre in tree.iter("pre"):
+        one_line = "\n" not in "".join(pre.itertext()).strip()
+        in_text = pre.getparent().tag in _TEXT_BLOCKS or (pre.tail or "").strip()
+        if one_line and in_text:
+            pre.tag = "code"
+    return tree
 
 
 def _readability_text(html: str) -> str:

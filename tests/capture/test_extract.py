@@ -1,21 +1,126 @@
-"""Extracting articles: what the sanitiser keeps of a page's HTML."""
+"""Extraction by kind of page: a Q&A page and a forum thread keep every post in order under its
+author and date, documentation keeps its code and tables, and the kind comes from the page."""
 
-from reader.capture.extract import sanitise
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from reader.capture.extract import extract, word_count
+from reader.capture.extraction.kind import ARTICLE, DISCUSSION, DOCUMENTATION, page_kind
+
+PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
 
-def test_sanitise_removes_scripts_handlers_styles_and_unsafe_links():
-    html = (
-        '<p onclick="steal()" style="color:red" class="x">Hello <a href="/rel">rel</a> '
-        '<a href="ftp://x.org/f">ftp</a> <a href="mailto:a@b.c">mail</a> '
-        '<a href="javascript:alert(1)">js</a></p><script>alert(1)</script>'
-        '<img src="data:image/png;base64,AAAA" onerror="x()"><form><input name="q"></form>'
-    )
-    clean = sanitise(html, "https://example.org/dir/page")
-    assert clean.startswith(
-        '<p>Hello <a href="https://example.org/rel">rel</a> <a>ftp</a> '
-        '<a href="mailto:a@b.c">mail</a> <a'
-    )
-    assert clean.endswith(">js</a></p><img>")
-    for unsafe in ["javascript", "alert", "onclick", "onerror", "style", "class", "data:",
-                   "<script", "<form", "<input"]:
-        assert unsafe not in clean, unsafe
+def _page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def _posts(body_html: str) -> list[tuple[str, str]]:
+    """(heading, text) of each post section in the reader view's HTML."""
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    return [(section.findtext("h4"), " ".join(section.text_content().split()))
+            for section in root.iter("section")]
+
+
+# What kind of page
+
+
+def test_structured_data_marks_a_discussion():
+    assert page_kind(_page("qa-thread.html")) == DISCUSSION  # microdata QAPage
+    assert page_kind(_page("forum-thread.html")) == DISCUSSION  # JSON-LD DiscussionForumPosting
+
+
+def test_questions_and_answers_of_an_faq_do_not_make_an_article_a_discussion():
+    faq = ('<script type="application/ld+json">{"@type": "FAQPage", "mainEntity": [{"@type": '
+           '"Question", "acceptedAnswer": {"@type": "Answer", "text": "Yes."}}]}</script>')
+    assert page_kind(f"<html><head>{faq}</head><body><p>Story</p></body></html>") == ARTICLE
+
+
+def test_documentation_from_its_generator_its_schema_type_or_its_code_blocks():
+    assert page_kind(_page("docs-page.html")) == DOCUMENTATION
+    assert page_kind('<script type="application/ld+json">{"@type": "TechArticle"}</script>') == DOCUMENTATION
+    assert page_kind("<p>one</p>" + "<pre>x = 1\ny = 2</pre>" * 3) == DOCUMENTATION
+    assert page_kind("<p>one</p><pre>x = 1</pre>") == ARTICLE
+    assert page_kind(_page("news-article.html")) == ARTICLE
+
+
+# A Q&A page
+
+
+def test_a_question_and_its_three_answers_in_order_each_under_author_and_date():
+    page = extract(_page("qa-thread.html"), "https://cooking.example/questions/4411")
+    posts = _posts(page.body_html)
+    assert [heading for heading, _ in posts] == [
+        "Marta K · 2024-03-02", "Jonas Baker · 2024-03-02", "Priya Natarajan · 2024-03-03",
+        "Ollie Grant · 2024-03-05"]
+    assert "three weeks" in posts[0][1] and "Feed it a thick meal" in posts[1][1]
+    assert "dry some of it" in posts[2][1] and "Freezing works too" in posts[3][1]
+
+
+def test_votes_user_cards_and_related_questions_are_left_out():
+    page = extract(_page("qa-thread.html"), "https://cooking.example/questions/4411")
+    for widget in ("Up vote", "Improve this answer", "Share", "45.1k", "gold badges",
+                   "Related questions", "Can I freeze bread dough", "Hot Network Questions"):
+        assert widget not in page.text and widget not in page.body_html, widget
+    assert not any(text.split()[-1].isdigit() for _, text in _posts(page.body_html))
+
+
+def test_the_whole_thread_counts_its_words():
+    page = extract(_page("qa-thread.html"), "https://cooking.example/questions/4411")
+    answers_only = "Whatever you choose, write the date on the jar."
+    assert answers_only in page.text
+    posts_words = sum(word_count(text) for _, text in _posts(page.body_html))
+    assert word_count(page.text) == posts_words > 200
+
+
+# A forum thread
+
+
+def test_a_forum_thread_keeps_the_opening_post_and_every_reply_without_signatures():
+    page = extract(_page("forum-thread.html"), "https://repair.example/threads/dishwasher.55/")
+    posts = _posts(page.body_html)
+    assert [heading for heading, _ in posts] == [
+        "Rosa Lindqvist · 2025-01-14", "handyhal · 2025-01-14", "Rosa Lindqvist · 2025-01-15",
+        "M. Okafor · 2025-01-15", "Dishwasher Dan · 2025-01-16"]
+    assert "non-return valve" in posts[1][1] and "impeller is jammed" in posts[4][1]
+    for junk in ("Sent from my kitchen", "fixing things since 1987", "spray arms", "Reaction score",
+                 "Report", "Similar threads", "Washing machine will not spin", "#3"):
+        assert junk not in page.text, junk
+    assert page.title == "Dishwasher leaves water at the bottom after every cycle"
+
+
+def test_a_thread_is_sanitised_like_any_article():
+    hostile = _page("forum-thread.html").replace(
+        "Good find.", 'Good find.<script>alert(1)</script><a href="javascript:alert(2)" onclick="x()">look</a>')
+    page = extract(hostile, "https://repair.example/threads/dishwasher.55/")
+    assert "Good find." in page.text
+    for unsafe in ("<script", "alert", "onclick", "javascript:"):
+        assert unsafe not in page.body_html
+
+
+# Documentation
+
+
+def test_documentation_keeps_code_blocks_tables_and_headings_intact():
+    page = extract(_page("docs-page.html"), "https://docs.example/reading.html")
+    root = lxml.html.fragment_fromstring(page.body_html, create_parent="div")
+    code = [pre.text_content() for pre in root.iter("pre")]
+    assert len(code) == 2
+    assert '    settings = tomlkit_lite.load(handle)\nprint(settings["server"]["port"])' in code[0]
+    assert [h.text_content() for h in root.iter("h2")] == ["Loading a file", "Value types", "Errors"]
+    rows = [[cell.text_content().strip() for cell in row] for row in root.iter("tr")]
+    assert rows[0] == ["TOML value", "Python type", "Example"]
+    assert rows[2] == ["integer", "int", "port = 8080"]
+    # a name in a sentence stays in its sentence
+    sentence = next(p for p in root.iter("p") if "function reads" in p.text_content())
+    assert sentence.find("code").text == "load"
+    assert "Quick search" not in page.text and "Table of Contents" not in page.text
+
+
+@pytest.mark.parametrize("name", ["news-article.html", "blog-post.html"])
+def test_an_article_has_no_post_sections(name):
+    page = extract(_page(name), "https://news.example/story")
+    assert "<section" not in page.body_html

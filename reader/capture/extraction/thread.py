@@ -1,0 +1,266 @@
+"""A discussion's posts in order (question and answers, or a thread's replies), found in the markup.
+
+Forum software and Q&A sites differ in everything but one thing: every post's text sits in an
+element of the same kind (the same tag and classes), once per post. So the posts are the group of
+like elements, none inside another, that holds most of the page's prose (words outside links);
+of the groups that hold nearly as much, the tightest (fewest words in all) is the post text alone,
+without the author box, signature, vote buttons and "similar questions" around it.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+
+# A group of post texts may hold this share of the best group's prose and still be preferred for
+# being tighter (the post text rather than the whole post with its author box and signature).
+TIGHTNESS = 0.85
+# Fewer prose words than this in all posts together is a page of snippets, not a discussion.
+MIN_THREAD_WORDS = 30
+# Posts are kept only if their words include this share of what trafilatura read as the page's
+# text: below it, the group of posts was something else (a list of teasers, say).
+COVERAGE = 0.6
+# Markup that is never part of a post's text.
+# (Not <noscript>: Discourse and Flarum serve their posts inside it, for readers without
+# JavaScript. Not <form>: forum software wraps a whole thread in one.)
+_NOT_TEXT = ("script", "style", "template", "button", "svg", "select", "textarea", "input", "nav",
+             "footer", "aside")
+_DIGITS = re.compile(r"\d+")
+_AUTHOR_CLASS = re.compile(r"author|user-?name|poster|user-details|byline|member-?name|user-?link",
+                           re.IGNORECASE)
+_DATE_CLASS = re.compile(r"date|time|posted", re.IGNORECASE)
+_DATE_PROPS = ("datePublished", "dateCreated", "uploadDate")
+# Classes and ids of what surrounds a post's text rather than being part of it.
+_JUNK = re.compile(r"vote|score|signature|badge|reputation|share|social|reaction|avatar|"
+                   r"user-?info|user-?details|user-?card|author|poster|profile|post-?meta|byline|"
+                   r"toolbar|actions|button|permalink|post-?number|likes|flair|attribution", re.IGNORECASE)
+_BLOCKS = ("div", "ul", "ol", "li", "p", "span", "section", "header", "table", "dl")
+_LINE_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "tr",
+                "section", "dt", "dd", "table", "ul", "ol")
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_WORD = re.compile(r"\w+")
+_LETTERS = re.compile(r"[^\W\d_]")
+_SPACE = re.compile(r"\s+")
+
+
+def thread_of(html: str, article_text: str) -> tuple[str, str] | None:
+    """The discussion on the page as (HTML, text): a <section> per post, headed by its author
+    and date. None when the page shows no posts (repeated blocks, most of them signed with an
+    author or a date), or posts that leave out much of what trafilatura read as the page's text
+    (``article_text``): then they were comments under an article, not the page's point."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    posts = find_posts(root)
+    signed = sum(1 for post in posts if post.author or post.date)
+    if len(posts) < 2 or signed < len(posts) / 2:
+        return None
+    thread = lxml.html.Element("div")
+    for post in posts:
+        section = lxml.html.Element("section")
+        heading = " · ".join(part for part in (post.author, _day(post.date)) if part)
+        if heading:
+            section.append(lxml.html.Element("h4"))
+            section[0].text = heading
+        section.append(cleaned(post.body))
+        thread.append(section)
+    text = block_text(thread)
+    if _covered(article_text, text) < COVERAGE:
+        return None
+    return lxml.html.tostring(thread, encoding="unicode"), text
+
+
+def block_text(element: HtmlElement) -> str:
+    """The text of ``element`` with a line break after each block (paragraph, item, heading)."""
+    copy = deepcopy(element)
+    for block in copy.iter(*_LINE_BLOCKS):
+        block.tail = "\n" + (block.tail or "")
+    for line_break in copy.iter("br"):
+        line_break.tail = "\n" + (line_break.tail or "")
+    lines = (_SPACE.sub(" ", line).strip() for line in copy.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _covered(wanted: str, text: str) -> float:
+    """The share of ``wanted``'s words that ``text`` also has (1 when ``wanted`` is empty)."""
+    want = Counter(_WORD.findall(wanted.casefold()))
+    have = Counter(_WORD.findall(text.casefold()))
+    total = sum(want.values())
+    return sum((want & have).values()) / total if total else 1.0
+
+
+def _day(date: str) -> str:
+    """An ISO timestamp as its day; any other date as written."""
+    return date[:10] if _ISO_DAY.match(date) else date
+
+
+@dataclass(frozen=True)
+class Post:
+    author: str
+    date: str
+    body: HtmlElement  # the post's text, an element of the page (not a copy)
+
+
+def find_posts(root: HtmlElement) -> list[Post]:
+    """The discussion's posts in page order ([] when the page holds no group of two or more)."""
+    words = _prose_words(root)
+    groups = defaultdict(list)
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag not in _NOT_TEXT:
+            signature = _signature(element)
+            if signature:
+                groups[signature].append(element)
+    candidates = []
+    for members in groups.values():
+        outermost = _outermost(members)
+        if len(outermost) >= 2:
+            prose = sum(words[m][0] for m in outermost)
+            total = sum(words[m][0] + words[m][1] for m in outermost)
+            candidates.append((prose, total, outermost))
+    if not candidates:
+        return []
+    best = max(prose for prose, _, _ in candidates)
+    if best < MIN_THREAD_WORDS:
+        return []
+    _, _, bodies = min((c for c in candidates if c[0] >= TIGHTNESS * best), key=lambda c: c[1])
+    bodies = _with_opener(root, bodies)
+    return [_post(body, bodies) for body in bodies]
+
+
+def _signature(element: HtmlElement) -> str:
+    """What like elements share: tag and classes (numbers left out), or, without classes, the
+    microdata property. Elements with neither are too common (every <p>) to mark a post."""
+    classes = _classes(element)
+    if classes:
+        return f"{element.tag}.{' '.join(sorted(classes))}"
+    prop = element.get("itemprop")
+    return f"{element.tag}@{prop}" if prop else ""
+
+
+def _classes(element: HtmlElement) -> frozenset[str]:
+    return frozenset(_DIGITS.sub("", element.get("class") or "").split())
+
+
+def _with_opener(root: HtmlElement, bodies: list[HtmlElement]) -> list[HtmlElement]:
+    """``bodies`` and the like elements with a class more (the thread's first post is often
+    marked as such), in page order."""
+    tag, classes = bodies[0].tag, _classes(bodies[0])
+    if not classes:
+        return bodies
+    chosen = set(bodies)
+    if not any(e not in chosen and classes < _classes(e) for e in root.iter(tag)):
+        return bodies
+    return _outermost([e for e in root.iter(tag) if e in chosen or classes < _classes(e)])
+
+
+def _outermost(members: list[HtmlElement]) -> list[HtmlElement]:
+    """The members (in page order) not inside another member (a reply's text nested in its
+    parent's post)."""
+    chosen = set(members)
+    kept = []
+    for member in members:
+        if not any(ancestor in chosen for ancestor in member.iterancestors()):
+            kept.append(member)
+    return kept
+
+
+def _prose_words(root: HtmlElement) -> dict[HtmlElement, tuple[int, int]]:
+    """Each element's (words outside links, words in links)."""
+    counts: dict[HtmlElement, tuple[int, int]] = {}
+    for element in reversed(list(root.iter())):  # children before their parents
+        if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+            counts[element] = (0, 0)
+            continue
+        own = len((element.text or "").split())
+        prose, links = (0, own) if element.tag == "a" else (own, 0)
+        for child in element:
+            child_prose, child_links = counts.get(child, (0, 0))
+            tail = len((child.tail or "").split())
+            if element.tag == "a":
+                links += child_prose + child_links + tail
+            else:
+                prose += child_prose + tail
+                links += child_links
+        counts[element] = (prose, links)
+    return counts
+
+
+def _post(body: HtmlElement, bodies: list[HtmlElement]) -> Post:
+    """The post around ``body``: its largest ancestor holding no other post's text."""
+    others = set()
+    for other in bodies:
+        if other is not body:
+            others.update(other.iterancestors())
+    container = body
+    for ancestor in body.iterancestors():
+        if ancestor in others:
+            break
+        container = ancestor
+    return Post(_author(container, body), _date(container, body), body)
+
+
+def cleaned(body: HtmlElement) -> HtmlElement:
+    """A copy of a post's text without what surrounds a post on a forum: author card, votes,
+    signature, share and reply buttons, and blocks that are mostly links."""
+    copy = deepcopy(body)
+    junk = [e for e in copy.iterdescendants() if isinstance(e.tag, str) and (
+        e.tag in _NOT_TEXT or e.tag == "time"
+        or _JUNK.search(f"{e.get('class') or ''} {e.get('id') or ''}"))]
+    for element in junk:
+        if element.getparent() is not None:
+            element.drop_tree()
+    words = _prose_words(copy)
+    for element in list(copy.iterdescendants(*_BLOCKS)):
+        prose, links = words.get(element, (0, 0))
+        if element.getparent() is not None and (links > prose or _no_words(element)):
+            element.drop_tree()
+    return copy
+
+
+def _no_words(element: HtmlElement) -> bool:
+    """Counts, post numbers and empty boxes: nothing to read, no picture to see."""
+    return not _LETTERS.search(element.text_content()) and next(element.iter("img"), None) is None
+
+
+def _outside(container: HtmlElement, body: HtmlElement, xpath: str) -> list[HtmlElement]:
+    inside = set(body.iter())
+    return [e for e in container.xpath(xpath) if e not in inside]
+
+
+def _author(container: HtmlElement, body: HtmlElement) -> str:
+    for element in _outside(container, body, ".//*[@itemprop='author']"):
+        named = element.xpath(".//*[@itemprop='name']")
+        name = (named[0].get("content") or _text(named[0])) if named else _text(element)
+        if name:
+            return name[:80]
+    for element in _outside(container, body, ".//*[@class]"):
+        if _AUTHOR_CLASS.search(element.get("class")) and 0 < len(_text(element).split()) <= 4:
+            return _text(element)[:80]
+    return ""
+
+
+def _date(container: HtmlElement, body: HtmlElement) -> str:
+    for element in container.iter("time"):  # the post's own, even where it heads the text
+        when = element.get("datetime") or element.get("title") or _text(element)
+        if when:
+            return when.strip()[:40]
+    for prop in _DATE_PROPS:
+        for element in _outside(container, body, f".//*[@itemprop='{prop}']"):
+            when = element.get("content") or element.get("datetime") or _text(element)
+            if when:
+                return when.strip()[:40]
+    for element in _outside(container, body, ".//*[@class]"):
+        if _DATE_CLASS.search(element.get("class")) and 0 < len(_text(element).split()) <= 6:
+            return _text(element)[:40]
+    return ""
+
+
+def _text(element: HtmlElement) -> str:
+    return _SPACE.sub(" ", element.text_content()).strip()
