@@ -179,6 +179,19 @@ def test_odd_articles_and_claims_give_answers_not_errors(article):
     assert ground("", article) == []
 
 
+def test_hostile_sizes_are_bounded():
+    # one "sentence" of 60,000 words (a table without full stops), and an endless claim
+    article = " ".join(f"OpenAI Meta {i} released" for i in range(15000))
+    grounder = Grounder(article)
+    assert max(p.end - p.start for p in grounder.passages) < 2000
+    claim = " ".join(["OpenAI released Meta 7"] * 100)
+    started = time.perf_counter()
+    assert "too long" in grounder.check(claim).reason
+    assert grounder.check("Meta 12 released OpenAI.").supported
+    assert not grounder.check("Apple bought Meta in 2019.").supported
+    assert time.perf_counter() - started < 1
+
+
 def test_a_5000_word_article_is_grounded_well_under_a_second():
     article = "\n".join([ARTICLE] * 40)  # about 5,000 words, every sentence 40 times
     assert 4500 < len(article.split()) < 5500

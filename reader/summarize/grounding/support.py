@@ -37,6 +37,8 @@ MIN_COVERAGE = 0.65
 # In a claim merged from two adjacent passages, the words each must add (see _each_adds).
 MIN_WORDS_OF_MERGED = 2
 CANDIDATE_PASSAGES = 6
+# A longer "sentence" is not a summary's (the role check's work grows with its names squared).
+MAX_CLAIM_WORDS = 150
 NEGATION_REACH = 2  # a negator applies to the next words of its clause, this many content words
 ROLE_REACH = 30  # names and the word joining them are looked for within this many tokens
 NOT_FOUND = "not found in the article"
@@ -44,6 +46,7 @@ STITCHED = "joins two passages of the article that are far apart"
 # A claim whose best window lacks at least this share, all of it found together in one far
 # passage, is stitched from the two.
 STITCHED_REST = 0.15
+STITCH_CANDIDATES = 8  # the best windows tried in pairs for a claim no one window holds
 # Names joined only by these are items of a list: their order says nothing.
 _COORDINATORS = frozenset({"and", "or", "nor"})
 
@@ -96,6 +99,8 @@ class Grounder:
         content = [t for t in claim_tokens if t.is_content]
         if not content:
             return GroundedSentence(claim, False, "says nothing that can be checked", ())
+        if len(claim_tokens) > MAX_CLAIM_WORDS:
+            return GroundedSentence(claim, False, f"too long to check (over {MAX_CLAIM_WORDS} words)", ())
         weights = [self._weight(t) for t in content]
         windows = self._candidate_windows(content, weights)
         close = [w for w in windows if w.coverage >= self.min_coverage]
@@ -173,7 +178,7 @@ class Grounder:
     def _not_found(self, claim, content, weights, windows) -> GroundedSentence:
         """Unsupported for want of a window: either stitched from two far passages, or absent."""
         total = sum(weights)
-        for one, other in combinations(windows[:8], 2):
+        for one, other in combinations(windows[:STITCH_CANDIDATES], 2):
             if abs(one.first - other.first) <= 2:
                 continue
             forms = one.forms | other.forms

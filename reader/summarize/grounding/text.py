@@ -23,6 +23,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr inc ltd co corp vs etc e.g i.e u.s u.k u.n a.m p.m no fig gen gov "
     "sen rep col lt sgt jan feb mar apr jun jul aug sep sept oct nov dec approx dept est".split()
 )
+MAX_PASSAGE_WORDS = 120
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`")
 _HEADING = re.compile(r"^\s*#+\s")
@@ -102,10 +103,18 @@ def _is_abbreviation(word: str) -> bool:
 
 
 def article_passages(text: str) -> list[Passage]:
-    """The article's sentences, paragraph by paragraph (a paragraph is a line of its text)."""
+    """The article's sentences, paragraph by paragraph (a paragraph is a line of its text).
+
+    A "sentence" longer than MAX_PASSAGE_WORDS (a list or a table without full stops) is cut
+    into pieces of that many words, which bounds the work of every check on a passage.
+    """
     passages = []
     for paragraph, line in enumerate(re.finditer(r"[^\n]+", text)):
-        passages.extend(Passage(a, b, paragraph) for a, b in sentence_spans(text, *line.span()))
+        for start, end in sentence_spans(text, *line.span()):
+            words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+            for first in range(0, len(words), MAX_PASSAGE_WORDS):
+                piece = words[first : first + MAX_PASSAGE_WORDS]
+                passages.append(Passage(start + piece[0][0], start + piece[-1][1], paragraph))
     return passages
 
 
