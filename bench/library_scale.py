@@ -41,7 +41,7 @@ COMMON = ("the", "said", "year")
 SLOW_SECONDS = 3.0
 CAP_SECONDS = 20.0
 SEARCH_TARGET_MS = 100.0
-TARGET_UI_MS = 50.0  # the UI stall target of benchmark 4  # this benchmark's own bar for search as you type (no brief target)
+ARCHIVE_TARGET_MS = 16.0  # one frame at 60 Hz: archiving must not drop a frame (issue 10)
 
 
 def rare_words(count: int = 2) -> list[str]:
@@ -129,7 +129,7 @@ def searches(database: Path, runs: int) -> dict:
                     if kind in slow:
                         continue
                     # Reader's own connection is interrupted past CAP_SECONDS (the suite must end).
-                    stop = threading.Timer(CAP_SECONDS, library._db.interrupt)
+                    stop = threading.Timer(CAP_SECONDS, library.interrupt)
                     stop.start()
                     try:
                         seconds = _timed(function)
@@ -156,15 +156,11 @@ def searches(database: Path, runs: int) -> dict:
         calls.append(_timed(fresh.row_at, number))
     out["scroll_s"] = time.perf_counter() - started
     out["scroll_slowest_ms"] = max(calls) * 1000
-    from reader.library import store
+    from reader.library.rows import ROW_COLUMNS
 
-    if hasattr(fresh.query, "source"):  # FROM ... WHERE ..., as the store builds it
-        source, params = fresh.query.source()
-    else:
-        where, params = fresh.query.where()
-        source = f"articles AS a WHERE {where}"
+    source, params = fresh.query.source()  # FROM ... WHERE ..., as the store builds it
     started = time.perf_counter()
-    for _ in bare.execute(f"SELECT {store._ROW_COLUMNS} FROM {source} "
+    for _ in bare.execute(f"SELECT {ROW_COLUMNS} FROM {source} "
                           f"ORDER BY {fresh.query.order_by()}", params):
         pass
     out["scan_s"] = time.perf_counter() - started
@@ -227,8 +223,9 @@ def run(quick: bool) -> list[Row]:
                 note=f"median of {starts} windows"),
             Row(group, "e (archive) in the window: UI thread busy", "ms", start["keys_e_s"] * 1000,
                 reference["keys_e_s"] * 1000, "e on the new library", better="lower",
-                target=TARGET_UI_MS, target_on_value=True,
-                note=f"the list and the sidebar's counts re-read on the UI thread; u (undo) "
+                target=ARCHIVE_TARGET_MS, target_on_value=True,
+                note=f"the list follows the change (a row removed), the sidebar reads its kept "
+                     f"counts; UI thread CPU {start['keys_e_cpu_s'] * 1000:.0f} ms; u (undo) "
                      f"{start['keys_u_s'] * 1000:.0f} ms"),
         ]
     return rows

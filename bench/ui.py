@@ -5,8 +5,8 @@ A probe timer asks to run every 5 ms; each tick notes the time, and a stall is h
 (Qt's offscreen platform), doing what a user does:
 
 - idle (the reference): nothing asked of it;
-- a summary streams in: ``summarize_current`` on the news fixture's article (~1,200 prompt tokens),
-  the model loaded on the way as on a first summary, then a second summary with the model warm;
+- a summary streams in: ``SummaryController.summarize`` on the news fixture's article (~1,200
+  prompt tokens), the model loaded on the way as on a first summary, then a second summary with the model warm;
 - 1,000 links are added at once: ``add_links`` with URLs of distinct pages on a local server (a
   separate process), until the capture queue has finished and the list has been refreshed.
 
@@ -157,13 +157,13 @@ def run(quick: bool) -> list[Row]:
 
     summaries = []
     for again in (False, True):
-        window.select_article(article_id)
+        window.browser.select_article(article_id)
         run_until(lambda: False, 0.3)
         failures: list[str] = []
         window.summary_pane.failed.connect(failures.append)
         probe.start()
         started = time.perf_counter()
-        window.summarize_current(again=again) if again else window.summarize_current()
+        window.summaries.summarize(again=again)
         finished = run_until(lambda: window.summary_pane.job is None, 600)
         seconds = time.perf_counter() - started
         probe.stop()
@@ -191,11 +191,10 @@ def run(quick: bool) -> list[Row]:
 
         def done() -> bool:
             counts = latest["counts"]
-            return (counts is not None and counts.active == 0
-                    and not window._list_refresh.isActive())
+            return counts is not None and counts.active == 0
 
         run_until(lambda: time.perf_counter() - started > 1 and done(), 900)
-        run_until(lambda: False, 0.5)  # the last refresh of the list
+        run_until(lambda: False, 0.5)  # the last change reaching the list
         seconds = time.perf_counter() - started
         probe.stop()
         counts = window.capture_queue.counts()

@@ -68,6 +68,10 @@ class Library:
             self._db.execute("PRAGMA foreign_keys = ON")
             self.created = migrate(self._db) == 0
             self._db.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL cannot corrupt the file (a power cut may lose the last
+            # commits, not the library); FULL waits for the disk on every commit, which is
+            # most of an archive's time on the UI thread.
+            self._db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise LibraryError(f"Cannot open the library at {path}: {error}") from error

@@ -34,6 +34,7 @@ class Browser(QObject):
         self.reader_view = reader_view
         self.summary_pane = summary_pane
         self.shown_article: int | None = None
+        self._shown_position = 0.0  # where it was when shown (or last saved)
         self.read_state_chosen = False  # the user set read/unread on the shown article
         self._kept: tuple[int | None, int] | None = None  # the selection across a re-read
         self._new_query = False
@@ -152,6 +153,7 @@ class Browser(QObject):
         if article_id != self.shown_article:
             self.read_state_chosen = False
         self.shown_article = article_id
+        self._shown_position = article.position
         self.reader_view.show_article(article, article.position)
         self.title_changed.emit(article.title)
         self.summary_pane.show_article(article_id)
@@ -162,8 +164,11 @@ class Browser(QObject):
             self.show(self.shown_article)
 
     def save_position(self) -> None:
-        if self.shown_article is not None:
-            self.library.set_position(self.shown_article, self.reader_view.position())
+        """Keep where the shown article was left (a write only when that moved)."""
+        position = self.reader_view.position()
+        if self.shown_article is not None and position != self._shown_position:
+            self.library.set_position(self.shown_article, position)
+            self._shown_position = position
 
     def _read_to_end(self, row: ArticleRow | None = None) -> None:
         """The end of an article was reached: it is read, unless the user said otherwise."""
