@@ -114,7 +114,9 @@ _AUXILIARY = re.compile(
     r"\b(is|are|was|were|will|can|could|should|would|has|have|had|may|might|must|does|did)\b "
     r"(?!only\b|just\b|merely\b)"
 )
-_ANY_NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n[’']t\b")
+_ANY_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n[’']t\b"
+)
 
 
 def _sentences(grounder: Grounder) -> list[tuple[int, str]]:

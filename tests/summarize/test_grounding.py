@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from reader.summarize.grounding import NOT_FOUND, Grounder, article_passages, ground, summary_claims
-from reader.summarize.grounding.support import STITCHED
+from reader.summarize.grounding import (
+    NOT_FOUND,
+    STITCHED,
+    Grounder,
+    article_passages,
+    ground,
+    summary_claims,
+)
 
 ARTICLE = """OpenAI released two open-weight language models, GPT-OSS-120b and GPT-OSS-20b, on August 5, 2025. The company said the larger model runs on a single 80 GB GPU.
 

@@ -8,6 +8,7 @@ How well it works, measured: docs/grounding.md.
 
 from reader.summarize.grounding.support import (
     NOT_FOUND,
+    STITCHED,
     GroundedSentence,
     Grounder,
     Source,
@@ -17,6 +18,7 @@ from reader.summarize.grounding.text import Passage, article_passages, summary_c
 
 __all__ = [
     "NOT_FOUND",
+    "STITCHED",
     "GroundedSentence",
     "Grounder",
     "Passage",
