@@ -42,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PlainTextStream(stdout), PlainTextStream(stderr)
     try:
-        setup_cli_logging(args.verbose)
+        if args.handler is not _install_desktop:  # the menu entry makes no Reader home
+            setup_cli_logging(args.verbose)
         return _run(args)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
