@@ -147,6 +147,12 @@ def test_a_tag_that_never_ends_is_refused_without_rescanning_it():
     assert time.monotonic() - started < 5
 
 
+def test_an_address_urllib_cannot_split_is_skipped_with_its_reason():
+    batch = read_bytes(b"https://[oops/x\nhttps://a.example/\n")
+    assert [item.url for item in batch.items] == ["https://a.example/"]
+    assert batch.skipped == [formats.Skipped("line 1", "Not a web address: https://[oops/x")]
+
+
 def test_an_export_of_more_entries_than_reader_takes_is_refused(monkeypatch):
     monkeypatch.setattr(items, "MAX_ENTRIES", 100)
     data = "\n".join(f"https://a.example/{n}" for n in range(101)).encode()

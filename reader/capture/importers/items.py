@@ -105,6 +105,9 @@ class Collector:
         except CaptureError as error:
             self.skipped.append(Skipped(entry, str(error)))
             return
+        except ValueError:  # urllib cannot split it ("https://[oops")
+            self.skipped.append(Skipped(entry, f"Not a web address: {text[:200]}"))
+            return
         key = canonical_url(checked)
         item = self._items.get(key)
         if item is not None:
