@@ -87,8 +87,8 @@ def extract(html: str, url: str) -> Extracted:
     document, body = _reading(html, url, kind)
     title = (document.title or "").strip()
     _drop_leading_title(body, title)
+    text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
     body_html = lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode")
-    text = plain_text(body)
     if kind == DISCUSSION or may_hold_posts(html):
         posts = thread_of(html, text)
         if posts is not None:

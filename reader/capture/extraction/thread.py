@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 import lxml.etree
@@ -62,6 +62,8 @@ def thread_of(html: str, article_text: str) -> tuple[str, str] | None:
     signed = sum(1 for post in posts if post.author or post.date)
     if len(posts) < 2 or signed < len(posts) / 2:
         return None
+    if _covered(article_text, " ".join(post.body.text_content() for post in posts)) < COVERAGE:
+        return None
     thread = lxml.html.Element("div")
     for post in posts:
         section = lxml.html.Element("section")
@@ -72,8 +74,6 @@ def thread_of(html: str, article_text: str) -> tuple[str, str] | None:
         section.append(cleaned(post.body))
         thread.append(section)
     text = block_text(thread)
-    if _covered(article_text, text) < COVERAGE:
-        return None
     return lxml.html.tostring(thread, encoding="unicode"), text
 
 
@@ -89,11 +89,16 @@ def block_text(element: HtmlElement) -> str:
 
 
 def _covered(wanted: str, text: str) -> float:
-    """The share of ``wanted``'s words that ``text`` also has (1 when ``wanted`` is empty)."""
-    want = Counter(_WORD.findall(wanted.casefold()))
-    have = Counter(_WORD.findall(text.casefold()))
-    total = sum(want.values())
-    return sum((want & have).values()) / total if total else 1.0
+    """The share of ``wanted``'s word 4-grams that ``text`` also has (1 when ``wanted`` is
+    empty). Phrases, not words: many comments hold most of a short article's words, never its
+    sentences."""
+    want, have = _shingles(wanted.casefold()), _shingles(text.casefold())
+    return len(want & have) / len(want) if want else 1.0
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text)
+    return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
 
 
 def _day(date: str) -> str:
