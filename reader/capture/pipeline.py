@@ -55,7 +55,8 @@ def capture_link(library: Library, extractor: Extractor, url: str,
     """
     try:
         existing = library.find_by_url(canonical_url(url))
-        page = fetch(url, timeout=timeout) if existing is None else None
+        page = (fetch(url, timeout=timeout, cancelled=lambda: not carry_on())
+                if existing is None else None)
     finally:
         fetched()
     if existing is not None:
@@ -70,7 +71,7 @@ def capture_link(library: Library, extractor: Extractor, url: str,
     if existing is not None:
         return _found(library, existing)
     local = localise_images(library, extracted.body_html, page.url, slot=slot, timeout=timeout,
-                            cancelled=lambda: not carry_on())
+                            cancelled=lambda: not carry_on(), local=page.local)
     if not carry_on():
         return None
     article = new_article(replace(extracted, body_html=local.body_html), page.url, url, imported,
