@@ -19,7 +19,10 @@ def check_url(text: str) -> str:
     candidate = text.strip()
     if candidate.lower().startswith("www."):
         candidate = "https://" + candidate
-    parts = urlsplit(candidate)
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # "https://[oops": an unclosed IPv6 bracket
+        raise CaptureError(f"Not a web address: {_shorten(text)}") from None
     if parts.scheme and parts.scheme.lower() not in SUPPORTED_SCHEMES and parts.netloc:
         raise CaptureError(
             f"Reader saves web pages (http and https); {parts.scheme}: links are not supported: "

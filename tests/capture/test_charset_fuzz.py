@@ -27,11 +27,6 @@ def meta(charset: str) -> bytes:
     return f'<html><head><meta charset="{charset}"></head><body>'.encode("ascii", "replace")
 
 
-_FETCH_FIX = ("decode_html lets UnicodeError out of codecs that are no charset ('undefined', "
-              "'punycode'); fetch.py's owner fixes it (issue 11), then drops these markers")
-
-
-@pytest.mark.xfail(reason=_FETCH_FIX)  # not strict: an example that fails is not always drawn
 @settings(max_examples=200, deadline=None)
 @given(body=_bodies, header=st.none() | _charset, named=st.none() | st.sampled_from(CHARSETS))
 def test_any_page_in_any_charset_decodes_to_text(body, header, named):
@@ -39,7 +34,6 @@ def test_any_page_in_any_charset_decodes_to_text(body, header, named):
     assert isinstance(decode_html(raw, header), str)
 
 
-@pytest.mark.xfail(strict=True, reason=_FETCH_FIX)
 @pytest.mark.parametrize("raw, charset", [
     (meta("undefined") + "<p>café".encode(), None),
     (meta("punycode"), None),
