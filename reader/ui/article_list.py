@@ -17,7 +17,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 META_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 PAGE_SIZE = 200
-CACHED_PAGES = 40
+CACHED_ROWS = 40 * PAGE_SIZE
 # A change of more articles than this (an import, a burst of saves) re-reads the list's order
 # once rather than placing each article on its own.
 MOST_PLACED = 100
@@ -42,7 +42,7 @@ class ArticleListModel(QAbstractListModel):
 
     Only their ids are read up front, in order; rows are fetched by id in pages of
     ``PAGE_SIZE`` when the view asks for them (any page costs the same, wherever it is), and a
-    bounded number of pages is kept, so a library of 100,000 articles opens and scrolls like one
+    bounded number of rows is kept, so a library of 100,000 articles opens and scrolls like one
     of ten.
     """
 
@@ -51,8 +51,11 @@ class ArticleListModel(QAbstractListModel):
         self._library = library
         self._query = ListQuery()
         self._ids: list[int] = library.ids(self._query)
-        self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
-        self.following = False  # applying a library change (a selection moved by it is not the user's)
+        # Rows kept by id, not by place: a row inserted or removed above moves the others
+        # without making them stale. Only changed articles are read again.
+        self._rows: OrderedDict[int, ArticleRow] = OrderedDict()
+        # Applying a library change: a selection it moves was not moved by the user.
+        self.following = False
 
     @property
     def query(self) -> ListQuery:
@@ -65,7 +68,7 @@ class ArticleListModel(QAbstractListModel):
     def reload(self) -> None:
         """Read the list again (a new query)."""
         self.beginResetModel()
-        self._pages.clear()
+        self._rows.clear()
         self._ids = self._library.ids(self._query)
         self.endResetModel()
 
@@ -73,6 +76,8 @@ class ArticleListModel(QAbstractListModel):
         """Follow a change of the library with row removals, inserts, moves and redraws:
         only the changed articles are read (by id), and those around where one goes."""
         changed = change.added | change.updated
+        for article_id in changed | change.removed:
+            self._rows.pop(article_id, None)
         self.following = True
         try:
             if len(changed) + len(change.removed) > MOST_PLACED:
@@ -88,7 +93,8 @@ class ArticleListModel(QAbstractListModel):
 
     def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int]) -> None:
         keys = self._library.sort_keys(self._query, changed)
-        self._remove([i for i in self._ids_present(removed | changed) if i not in keys])
+        self._remove([row for i, row in self._rows_of(removed | changed).items()
+                      if i not in keys])
         for article_id in sorted(keys, key=keys.get):
             row = self.row_of(article_id)
             if row is not None and self._in_place(row, keys[article_id], keys):
@@ -103,7 +109,6 @@ class ArticleListModel(QAbstractListModel):
             elif row is None:
                 self.beginInsertRows(QModelIndex(), place, place)
                 self._ids.insert(place, article_id)
-                self._forget_pages(place)
                 self.endInsertRows()
             else:
                 self._ids.insert(row, article_id)
@@ -111,7 +116,6 @@ class ArticleListModel(QAbstractListModel):
                 self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target)
                 del self._ids[row]
                 self._ids.insert(place, article_id)
-                self._forget_pages(min(row, place))
                 self.endMoveRows()
 
     def _apply_to_search(self, changed: frozenset[int], removed: frozenset[int]) -> None:
@@ -119,7 +123,8 @@ class ArticleListModel(QAbstractListModel):
         the rows that stay keep their places."""
         order = self._library.ids(self._query)
         wanted = set(order)
-        self._remove([i for i in self._ids_present(removed | changed) if i not in wanted])
+        self._remove([row for i, row in self._rows_of(removed | changed).items()
+                      if i not in wanted])
         rank = {article_id: number for number, article_id in enumerate(order)}
         for article_id in sorted(changed & wanted, key=rank.get):
             row = self.row_of(article_id)
@@ -129,27 +134,21 @@ class ArticleListModel(QAbstractListModel):
             place = sum(1 for i in self._ids if rank.get(i, -1) < rank[article_id])
             self.beginInsertRows(QModelIndex(), place, place)
             self._ids.insert(place, article_id)
-            self._forget_pages(place)
             self.endInsertRows()
 
-    def _ids_present(self, ids: frozenset[int]) -> list[int]:
-        return [i for i in ids if self.row_of(i) is not None]
+    def _rows_of(self, ids: frozenset[int]) -> dict[int, int]:
+        """Where those of ``ids`` that the list shows are."""
+        rows = {i: self.row_of(i) for i in ids}
+        return {i: row for i, row in rows.items() if row is not None}
 
-    def _remove(self, ids: list[int]) -> None:
-        for row in sorted((self.row_of(i) for i in ids), reverse=True):
+    def _remove(self, rows: list[int]) -> None:
+        for row in sorted(rows, reverse=True):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._ids[row]
-            self._forget_pages(row)
             self.endRemoveRows()
 
     def _redraw(self, row: int) -> None:
-        self._pages.pop(row // PAGE_SIZE, None)
         self.dataChanged.emit(self.index(row), self.index(row))
-
-    def _forget_pages(self, row: int) -> None:
-        """Rows from ``row`` on have moved: the pages holding them are read again."""
-        for page_number in [n for n in self._pages if n >= row // PAGE_SIZE]:
-            del self._pages[page_number]
 
     def _key(self, row: int, known: dict):
         article_id = self._ids[row]
@@ -199,18 +198,18 @@ class ArticleListModel(QAbstractListModel):
         return None
 
     def row_at(self, number: int) -> ArticleRow | None:
-        page_number, offset = divmod(number, PAGE_SIZE)
-        page = self._pages.get(page_number)
-        if page is None:
-            start = page_number * PAGE_SIZE
-            page = self._library.rows_by_ids(self._ids[start:start + PAGE_SIZE],
-                                             self._query.search)
-            self._pages[page_number] = page
-            while len(self._pages) > CACHED_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_number)
-        return page[offset] if offset < len(page) else None
+        article_id = self._ids[number]
+        row = self._rows.get(article_id)
+        if row is not None:
+            self._rows.move_to_end(article_id)
+            return row
+        start = number - number % PAGE_SIZE
+        for read in self._library.rows_by_ids(self._ids[start:start + PAGE_SIZE],
+                                              self._query.search):
+            self._rows[read.id] = read
+        while len(self._rows) > CACHED_ROWS:
+            self._rows.popitem(last=False)
+        return self._rows.get(article_id)
 
     def row_of(self, article_id: int) -> int | None:
         """Where an article is in the list (None: this view does not show it)."""
