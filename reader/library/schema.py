@@ -210,8 +210,33 @@ _KEPT_COUNTS = f"""
         END;
 """
 
+# Grounded summaries and questions asked of an article (reader/library/grounding_store.py).
+# ``summaries.sentences`` holds the summary's sentences checked against the article, as JSON
+# (empty: not checked yet); a new summary replaces its row, and with it the old check.
+# ``article_questions`` is the conversation about each article, turn by turn. Its sources are
+# offsets into the article's text, so a new text (a new extraction) ends the conversation.
+_GROUNDING = """
+        ALTER TABLE summaries ADD COLUMN sentences TEXT NOT NULL DEFAULT '';
+        CREATE TABLE article_questions (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            turn INTEGER NOT NULL,               -- 1, 2, ... in the order asked
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            sources TEXT NOT NULL DEFAULT '[]',  -- JSON: [{"quote", "start", "end"}], as cited
+            sentences TEXT NOT NULL DEFAULT '[]',  -- JSON: the answer's sentences, checked
+            model TEXT NOT NULL,
+            created TEXT NOT NULL,
+            PRIMARY KEY (article_id, turn)
+        );
+        CREATE TRIGGER article_questions_new_text AFTER UPDATE OF text ON articles
+            WHEN old.text != new.text
+        BEGIN
+            DELETE FROM article_questions WHERE article_id = new.id;
+        END;
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS]
+MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

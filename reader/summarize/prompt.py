@@ -28,7 +28,7 @@ STYLES = tuple(settings.choices("summary_style"))
 DEFAULT_STYLE = settings.default("summary_style")
 REASONING_EFFORTS = tuple(settings.choices("reasoning_effort"))
 ARTICLE_LANGUAGE = "the language of the article"
-TEXT_NAMES = ("system", *STYLES, "part", "combine")
+TEXT_NAMES = ("system", *STYLES, "part", "combine", "ask")
 
 # For a GGUF without a chat template: ChatML, the most common format.
 CHATML = (

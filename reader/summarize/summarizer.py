@@ -1,6 +1,7 @@
 """Summarising an article: one pass when it fits the model's context, map-reduce over parts at
 paragraph boundaries when it does not (never a silent cut), the summary parted from any
-reasoning, and the result stored under the prompt version that wrote it."""
+reasoning, and the result stored under the prompt version that wrote it, with each of its
+sentences checked against the article (``grounding``)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from reader.errors import ModelError, UserError
-from reader.library import Article, Library
-from reader.summarize import chunking, output, prompt
+from reader.library import Article, Library, grounding_store
+from reader.summarize import chunking, prompt
+from reader.summarize.asker import Asker, Reasoning
 from reader.summarize.backends.base import ChatModel
+from reader.summarize.grounded import sentence_json
+from reader.summarize.grounding import ground
 
 ANSWER_TOKENS = {"short": 256, "key_points": 400, "detailed": 800}
 # Reasoning models think before they answer; the answer still needs its room after that.
 REASONING_TOKENS = 768
 Progress = Callable[[int, int], None]  # (part, parts): part parts + 1 is the combining step
-Reasoning = Callable[[str], None]
 
 
 def summarize(
@@ -36,7 +39,7 @@ def summarize(
     """
     if not article.text.strip():
         raise ModelError("This article has no text to summarise yet.")
-    asker = _Asker(model, cancelled, reasoning)
+    asker = Asker(model, cancelled, reasoning)
     whole = prompt.instruction(style, language)
     combine = prompt.combine_instruction(style, language)
     overhead = max(asker.overhead(text) for text in
@@ -79,7 +82,8 @@ def summarize_and_store(
     progress: Progress | None = None,
     reasoning: Reasoning | None = None,
 ) -> Iterator[str]:
-    """Stream the summary of an article and store it once complete (not when cancelled)."""
+    """Stream the summary of an article and store it once complete (not when cancelled), with
+    its sentences checked against the article (``grounding_store.stored_summary`` has them)."""
     pieces: list[str] = []
     article = library.get(article_id)
     for piece in summarize(article, model, cancelled, style, language, progress, reasoning):
@@ -87,7 +91,25 @@ def summarize_and_store(
         yield piece
     summary = "".join(pieces).strip()
     if summary and not (cancelled and cancelled.is_set()):
-        library.save_summary(article_id, model.name, prompt.version(style, language), summary)
+        sentences = [sentence_json(sentence) for sentence in ground(summary, article.text)]
+        version = prompt.version(style, language)
+        with library.transaction():  # one change: the summary arrives with its sentences
+            library.save_summary(article_id, model.name, version, summary)
+            grounding_store.save_sentences(library, article_id, model.name, version, sentences)
+
+
+def grounded_summary(library: Library, article_id: int, model: str | None = None,
+                     prompt_version: str | None = None) -> grounding_store.StoredSummary | None:
+    """The newest stored summary of the article with its sentences checked; a summary stored
+    before summaries were checked is checked now, and its sentences kept."""
+    stored = grounding_store.stored_summary(library, article_id, model, prompt_version)
+    if stored is None or stored.sentences is not None:
+        return stored
+    sentences = [sentence_json(s) for s in ground(stored.text, library.get(article_id).text)]
+    grounding_store.save_sentences(library, article_id, stored.model, stored.prompt_version,
+                                   sentences)
+    return grounding_store.StoredSummary(stored.text, stored.model, stored.prompt_version,
+                                         sentences)
 
 
 @dataclass
@@ -136,50 +158,3 @@ def summarize_batch(
             finished(article_id, why)
     result.stopped = cancelled is not None and cancelled.is_set()
     return result
-
-
-class _Asker:
-    """One question to the model, in the form its backend takes: tokens we built (local
-    llama.cpp) or chat messages (a server), read back through the one output parser."""
-
-    def __init__(self, model: ChatModel, cancelled: threading.Event | None,
-                 reasoning: Reasoning | None):
-        self.model = model
-        self.cancelled = cancelled
-        self.on_reasoning = reasoning
-        self.tokens = model.takes_tokens
-
-    @property
-    def stopped(self) -> bool:
-        return self.cancelled is not None and self.cancelled.is_set()
-
-    def count(self, text: str) -> int:
-        return len(self.model.tokenize(text)) if self.tokens else self.model.count_tokens(text)
-
-    def overhead(self, instruction: str) -> int:
-        if self.tokens:
-            return len(self.model.build_prompt("", instruction).ids)
-        # The template's own tokens are unknown over the wire: a generous allowance.
-        return self.count(prompt.system_text() + instruction) + 64
-
-    def ask(self, data: str, instruction: str, max_tokens: int) -> Iterator[str]:
-        if self.stopped:
-            return
-        if self.tokens:
-            built = self.model.build_prompt(data, instruction)
-            parser = output.Parser(starts_in_reasoning=built.starts_in_reasoning)
-            pieces = self.model.stream_tokens(built.ids, max_tokens, self.cancelled)
-        else:
-            parser = output.Parser()
-            pieces = self.model.stream_chat(prompt.messages(data, instruction), max_tokens,
-                                            self.cancelled)
-        for event in parser.stream(pieces):
-            if event.kind == output.FINAL:
-                yield event.text
-            elif self.on_reasoning:
-                self.on_reasoning(event.text)
-        if not parser.final.strip() and not self.stopped:
-            if parser.reasoning.strip():
-                raise ModelError(f"The model only reasoned and wrote no summary (its answer may "
-                                 f"have run out of its {max_tokens} tokens).")
-            raise ModelError("The model returned an empty answer.")
