@@ -7,7 +7,6 @@ import json
 import os
 import sqlite3
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,14 +14,14 @@ from reader import __version__, paths
 from reader.capture.batch import Outcome, capture_all, import_links
 from reader.capture.extractor import Extractor
 from reader.capture.importers import ImportResult, detect_and_read, import_batch
-from reader.capture.urls import canonical_url, check_url
-from reader.errors import CaptureError, LibraryError, ModelError, UserError, database_problem
+from reader.cli_model import COMMANDS as MODEL_COMMANDS
+from reader.cli_model import add_commands as add_model_commands
+from reader.cli_model import resolve_article
+from reader.errors import ModelError, UserError, database_problem
 from reader.library import Library, open_library
 from reader.library.listing import MATCH_END, MATCH_START
 from reader.logs import setup_cli_logging
 from reader.settings import Settings
-from reader.summarize.backends.factory import open_model
-from reader.summarize.summarizer import summarize_and_store
 from reader.terminal import PlainTextStream, is_link, unknown_command
 
 
@@ -202,7 +201,7 @@ def _plain_snippet(snippet: str, start: str = "", end: str = "") -> str:
 
 
 def _show(library: Library, args: argparse.Namespace) -> int:
-    article = library.get(_resolve(library, args.article))
+    article = library.get(resolve_article(library, args.article))
     if args.json:
         print(json.dumps({**article.as_dict(), "summary": library.summary(article.id)},
                          indent=2, ensure_ascii=False))
@@ -216,28 +215,6 @@ def _show(library: Library, args: argparse.Namespace) -> int:
         print(f"\nSummary: {summary}")
     print()
     print(article.text)
-    return 0
-
-
-def _summarize(library: Library, args: argparse.Namespace) -> int:
-    article_id = _resolve(library, args.article, add_missing=True)
-    model = open_model(Settings.load(), args.model, args.endpoint)
-    cancelled = threading.Event()
-    pieces = []
-    try:
-        for piece in summarize_and_store(library, article_id, model, cancelled):
-            pieces.append(piece)
-            if not args.json:
-                sys.stdout.write(piece)
-                sys.stdout.flush()
-    except KeyboardInterrupt:
-        cancelled.set()
-        raise
-    if args.json:
-        print(json.dumps({"id": article_id, "model": model.name,
-                          "summary": "".join(pieces).strip()}, ensure_ascii=False))
-    else:
-        sys.stdout.write("\n")
     return 0
 
 
@@ -309,23 +286,6 @@ def _warn_memory(memory, path: Path, settings: Settings) -> None:
         print(f"reader: {fit.warning}", file=sys.stderr)
 
 
-def _resolve(library: Library, reference: str, add_missing: bool = False) -> int:
-    """An article id from what the user typed: an id, or the URL of a saved page."""
-    if reference.isdigit():
-        library.get(int(reference))  # raises a clear error if there is no such article
-        return int(reference)
-    found = library.find_by_url(canonical_url(check_url(reference)))
-    if found is not None:
-        return found
-    if add_missing:
-        (outcome,) = capture_all(library, [reference])
-        if outcome.error or outcome.article_id is None:
-            raise CaptureError(outcome.error or f"Reader is saving {reference} in its window; "
-                               "try again in a moment.")
-        return outcome.article_id
-    raise LibraryError(f"No article with the address {reference} in the library.")
-
-
 def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
     """``reader [--home DIR] URL...`` opens the window with links (what a launcher's %U gives);
     anything else is a subcommand line. Returns (arguments for the parser, links)."""
@@ -337,7 +297,7 @@ def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv, []
 
 
-_COMMANDS = ("add", "import", "list", "search", "show", "summarize", "summarise", "models",
+_COMMANDS = ("add", "import", "list", "search", "show", *MODEL_COMMANDS, "models",
              "install-desktop")
 
 
@@ -376,14 +336,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("article", metavar="ID|URL")
     show.set_defaults(handler=_show)
 
-    summarize = commands.add_parser("summarize", aliases=["summarise"],
-                                    help="summarise an article with the local model")
-    summarize.add_argument("article", metavar="ID|URL")
-    summarize.add_argument("--model", help="GGUF model file (default: the settings, else the "
-                           "embedded model); with --endpoint, the model's name on the server")
-    summarize.add_argument("--endpoint", metavar="URL",
-                           help="use an OpenAI-compatible server instead (llama.cpp, vLLM, Ollama)")
-    summarize.set_defaults(handler=_summarize)
+    add_model_commands(commands)
 
     models = commands.add_parser("models", help="the models that can write summaries")
     models_actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -405,7 +358,7 @@ def _parser() -> argparse.ArgumentParser:
     desktop.add_argument("--uninstall", action="store_true", help="remove it again")
     desktop.set_defaults(handler=_install_desktop)
 
-    for sub in (add, importing, listing, search, show, summarize):
+    for sub in (add, importing, listing, search, show):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
     for sub in set(commands.choices.values()):  # after the command word too
         sub.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
