@@ -253,9 +253,22 @@ def summed_up(set_name: str, pages: Sequence[PageResult]) -> dict[str, float]:
     return METRICS[set_name][1]([p.counts for p in pages])
 
 
+_WARM_PAGE = "<html><body><article><h1>Warm</h1>" + "<p>Imports and first-use tables. </p>" * 30 + "</article></body></html>"
+_warmed: set[str] = set()
+
+
+def _warm(name: str) -> None:
+    """Run an extractor once in this process before timing it: importing trafilatura and loading
+    its stop lists would otherwise be charged to whichever extractor runs first."""
+    if name not in _warmed:
+        EXTRACTORS[name](_WARM_PAGE, "https://example.invalid/warm")
+        _warmed.add(name)
+
+
 def _score_page(job: tuple[str, Page, dict[str, float]]) -> PageResult:
     name, page, settings = job
     _apply(settings)
+    _warm(name)
     html = page.html()
     error = ""
     start = time.process_time()
@@ -282,14 +295,14 @@ def score(pages: Sequence[Page], names: Sequence[str] = ("reader",), jobs: int =
     if any(name not in EXTRACTORS for name in names):
         raise ValueError(f"unknown extractor in {names!r}")
     set_name = pages[0].set if pages else SETS[0]
-    work = [(name, page, dict(settings or {})) for name in names for page in pages]
+    # Each page by every extractor in turn, so that all meet the same machine load and caches.
+    work = [(name, page, dict(settings or {})) for page in pages for name in names]
     if jobs > 1:
         with Pool(jobs, maxtasksperchild=200) as pool:
-            scored = pool.map(_score_page, work, chunksize=4)
+            scored = pool.map(_score_page, work, chunksize=len(names))
     else:
         scored = [_score_page(job) for job in work]
-    return [Result(name, set_name, scored[i * len(pages) : (i + 1) * len(pages)])
-            for i, name in enumerate(names)]
+    return [Result(name, set_name, scored[i :: len(names)]) for i, name in enumerate(names)]
 
 
 def cross_validated(set_name: str, by_value: dict[float, list[PageResult]]) -> tuple[list[PageResult], dict[str, float]]:

@@ -1,21 +1,19 @@
-"""From a page's HTML to an article: trafilatura finds the text, we keep its structure safely."""
+"""From a page's HTML to an article, a thread or a documentation page: trafilatura finds the
+text, the page's markup finds a discussion's posts, we keep the structure safely."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
-from lxml.etree import strip_tags, tostring
+from lxml.etree import strip_tags
 from lxml_html_clean import Cleaner
-from trafilatura.external import try_readability
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.kind import DISCUSSION, DOCUMENTATION, may_hold_posts, page_kind
@@ -31,10 +29,6 @@ CAPTION_XPATHS = (
     "//*[self::div or self::p or self::span or self::section or self::ul or self::ol or self::li]"
     "[contains(@class, 'caption') or contains(@id, 'caption')]",
 )
-# Below this agreement (word-4-gram F1) between the precise and the default extraction, the two
-# disagree about what the article is, and an independent extractor (readability) decides which
-# one is right. (On the extraction benchmark any value from 0.7 to 0.9 chooses the same way.)
-AGREEMENT = 0.8
 # Chinese and Japanese are written without spaces: about two characters a word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
@@ -79,12 +73,15 @@ def extract(html: str, url: str) -> Extracted:
     """The article in ``html`` (fetched from ``url``). Raises CaptureError if there is none.
 
     How depends on the kind of page (extraction/kind.py): documentation is read broadly, to keep
-    every code block, table and heading; an article is read twice, favouring precision and with
-    trafilatura's defaults, and the readings are decided between; a discussion keeps every post
-    in order, each a <section> under its author and date, where its posts can be found.
+    every code block, table and heading; an article is trafilatura's reading with its defaults;
+    a discussion keeps every post in order, each a <section> under its author and date, where
+    its posts can be found (extraction/thread.py). One trafilatura pass per page: a second one
+    (favouring precision, refereed by readability) gained 0.008 F1 on the news benchmark, lost
+    on WCXB's articles and doubled the CPU time (docs/extraction.md).
     """
     kind = page_kind(html)
-    document, body = _reading(html, url, kind)
+    document = _reading(html, url, kind)
+    body = document.body
     title = (document.title or "").strip()
     _drop_leading_title(body, title)
     text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
@@ -106,22 +103,21 @@ def extract(html: str, url: str) -> Extracted:
     )
 
 
-def _reading(html: str, url: str, kind: str):
-    """trafilatura's document (for the metadata) and its body, the way that suits ``kind``."""
+def _reading(html: str, url: str, kind: str) -> Document:
+    """trafilatura's reading of the page (metadata and body), the way that suits ``kind``.
+
+    Documentation is read favouring recall, fast: it loses code examples and tables to the
+    default reading, and its pages seldom carry the clutter that trafilatura's slower comparison
+    with readability and jusText is there to catch. Every other page gets trafilatura's defaults
+    (for a discussion, the reading its posts must cover).
+    """
     if kind == DOCUMENTATION:
         document = _bare_extraction(html, url, favor_recall=True, fast=True, with_metadata=True)
-        body = document.body if document else None
-    elif kind == DISCUSSION:  # the posts are the text; this is what they must cover
-        document = _bare_extraction(html, url, with_metadata=True)
-        body = document.body if document else None
     else:
-        precise = _bare_extraction(html, url, favor_precision=True, fast=True, with_metadata=True)
-        broad = _bare_extraction(html, url, with_metadata=precise is None)
-        document = precise or broad
-        body = _choose_body(html, precise, broad) if document else None
+        document = _bare_extraction(html, url, with_metadata=True)
     if document is None:
         raise CaptureError(f"No article text found on this page: {url}")
-    return document, body
+    return document
 
 
 def _bare_extraction(html: str, url: str, **settings) -> Document | None:
@@ -139,24 +135,6 @@ def _bare_extraction(html: str, url: str, **settings) -> Document | None:
     return document if document is not None and document.body is not None else None
 
 
-def _choose_body(html: str, precise: Document | None, broad: Document | None):
-    """The precise body, unless the broad one is the better reading of the page.
-
-    Precision mode leaves out more of what surrounds an article (teasers, sign-up boxes, section
-    links) but now and then most of the article too; trafilatura's defaults (which compare its
-    reading with readability's and jusText's) err the other way.
-    """
-    if precise is None or broad is None:
-        return (precise or broad).body
-    precise_text, broad_text = plain_text(precise.body), plain_text(broad.body)
-    if agreement(precise_text, broad_text) >= AGREEMENT:
-        return precise.body
-    referee = _readability_text(html)
-    if agreement(broad_text, referee) > agreement(precise_text, referee):
-        return broad.body
-    return precise.body
-
-
 def _inline_code(tree):
     """trafilatura writes every piece of code as a <pre> block, a name in a sentence included:
     that one becomes <code> again, or the HTML parser would end the paragraph at it."""
@@ -166,27 +144,6 @@ def _inline_code(tree):
         if one_line and in_text:
             pre.tag = "code"
     return tree
-
-
-def _readability_text(html: str) -> str:
-    """readability's article text ('' if it finds none): a second opinion, not trafilatura's."""
-    tree = load_html(html)
-    if tree is None:
-        return ""
-    return tostring(try_readability(tree), method="text", encoding="unicode")
-
-
-def agreement(one: str, other: str) -> float:
-    """How far two texts say the same thing: F1 of their word 4-grams (0 to 1)."""
-    first, second = _shingles(one), _shingles(other)
-    common = sum((first & second).values())
-    total = sum(first.values()) + sum(second.values())
-    return 2 * common / total if total else 0.0
-
-
-def _shingles(text: str, n: int = 4) -> Counter:
-    words = _WORD.findall(text)
-    return Counter(tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)) if words)
 
 
 def _drop_leading_title(body, title: str) -> None:

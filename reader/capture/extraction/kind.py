@@ -21,7 +21,9 @@ _DOCUMENTATION_GENERATORS = ("sphinx", "docutils", "mkdocs", "rustdoc", "docusau
                              "antora", "pdoc", "starlight")
 # A page showing at least this many code blocks reads as documentation.
 MIN_CODE_BLOCKS = 3
-_SCHEMA_TYPE = re.compile(r"""schema\.org/(\w+)|["']@type["']\s*:\s*\[?\s*["'](\w+)""")
+# (Two patterns, each starting with a literal, which the regex engine scans for quickly.)
+_MICRODATA_TYPE = re.compile(r"schema\.org/(\w+)")
+_JSON_LD_TYPE = re.compile(r"""@type["']\s*:\s*\[?\s*["'](\w+)""")
 _GENERATOR = re.compile(
     r"""<meta[^>]+name\s*=\s*["']generator["'][^>]*content\s*=\s*["']([^"']*)""", re.IGNORECASE)
 # Forum software names its posts in the markup; so do comment sections (which the posts' text
@@ -29,12 +31,12 @@ _GENERATOR = re.compile(
 _POST_MARK = re.compile(r"""class\s*=\s*["'][^"']*(?:post|message|comment|reply|answer|topic)""",
                         re.IGNORECASE)
 MIN_POST_MARKS = 4
-_CODE_BLOCK = re.compile(r"<pre[\s>]", re.IGNORECASE)
+_CODE_BLOCK = re.compile(r"<(?:pre|PRE)[\s>]")
 
 
 def page_kind(html: str) -> str:
     """ARTICLE, DISCUSSION or DOCUMENTATION."""
-    types = {a or b for a, b in _SCHEMA_TYPE.findall(html)}
+    types = set(_MICRODATA_TYPE.findall(html)) | set(_JSON_LD_TYPE.findall(html))
     if types & _DISCUSSION_TYPES:
         return DISCUSSION
     if types & _DOCUMENTATION_TYPES or _documentation_generator(html):
