@@ -35,8 +35,8 @@ HISTORY_SHARE = 0.25  # the conversation so far takes at most this share of the 
 MIN_ROOM = 64  # tokens left for passages, at least, or the question is too long to ask
 MAX_RANKED = 60  # passages tried against the budget, best first (each one is counted)
 MAX_QUESTION_CHARS = 2000
-# "[2]", "[1, 3]", "[1; 3]": the passages a sentence comes from (with the space before it).
-_CITATION = re.compile(r"[ \t]*\[(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\]")
+# "[2]", "[1, 3]", "[1][3]": the passages a sentence comes from (with the space before it).
+_CITATION = re.compile(r"[ \t]*(?:\[\d{1,4}(?:\s*[,;]\s*\d{1,4})*\])+")
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def _checked(question: str, written: str, shown: list[retrieval.Passage], articl
     cited: list[int] = []  # indices into ``shown``, in the order first cited
 
     def renumber(match: re.Match) -> str:
-        numbers = dict.fromkeys(int(n) for n in re.findall(r"\d+", match.group(1)))
+        numbers = dict.fromkeys(int(n) for n in re.findall(r"\d+", match.group()))
         marks = []
         for number in numbers:
             if 1 <= number <= len(shown):
