@@ -155,3 +155,48 @@ def test_a_stopped_batch_keeps_what_it_did(library):
                              finished=lambda article_id, why: cancelled.set())
     assert result.done == ids[:1] and result.stopped and not result.skipped
     assert [library.summary(i) for i in ids] == ["A summary.", None, None]
+
+
+def test_a_stored_summary_has_its_sentences_checked_against_the_article(library):
+    from reader.library import grounding_store
+
+    article_id = add_article(library)
+    model = ScriptedModel(["Six turbines will power about four thousand homes from 2028. ",
+                           "The plant was designed by engineers from China."])
+    list(summarize_and_store(library, article_id, model))
+    stored = grounding_store.stored_summary(library, article_id, "scripted",
+                                            prompt.version("short", None))
+    supported, invented = stored.sentences
+    assert supported["supported"] and supported["reason"] == ""
+    (source,) = supported["sources"]
+    assert "four thousand homes from 2028" in source["quote"]
+    assert ARTICLE[source["start"]:source["end"]] == source["quote"]
+    assert invented == {"text": "The plant was designed by engineers from China.",
+                        "supported": False, "reason": "not found in the article", "sources": []}
+
+
+def test_a_summary_in_parts_is_checked_against_the_whole_article(library):
+    from reader.library import grounding_store
+
+    text = "\n".join(f"Paragraph {n}: " + ARTICLE for n in range(12))
+    article_id = add_article(library, text, "https://example.org/long")
+    model = ScriptedModel(["The plant is paid for by a cooperative of local residents."])
+    model.context_size = 700  # 12 paragraphs of ~70 words cannot fit
+    list(summarize_and_store(library, article_id, model))
+    assert model.asked > 2, "summarised in parts, then combined"
+    (sentence,) = grounding_store.stored_summary(library, article_id).sentences
+    assert sentence["supported"]
+    assert all(text[s["start"]:s["end"]] == s["quote"] for s in sentence["sources"])
+
+
+def test_a_summary_stored_before_checking_is_checked_when_asked_for(library):
+    from reader.library import grounding_store
+    from reader.summarize.summarizer import grounded_summary
+
+    article_id = add_article(library)
+    library.save_summary(article_id, "old", "1/short", "China built the plant in 2021.")
+    assert grounding_store.stored_summary(library, article_id).sentences is None
+    (sentence,) = grounded_summary(library, article_id).sentences
+    assert not sentence["supported"]
+    assert grounding_store.stored_summary(library, article_id).sentences == [sentence]
+    assert grounded_summary(library, article_id, "nobody") is None
