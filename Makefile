@@ -26,10 +26,14 @@ bench-quick: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml packaging/llama-build-flags.sh
 	./packaging/install-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# llama.cpp is compiled for this processor with the options of llama-build-flags.sh, never
+	# taken from a wheel pip cached from a build with other options (one with AMX crashes).
+	CMAKE_ARGS="$$(./packaging/llama-build-flags.sh)" $(BIN)/python -m pip install --quiet \
+		--no-cache-dir "$$(grep -o '"llama-cpp-python[^"]*"' pyproject.toml | head -1 | tr -d '"')"
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
