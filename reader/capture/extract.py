@@ -16,7 +16,7 @@ from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
-from reader.capture.extraction.kind import DISCUSSION, DOCUMENTATION, may_hold_posts, page_kind
+from reader.capture.extraction.kind import DISCUSSION, may_hold_posts, page_kind
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 
@@ -72,21 +72,22 @@ class Extracted:
 def extract(html: str, url: str) -> Extracted:
     """The article in ``html`` (fetched from ``url``). Raises CaptureError if there is none.
 
-    How depends on the kind of page (extraction/kind.py): documentation is read broadly, to keep
-    every code block, table and heading; an article is trafilatura's reading with its defaults;
-    a discussion keeps every post in order, each a <section> under its author and date, where
-    its posts can be found (extraction/thread.py). One trafilatura pass per page: a second one
-    (favouring precision, refereed by readability) gained 0.008 F1 on the news benchmark, lost
-    on WCXB's articles and doubled the CPU time (docs/extraction.md).
+    The text is trafilatura's reading with its defaults, code blocks, tables and headings kept;
+    on a discussion (extraction/kind.py) every post is kept in order instead, each a <section>
+    under its author and date, where the posts can be found (extraction/thread.py). One
+    trafilatura pass per page: a second one (favouring precision, refereed by readability) gained
+    0.008 F1 on the news benchmark, lost on WCXB's articles and doubled the CPU time, and reading
+    documentation favouring recall lost on the tuning half (docs/extraction.md).
     """
-    kind = page_kind(html)
-    document = _reading(html, url, kind)
+    document = _bare_extraction(html, url, with_metadata=True)
+    if document is None:
+        raise CaptureError(f"No article text found on this page: {url}")
     body = document.body
     title = (document.title or "").strip()
     _drop_leading_title(body, title)
     text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
     body_html = lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode")
-    if kind == DISCUSSION or may_hold_posts(html):
+    if page_kind(html) == DISCUSSION or may_hold_posts(html):
         posts = thread_of(html, text)
         if posts is not None:
             body_html, text = posts
@@ -101,23 +102,6 @@ def extract(html: str, url: str) -> Extracted:
         body_html=sanitise(body_html, url),
         text=text,
     )
-
-
-def _reading(html: str, url: str, kind: str) -> Document:
-    """trafilatura's reading of the page (metadata and body), the way that suits ``kind``.
-
-    Documentation is read favouring recall, fast: it loses code examples and tables to the
-    default reading, and its pages seldom carry the clutter that trafilatura's slower comparison
-    with readability and jusText is there to catch. Every other page gets trafilatura's defaults
-    (for a discussion, the reading its posts must cover).
-    """
-    if kind == DOCUMENTATION:
-        document = _bare_extraction(html, url, favor_recall=True, fast=True, with_metadata=True)
-    else:
-        document = _bare_extraction(html, url, with_metadata=True)
-    if document is None:
-        raise CaptureError(f"No article text found on this page: {url}")
-    return document
 
 
 def _bare_extraction(html: str, url: str, **settings) -> Document | None:

@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from reader.capture.extract import extract, word_count
-from reader.capture.extraction.kind import ARTICLE, DISCUSSION, DOCUMENTATION, page_kind
+from reader.capture.extraction.kind import ARTICLE, DISCUSSION, may_hold_posts, page_kind
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -39,12 +39,11 @@ def test_questions_and_answers_of_an_faq_do_not_make_an_article_a_discussion():
     assert page_kind(f"<html><head>{faq}</head><body><p>Story</p></body></html>") == ARTICLE
 
 
-def test_documentation_from_its_generator_its_schema_type_or_its_code_blocks():
-    assert page_kind(_page("docs-page.html")) == DOCUMENTATION
-    assert page_kind('<script type="application/ld+json">{"@type": "TechArticle"}</script>') == DOCUMENTATION
-    assert page_kind("<p>one</p>" + "<pre>x = 1\ny = 2</pre>" * 3) == DOCUMENTATION
-    assert page_kind("<p>one</p><pre>x = 1</pre>") == ARTICLE
+def test_an_article_is_no_discussion_but_forum_markup_is_worth_a_look():
     assert page_kind(_page("news-article.html")) == ARTICLE
+    assert page_kind(_page("docs-page.html")) == ARTICLE
+    assert may_hold_posts(_page("forum-thread.html").replace("DiscussionForumPosting", "WebPage"))
+    assert not may_hold_posts(_page("docs-page.html"))
 
 
 # A Q&A page
@@ -124,3 +123,9 @@ def test_documentation_keeps_code_blocks_tables_and_headings_intact():
 def test_an_article_has_no_post_sections(name):
     page = extract(_page(name), "https://news.example/story")
     assert "<section" not in page.body_html
+
+
+def test_a_forum_without_structured_data_is_found_by_its_markup():
+    plain = _page("forum-thread.html").replace("DiscussionForumPosting", "WebPage")
+    page = extract(plain, "https://repair.example/threads/dishwasher.55/")
+    assert len(_posts(page.body_html)) == 5

@@ -1,5 +1,5 @@
-"""Extraction quality on real pages: scripts/extraction_score.py on a sample of the benchmark,
-and the benchmark's metric itself on hand-made strings."""
+"""Extraction quality on real pages: scripts/extraction_score.py on samples of both development
+sets (each page type of WCXB against bare trafilatura), and both metrics on hand-made strings."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ sys.modules["extraction_score"] = score  # dataclasses look their module up ther
 _spec.loader.exec_module(score)
 
 SAMPLE = 25
-# Measured on this sample with trafilatura 2.3.1: Reader 0.979 (bare trafilatura.extract() 0.936;
-# Reader before the precision/recall pair and caption pruning 0.957). A change that gives back
-# those gains falls below this.
-MIN_SAMPLE_F1 = 0.97
+# Measured on this sample with trafilatura 2.3.1: Reader 0.949, bare trafilatura.extract() 0.936.
+# (Reader read each page twice, for precision and for recall, and scored 0.979 here at 2.6 times
+# the CPU; on WCXB's articles that lost, see docs/extraction.md.) A change that gives back the
+# gain over trafilatura falls below this.
+MIN_SAMPLE_F1 = 0.94
 
 
 # The metric
@@ -68,6 +69,33 @@ def test_a_perfect_page_and_an_empty_pair():
     assert score.aggregate([score.page_counts("", "")])["f1"] == 0.0  # no page to average
 
 
+def test_wcxb_words_are_lowercase_multisets_and_f1_is_averaged_per_page():
+    counts = score.word_counts("The cat saw the Dog", "the dog the cat")  # 4 shared, 1 missed
+    assert counts == pytest.approx((4 / 5, 0, 1 / 5))
+    pages = [counts, score.word_counts("a b", "c d")]
+    assert score.aggregate_mean_f1(pages)["f1"] == pytest.approx((2 * 1 * 0.8 / 1.8 + 0) / 2)
+
+
+def test_each_page_keeps_its_half_whatever_else_is_scored():
+    keys = [f"{n:04d}" for n in range(200)]
+    halves = [score.half(key) for key in keys]
+    assert 70 < halves.count("A") < 130  # an even split, not all one way
+    assert halves == [score.half(key) for key in keys]
+
+
+def test_cross_validation_scores_each_half_with_the_value_the_other_half_chose():
+    def page(key, f1_counts):
+        return score.PageResult(key, "", f1_counts, 0.0, 0, half=score.half(key))
+    a_key = next(k for k in map(str, range(100)) if score.half(k) == "A")
+    b_key = next(k for k in map(str, range(100)) if score.half(k) == "B")
+    good, bad = (1.0, 0.0, 0.0), (0.0, 0.5, 0.5)
+    # value 1 is best on A, value 2 best on B: each page gets the other half's choice
+    by_value = {1: [page(a_key, good), page(b_key, bad)], 2: [page(a_key, bad), page(b_key, good)]}
+    held_out, chosen = score.cross_validated("wcxb-dev", by_value)
+    assert chosen == {"A": 1, "B": 2}
+    assert sorted(p.f1 for p in held_out) == [0.0, 0.0]
+
+
 # Reader on real pages
 
 
@@ -81,3 +109,23 @@ def test_reader_extraction_quality_on_a_benchmark_sample():
     worst = ", ".join(f"{p.url} {p.f1:.2f}" for p in result.worst(3))
     assert not [p.error for p in result.pages if p.error]
     assert metrics["f1"] >= MIN_SAMPLE_F1, f"F1 {metrics['f1']:.4f}; worst pages: {worst}"
+
+
+WCXB = score.DATA_ROOT / "wcxb-dev"
+PER_TYPE = 4
+# Measured on this sample (4 pages of each type, spread over the set) with trafilatura 2.3.1.
+# Reader must not fall below bare trafilatura on any page type by more than the noise of 4 pages.
+MARGIN = 0.03
+
+
+@pytest.mark.skipif(not (WCXB / "ground-truth.json").is_file(), reason=f"WCXB not found at {WCXB}")
+@pytest.mark.parametrize("page_type", ["article", "documentation", "forum"])
+def test_each_page_type_scores_at_least_bare_trafilatura_on_a_wcxb_sample(page_type):
+    pages = score.load_pages(WCXB, sample=PER_TYPE, page_type=page_type)
+    assert len(pages) == PER_TYPE and {p.type for p in pages} == {page_type}
+    reader, trafilatura = score.score(pages, ["reader", "trafilatura"])
+    assert not [p.error for p in reader.pages if p.error]
+    worst = ", ".join(f"{p.url} {p.f1:.2f}" for p in reader.worst(2))
+    assert reader.metrics["f1"] >= trafilatura.metrics["f1"] - MARGIN, (
+        f"{page_type}: Reader {reader.metrics['f1']:.3f}, trafilatura "
+        f"{trafilatura.metrics['f1']:.3f}; worst pages: {worst}")
