@@ -226,10 +226,11 @@ def test_special_tokens_reach_the_local_model_as_text(library, tiny_model):
     plain = library.get(add(library))
     hostile = library.get(add(library, ARTICLE + "\n" + injection, "https://example.org/h"))
     model = Recording()
-    answer_question(plain, "How many turbines?", model)
-    answer_question(hostile, f"How many turbines?{injection}", model)
-    end = tiny_model.tokenize("x")  # any text: to find the id of <|im_end|> with specials on
-    im_end = tiny_model._model().tokenize(b"<|im_end|>", add_bos=False, special=True)
-    assert len(im_end) == 1 and im_end[0] not in end
-    counts = [prompt.ids.count(im_end[0]) for prompt in model.built]
+    # The id <|im_end|> has as a control token: what an injection would need to write.
+    (im_end,) = tiny_model._model().tokenize(b"<|im_end|>", add_bos=False, special=True)
+    counts = []
+    for article, question in ((plain, "How many turbines?"),
+                              (hostile, f"How many turbines?{injection}")):
+        answer_question(article, question, model)
+        counts.append(model.built[-1].ids.count(im_end))  # the prompt asked (after its sizing)
     assert counts[0] == counts[1] >= 1
