@@ -1,69 +1,21 @@
 """Importing other services' exports: every format recognised from its content, its tags, states
-and dates kept, saved pages stored without fetching, the rest fetched from a real HTTP server,
-and nothing imported twice. Bad files get a message that says what Reader can import."""
+and dates kept. Bad files get a message that says what Reader can import."""
 
 from __future__ import annotations
 
 import csv
 import io
-import random
 import shutil
-import struct
-import zipfile
-from pathlib import Path
 
 import pytest
 
-from reader.capture.extract import extract
-from reader.capture.importers import (
-    EXPECTED_FORMATS,
-    ImportedItem,
-    detect_and_read,
-    import_batch,
-)
-from reader.capture.batch import capture_all, import_links
-from reader.capture.importers import archives
+from reader.capture.importers import EXPECTED_FORMATS, detect_and_read
 from reader.capture.importers import items as formats
 from reader.capture.importers.items import utc_iso
 from reader.capture.importers.json_exports import JsonStream
-from reader.capture.urls import canonical_url
 from reader.errors import CaptureError
+from tests.capture.exports import IMPORTS, MALFORMED, by_url, omnivore_zip, write_zip
 from tests.fixture_site import PAGES
-
-IMPORTS = Path(__file__).parents[1] / "fixtures" / "imports"
-MALFORMED = IMPORTS / "malformed"
-
-
-def omnivore_zip(folder: Path, target: Path) -> Path:
-    """An Omnivore export ZIP, as Omnivore wrote it, of the files under ``folder``."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(folder).as_posix())
-    return target
-
-
-@pytest.fixture
-def export(tmp_path):
-    """The path of a fixture export; "omnivore.zip" is built from fixtures/imports/omnivore."""
-
-    def find(name: str) -> Path:
-        if name == "omnivore.zip":
-            return omnivore_zip(IMPORTS / "omnivore", tmp_path / "omnivore.zip")
-        return IMPORTS / name
-
-    return find
-
-
-def by_url(batch) -> dict[str, ImportedItem]:
-    return {item.url: item for item in batch.items}
-
-
-def write_zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
-    return path
 
 
 # Recognising each format
@@ -360,185 +312,3 @@ def test_empty_json_list(tmp_path):
     path.write_text("[ ]\n")
     with pytest.raises(CaptureError, match="empty JSON list"):
         detect_and_read(path)
-
-
-# ZIP archives
-
-
-@pytest.mark.parametrize("name", ["../../.bashrc", "/etc/cron.d/reader", "content/../../x.html",
-                                  "C:/Windows/evil.html", "..\\..\\evil.html"])
-def test_zip_paths_leaving_the_archive_are_refused(tmp_path, name):
-    metadata = (IMPORTS / "omnivore" / "metadata_0_to_49.json").read_bytes()
-    path = write_zip(tmp_path / "export.zip", {"metadata_0_to_49.json": metadata, name: b"x"})
-    with pytest.raises(CaptureError, match="leads outside the archive"):
-        detect_and_read(path)
-
-
-def test_zip_bomb_is_refused(tmp_path, monkeypatch):
-    assert archives.MAX_UNPACKED_BYTES == 500_000_000
-    monkeypatch.setattr(archives, "MAX_UNPACKED_BYTES", 1_000_000)
-    metadata = (IMPORTS / "omnivore" / "metadata_0_to_49.json").read_bytes()
-    path = write_zip(tmp_path / "bomb.zip", {
-        "metadata_0_to_49.json": metadata,
-        # incompressible: the total is refused here, a file that expands like a bomb elsewhere
-        "content/kelby-sound-tidal-plant-18f6c2a1b3d.html": random.Random(0).randbytes(2_000_000),
-    })
-    with pytest.raises(CaptureError, match="would unpack to more than 1 MB"):
-        detect_and_read(path)
-
-
-def test_zip_that_understates_its_size_is_refused(tmp_path):
-    """A bomb whose directory claims 100 bytes: reading stops there and the archive fails."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("metadata_0_to_49.json", b"[" + b" " * 5_000_000 + b"]")
-    data = bytearray(buffer.getvalue())
-    directory = data.rfind(b"PK\x01\x02")
-    struct.pack_into("<I", data, directory + 24, 100)  # uncompressed size
-    path = tmp_path / "liar.zip"
-    path.write_bytes(bytes(data))
-    with pytest.raises(CaptureError, match="damaged"):
-        detect_and_read(path)
-
-
-def test_zip_without_an_export(tmp_path):
-    path = write_zip(tmp_path / "photos.zip", {"holiday.jpg": b"\xff\xd8\xff"})
-    with pytest.raises(CaptureError, match="without an Omnivore or Pocket export") as raised:
-        detect_and_read(path)
-    assert EXPECTED_FORMATS in str(raised.value)
-
-
-def test_damaged_zip(tmp_path):
-    path = tmp_path / "cut.zip"
-    path.write_bytes(b"PK\x03\x04" + b"\0" * 40)
-    with pytest.raises(CaptureError, match="damaged"):
-        detect_and_read(path)
-
-
-# Into the library
-
-
-def test_saved_pages_are_stored_without_fetching(library, extractor):
-    """wallabag carries its pages: stored as they are, even where the link is dead now."""
-    result = import_batch(library, detect_and_read(IMPORTS / "wallabag.json"), extractor)
-    assert (result.added, result.duplicates) == (2, 0)
-    assert [s.entry for s in result.skipped] == ["entry 3"]
-    assert [item.url for item in result.to_fetch] == ["https://science.example.org/sleep-summer"]
-    assert result.failed == []
-
-    harbour = library.get(library.find_by_url("https://gone.invalid/history/kelby-sound-harbour"))
-    assert harbour.title == "A short history of Kelby Sound harbour"
-    assert harbour.text.startswith("For most of the nineteenth century the harbour")
-    assert "iron mooring rings" in harbour.text
-    assert (harbour.archived, harbour.favourite) == (True, False)
-    assert harbour.tags == ["harbour", "history"]
-    assert harbour.added == "2024-03-15T08:30:00+00:00"
-    saved = library.raw_html(harbour.id).decode()  # the saved copy, kept for re-extraction
-    assert "<p>For most of the nineteenth century" in saved
-    assert extract(saved, harbour.url).text == harbour.text
-
-    # "wallabag can't retrieve contents": kept with its title and state, and reported.
-    [(url, reason)] = result.needs_fetching
-    assert url == "https://en.wikipedia.org/wiki/Tidal_power"
-    assert "No article text" in reason
-    wiki = library.get(library.find_by_url(url))
-    assert (wiki.title, wiki.body_html, wiki.word_count) == ("Tidal power - Wikipedia", "", 0)
-    assert (wiki.favourite, wiki.tags) == (True, ["Reference"])
-
-
-def test_omnivore_import_reads_saved_pages(library, export, extractor):
-    result = import_batch(library, detect_and_read(export("omnivore.zip")), extractor)
-    assert result.added == 2
-    assert result.needs_fetching == []
-    assert [item.url for item in result.to_fetch] == ["https://longform.example.org/2023/ferries"]
-    url = "https://workshop-notes.invalid/2025/11/02/restoring-a-1987-keyboard/"
-    keyboard = library.get(library.find_by_url(url))
-    assert keyboard.title == "Bringing a 1987 keyboard back from the dead"
-    assert "It types beautifully." in keyboard.text
-    assert keyboard.tags == ["keyboards", "retro"]
-    assert keyboard.added == "2025-11-03T08:30:00+00:00"
-    tidal = library.get(library.find_by_url("https://gazette.example.com/news/kelby-tidal-plant"))
-    assert tidal.archived is True
-    assert "How the plant will work" in tidal.body_html
-
-
-@pytest.mark.parametrize("name", ["wallabag.json", "omnivore.zip"])
-def test_importing_again_adds_nothing(library, export, name, extractor):
-    first = import_batch(library, detect_and_read(export(name)), extractor)
-    count = library.count()
-    again = import_batch(library, detect_and_read(export(name)), extractor)
-    assert again.added == 0
-    assert again.duplicates == first.added
-    assert len(again.to_fetch) == len(first.to_fetch)  # never fetched, so still to fetch
-    assert library.count() == count
-
-
-def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, tmp_path,
-                                                               extractor):
-    blog = site.url("blog-post.html")
-    export = tmp_path / "part_000000.csv"
-    export.write_text(
-        "title,url,time_added,tags,status\n"
-        f"{blog},{blog},1700000000,hardware|retro,archive\n"
-        f"Tidal plant (saved from the newsletter),{site.url('go/news-article.html')},"
-        "1710412800,energy,unread\n"
-        f"Sign in,{site.url('no-article.html')},1710412801,,unread\n"
-        f"Gone,{site.url('missing.html')},1710412802,,unread\n"
-    )
-    result = import_batch(library, detect_and_read(export), extractor)
-    assert (result.added, len(result.to_fetch)) == (0, 4)
-    assert library.count() == 1  # the welcome article: nothing fetched yet
-
-    import_links(library, result, extractor)
-    assert (result.added, result.duplicates, result.to_fetch) == (2, 0, [])
-    failed = dict(result.failed)
-    assert "No article text found" in failed[site.url("no-article.html")]
-    assert "404" in failed[site.url("missing.html")]
-
-    post = library.get(library.find_by_url(canonical_url(blog)))
-    assert post.title == "Bringing a 1987 keyboard back from the dead"  # export had only the URL
-    assert post.tags == ["hardware", "retro"]
-    assert (post.archived, post.favourite) == (True, False)
-    assert post.added == "2023-11-14T22:13:20+00:00"
-    assert post.word_count > 200
-    assert library.raw_html(post.id) == (PAGES / "blog-post.html").read_bytes()
-
-    # Stored where the short link leads, with the title the user gave it.
-    news = library.get(library.find_by_url(canonical_url(site.url("news-article.html"))))
-    assert news.title == "Tidal plant (saved from the newsletter)"
-    assert news.tags == ["energy"]
-    assert news.added == "2024-03-14T10:40:00+00:00"
-
-    count = library.count()
-    again = import_links(library, import_batch(library, detect_and_read(export), extractor),
-                         extractor)
-    assert again.added == 0
-    assert again.duplicates == 2
-    assert len(again.failed) == 2
-    assert library.count() == count
-
-
-def test_an_imported_link_is_saved_once(library, site, extractor):
-    item = ImportedItem(url=site.url("german-article.html"), tags=["deutsch"], favourite=True)
-    [first] = capture_all(library, [item], extractor=extractor)
-    [second] = capture_all(library, [item], extractor=extractor)
-    assert (first.is_new, second.is_new) == (True, False)
-    assert second.article_id == first.article_id
-    article = library.get(first.article_id)
-    assert (article.tags, article.favourite, article.archived) == (["deutsch"], True, False)
-    assert article.added  # no date in the item: now
-
-
-def test_an_imported_link_that_fails_stores_nothing(library, site, extractor):
-    count = library.count()
-    [outcome] = capture_all(library, [ImportedItem(url=site.url("status/500"))],
-                            extractor=extractor)
-    assert "500" in outcome.error
-    assert library.count() == count
-
-
-def test_progress_is_reported(library, extractor):
-    seen = []
-    import_batch(library, detect_and_read(IMPORTS / "wallabag.json"), extractor,
-                 progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 3), (2, 3), (3, 3)]
