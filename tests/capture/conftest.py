@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from reader.capture.queue import CaptureQueue
+from reader.library import Library
 from tests.capture.exports import IMPORTS, omnivore_zip
+from tests.capture.queue_helpers import CountingSite
 
 
 @pytest.fixture
@@ -17,3 +22,34 @@ def export(tmp_path):
         return IMPORTS / name
 
     return find
+
+
+@pytest.fixture
+def sites():
+    """Make CountingSite servers; all shut down after the test."""
+    made: list[CountingSite] = []
+
+    def make(**options) -> CountingSite:
+        made.append(CountingSite(**options))
+        return made[-1]
+
+    yield make
+    for site in made:
+        site.close()
+
+
+@pytest.fixture
+def make_queue(extractor):
+    """Make capture queues (recording their events in ``queue.events``); stopped afterwards."""
+    made: list[CaptureQueue] = []
+
+    def make(library: Library, **options) -> CaptureQueue:
+        events: list = []
+        queue = CaptureQueue(library, events.append, extractor=extractor, **options)
+        queue.events = events
+        made.append(queue)
+        return queue
+
+    yield make
+    for queue in made:
+        queue.stop(timeout=1)

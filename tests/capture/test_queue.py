@@ -1,140 +1,15 @@
-"""The capture queue end to end: real HTTP servers, extraction in real worker processes, real
-SQLite. Servers of our own (below) count the requests in flight, hold them, or fail once."""
+"""The capture queue end to end: real HTTP servers (counting the requests in flight, holding
+them, failing once), extraction in real worker processes, real SQLite."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
-import time
-from functools import partial
-from http.server import ThreadingHTTPServer
-
-import pytest
-
 from reader.capture.importers import ImportedItem
-from reader.capture.queue import CaptureQueue, Counts
+from reader.capture.queue import Counts
 from reader.capture.urls import canonical_url
-from reader.library import Library
 from reader.library import queue_rows
 from reader.library.images import image_bytes
-from tests.fixture_site import PAGES, _Handler
-
-class Tally:
-    """Requests in flight, per server and in all, and the most there ever were."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.now: dict[str, int] = {}
-        self.most: dict[str, int] = {}
-        self.total = 0
-        self.most_total = 0
-
-    def enter(self, server: str) -> None:
-        with self._lock:
-            self.now[server] = self.now.get(server, 0) + 1
-            self.most[server] = max(self.most.get(server, 0), self.now[server])
-            self.total += 1
-            self.most_total = max(self.most_total, self.total)
-
-    def leave(self, server: str) -> None:
-        with self._lock:
-            self.now[server] -= 1
-            self.total -= 1
-
-
-class _CountingHandler(_Handler):
-    def do_GET(self) -> None:
-        site: CountingSite = self.server.site
-        # Counted from the request's arrival until the answer starts: inside the time the
-        # client holds its request slot, whatever the threads' timing.
-        site.tally.enter(site.base)
-        try:
-            site.requests.append(self.path)
-            site.gate.wait(timeout=10)
-            time.sleep(site.delay)
-        finally:
-            site.tally.leave(site.base)
-        if self.path.split("?")[0] in site.fail_once and self.path not in site.failed:
-            site.failed.add(self.path)
-            self.send_error(500)
-        else:
-            super().do_GET()
-
-
-class CountingSite:
-    """The fixture pages, each answer ``delay`` late, held while ``gate`` is closed; paths in
-    ``fail_once`` answer 500 the first time each URL is asked for."""
-
-    def __init__(self, tally: Tally | None = None, delay: float = 0.0,
-                 fail_once: tuple[str, ...] = ()):
-        self.tally = tally or Tally()
-        self.delay = delay
-        self.fail_once = fail_once
-        self.failed: set[str] = set()
-        self.requests: list[str] = []
-        self.gate = threading.Event()
-        self.gate.set()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                          partial(_CountingHandler, directory=str(PAGES)))
-        self.server.daemon_threads = True
-        self.server.site = self
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"{self.base}/{path.lstrip('/')}"
-
-    def close(self) -> None:
-        self.gate.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def sites():
-    """Make CountingSite servers; all shut down after the test."""
-    made: list[CountingSite] = []
-
-    def make(**options) -> CountingSite:
-        made.append(CountingSite(**options))
-        return made[-1]
-
-    yield make
-    for site in made:
-        site.close()
-
-
-
-@pytest.fixture
-def make_queue(extractor):
-    """Make capture queues (recording their events in ``queue.events``); stopped afterwards."""
-    made: list[CaptureQueue] = []
-
-    def make(library: Library, **options) -> CaptureQueue:
-        events: list = []
-        queue = CaptureQueue(library, events.append, extractor=extractor, **options)
-        queue.events = events
-        made.append(queue)
-        return queue
-
-    yield make
-    for queue in made:
-        queue.stop(timeout=1)
-
-
-def _run(queue: CaptureQueue, timeout: float = 60) -> None:
-    queue.start()
-    assert queue.wait(timeout), queue.counts()
-
-
-def _wait_until(condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
+from tests.capture.queue_helpers import Tally, run_queue, wait_until
+from tests.fixture_site import PAGES
 
 
 # Many pages
@@ -147,7 +22,7 @@ def test_fifty_links_are_all_saved(library, site, make_queue):
     report = queue.add(links)
     assert len(report.queued) == 50 and report.duplicates == 0 and not report.invalid
     assert queue.counts() == Counts(queued=50)
-    _run(queue)
+    run_queue(queue)
 
     assert queue.counts() == Counts(saved=50)
     assert library.count() == 51  # and the welcome article
@@ -178,14 +53,14 @@ def test_duplicates_are_reported_not_queued(library, site, make_queue):
     assert len(report.queued) == 2
     assert report.already_queued == [f"{first}&utm_source=feed#top"]
     assert queue.add([second]).already_queued == [second]
-    _run(queue)
+    run_queue(queue)
 
     report = queue.add([first, second, third, "ftp://example.org/file", "no address"])
     assert report.in_library == [first, second]
     assert len(report.queued) == 1 and report.duplicates == 2
     assert [text for text, _reason in report.invalid] == ["ftp://example.org/file", "no address"]
     assert "ftp: links are not supported" in report.invalid[0][1]
-    _run(queue)
+    run_queue(queue)
     assert library.count() == 4
     # Adding to an idle queue started a new batch: the counts are about it alone.
     assert queue.counts() == Counts(saved=1)
@@ -194,7 +69,7 @@ def test_duplicates_are_reported_not_queued(library, site, make_queue):
 def test_a_short_link_and_its_target_are_one_article(library, site, make_queue):
     queue = make_queue(library)
     queue.add([site.url("go/blog-post.html"), site.url("blog-post.html")])
-    _run(queue)
+    run_queue(queue)
 
     assert queue.counts() == Counts(saved=2)
     assert library.count() == 2
@@ -210,7 +85,7 @@ def test_at_most_two_requests_to_one_server(library, sites, make_queue):
     server = sites(delay=0.2)  # long enough for requests to overlap on a busy machine
     queue = make_queue(library)
     queue.add([server.url(f"news-article.html?n={n}") for n in range(6)])
-    _run(queue)
+    run_queue(queue)
 
     assert queue.counts() == Counts(saved=6)
     assert len(server.requests) == 12  # each page, and its picture
@@ -222,7 +97,7 @@ def test_at_most_eight_requests_in_all(library, sites, make_queue):
     servers = [sites(tally=tally, delay=0.15) for _ in range(6)]
     queue = make_queue(library)
     queue.add([server.url(f"news-article.html?n={n}") for n in range(4) for server in servers])
-    _run(queue)
+    run_queue(queue)
 
     assert queue.counts() == Counts(saved=24)
     assert max(tally.most.values()) == 2
@@ -236,7 +111,7 @@ def test_failed_items_say_why(library, site, make_queue):
     queue = make_queue(library)
     queue.add([site.url(path) for path in
                ("missing.html", "status/500", "report.pdf", "no-article.html")])
-    _run(queue)
+    run_queue(queue)
 
     snapshot = queue.snapshot()
     assert snapshot.counts == Counts(failed=4)
@@ -252,7 +127,7 @@ def test_retry_after_a_failure(library, sites, make_queue):
     server = sites(fail_once=("/news-article.html",))
     queue = make_queue(library)
     queue.add([server.url("news-article.html")])
-    _run(queue)
+    run_queue(queue)
     [failed] = queue.snapshot().failed
     assert "500" in failed.reason and failed.attempts == 1
 
@@ -273,7 +148,7 @@ def test_cancel_queued_items(library, site, make_queue):
     report = queue.add(links)
 
     assert queue.cancel(report.queued[:2]) == 2
-    _run(queue)
+    run_queue(queue)
 
     assert queue.counts() == Counts(saved=2, cancelled=2)
     assert [library.find_by_url(canonical_url(link)) is None for link in links] == [
@@ -286,7 +161,7 @@ def test_cancel_while_fetching_stores_nothing(library, sites, make_queue):
     queue = make_queue(library)
     queue.add([server.url("news-article.html")])
     queue.start()
-    _wait_until(lambda: server.tally.total == 1)
+    wait_until(lambda: server.tally.total == 1)
     assert queue.counts() == Counts(fetching=1)
 
     assert queue.cancel() == 1
@@ -306,93 +181,13 @@ def test_cancel_while_fetching_stores_nothing(library, sites, make_queue):
 def test_a_failed_item_can_be_dismissed(library, site, make_queue):
     queue = make_queue(library)
     queue.add([site.url("missing.html")])
-    _run(queue)
+    run_queue(queue)
     [failed] = queue.snapshot().failed
 
     assert queue.cancel([failed.id]) == 1
     assert queue.snapshot().failed == []
     assert queue.clear_finished() == 1
     assert queue.counts() == Counts()
-
-
-# Quitting and crashing
-
-
-def test_a_stopped_queue_leaves_its_items_to_the_next(library, sites, make_queue):
-    server = sites()
-    server.gate.clear()
-    links = [server.url(f"news-article.html?r={n}") for n in range(3)]
-    queue = make_queue(library)
-    queue.add(links)
-    queue.start()
-    _wait_until(lambda: server.tally.total == 2)  # two fetching, one queued
-    assert queue.counts() == Counts(queued=1, fetching=2)
-    queue.stop(timeout=0)  # quitting mid-fetch: the items go back to the queue, unowned
-    library.close()
-
-    reopened = Library(library.path)
-    try:
-        resumed = make_queue(reopened)
-        assert resumed.counts() == Counts(queued=3)
-        items = queue_rows.queue_items(reopened, resumed.owner)
-        assert {item.state for item in items} == {queue_rows.QUEUED}
-        assert {item.attempts for item in items} == {0, 1}
-        server.gate.set()
-        _run(resumed)
-
-        assert resumed.counts() == Counts(saved=3)
-        assert all(reopened.find_by_url(canonical_url(link)) for link in links)
-        assert reopened.count() == 4
-        resumed.stop()
-    finally:
-        reopened.close()
-
-
-def test_two_queues_on_one_library_keep_to_their_own_items(library, sites, make_queue):
-    server = sites()
-    server.gate.clear()
-    window = make_queue(library)
-    window.add([server.url(f"news-article.html?w={n}") for n in range(2)])
-    window.start()
-    _wait_until(lambda: server.tally.total == 2)
-
-    other = Library(library.path)  # a `reader add` beside the window: its own connection
-    try:
-        command = make_queue(other)
-        assert command.counts() == Counts()  # the window's live items stay the window's
-        report = command.add([server.url("news-article.html?w=0"),
-                              server.url("news-article.html?c=1")])
-        assert report.already_queued == [server.url("news-article.html?w=0")]
-        command.start()
-        server.gate.set()
-        assert command.wait(30) and window.wait(30)
-        assert command.counts() == Counts(saved=1)
-        assert window.counts() == Counts(saved=2)
-        assert len(server.requests) == 6  # each page once (and its picture)
-        command.stop()
-    finally:
-        other.close()
-
-
-def test_a_killed_commands_items_are_resumed_by_the_next_queue(library, sites, make_queue):
-    server = sites()
-    server.gate.clear()
-    links = [server.url(f"news-article.html?k={n}") for n in range(3)]
-    command = subprocess.Popen([sys.executable, "-m", "reader", "add", *links],
-                               env={**os.environ, "READER_HOME": str(library.path.parent)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_until(lambda: server.tally.total == 2, timeout=60)  # two fetching, one queued
-    finally:
-        command.send_signal(signal.SIGKILL)
-        command.wait()
-    # At once, not after the lease: the command's process is gone.
-    resumed = make_queue(library)
-    assert resumed.counts() == Counts(queued=3)
-    server.gate.set()
-    _run(resumed)
-    assert resumed.counts() == Counts(saved=3)
-    assert all(library.find_by_url(canonical_url(link)) for link in links)
 
 
 # Imports
@@ -411,7 +206,7 @@ def test_imported_items_keep_what_the_export_said(library, site, make_queue):
     untitled = ImportedItem(url=site.url("german-article.html"),
                             title=site.url("german-article.html"))
     queue.add([item, untitled])
-    _run(queue)
+    run_queue(queue)
 
     article = library.get(library.find_by_url(canonical_url(item.url)))
     assert article.title == "Saved from Pocket"
@@ -428,7 +223,7 @@ def test_imported_items_keep_what_the_export_said(library, site, make_queue):
 def test_images_of_queued_pages_are_local(library, site, make_queue):
     queue = make_queue(library)
     queue.add([site.url("news-article.html")])
-    _run(queue)
+    run_queue(queue)
 
     article = library.get(library.find_by_url(canonical_url(site.url("news-article.html"))))
     assert "http://" not in article.body_html.split("<img", 1)[1].split(">", 1)[0]
