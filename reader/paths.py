@@ -43,5 +43,10 @@ def settings_path() -> Path:
     return config_dir() / "settings.json"
 
 
+def showing_path() -> Path:
+    """The note of the article the window is laying out (see ui/showing_marker.py)."""
+    return data_dir() / "showing"
+
+
 def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"

@@ -107,6 +107,13 @@ def adopt(library: Library, owner: str) -> int:
                           (owner, owner)).rowcount
 
 
+def capturing(library: Library) -> bool:
+    """Whether some queue (in this process or another: a ``reader add``) is alive: its stored
+    images are linked to their article only once the article is stored."""
+    return library.query_one("SELECT 1 FROM capture_owners WHERE heartbeat > ? LIMIT 1",
+                             (time.time() - LEASE_SECONDS,)) is not None
+
+
 def _running(pid: int) -> bool:
     if os.name == "nt":  # os.kill would end it there: the lease alone tells
         return True

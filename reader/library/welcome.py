@@ -7,6 +7,8 @@ from pathlib import Path
 import lxml.html
 
 from reader import paths
+from reader.library.images import prune_images
+from reader.library.queue_rows import capturing
 from reader.library.store import Library, NewArticle
 
 WELCOME_URL = "reader:welcome"
@@ -15,14 +17,24 @@ WELCOME_URL = "reader:welcome"
 def open_library(path: Path | None = None) -> Library:
     """The library at ``path`` (default: the data dir), with the welcome article if it is new.
 
-    Articles deleted in the last session (kept until now so undo could restore them) go.
+    The bin is left as it is: a command run while the window is open must not empty it under
+    the window's undo (see ``empty_bin``).
     """
     library = Library(path or paths.database_path())
     if library.created:
         add_welcome(library)
-    else:
-        library.purge_deleted()
     return library
+
+
+def empty_bin(library: Library) -> int:
+    """Delete for good the articles in the bin, and the images no article shows any more
+    (unless a capture is under way).
+    The window does this as it starts, before anything can be deleted or undone in it, so
+    what goes is only what was deleted before; returns how many articles went."""
+    removed = library.purge_deleted()
+    if not capturing(library):  # a queue's new images are not linked yet
+        prune_images(library)
+    return removed
 
 
 def add_welcome(library: Library) -> int:

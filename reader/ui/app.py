@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from reader import paths
 from reader.errors import UserError
-from reader.library import open_library
+from reader.library import empty_bin, open_library
 from reader.logs import log_file, setup_logging
 from reader.settings import Settings
 from reader.ui.crash import install_crash_dialog, route_qt_messages, text_box
@@ -45,6 +45,7 @@ def run_gui(urls: Sequence[str] = ()) -> int:
     install_crash_dialog(tail, log_file())
     try:
         library = open_library(library_path)
+        empty_bin(library)
     except UserError as error:
         text_box(QMessageBox.Icon.Critical, "Reader", str(error)).exec()
         return 1

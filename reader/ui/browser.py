@@ -12,6 +12,7 @@ from reader.library import ArticleRow, Library
 from reader.library.listing import ListQuery
 from reader.ui.article_list import ID_ROLE, ROW_ROLE, ArticleListModel
 from reader.ui.reader_view import ReaderView
+from reader.ui.showing_marker import ShowingMarker
 from reader.ui.sidebar import TARGET_ROLE
 from reader.ui.summary_pane import SummaryPane
 
@@ -23,9 +24,11 @@ class Browser(QObject):
 
     def __init__(self, library: Library, articles: ArticleListModel, list_view: QListView,
                  sidebar_view: QListView, search_field: QLineEdit, sort_box: QComboBox,
-                 reader_view: ReaderView, summary_pane: SummaryPane, parent=None):
+                 reader_view: ReaderView, summary_pane: SummaryPane, marker: ShowingMarker,
+                 parent=None):
         super().__init__(parent)
         self.library = library
+        self.marker = marker
         self.articles = articles
         self.list_view = list_view
         self.sidebar_view = sidebar_view
@@ -38,6 +41,7 @@ class Browser(QObject):
         self.read_state_chosen = False  # the user set read/unread on the shown article
         self._kept: tuple[int | None, int] | None = None  # the selection across a re-read
         self._new_query = False
+        self._not_opened: int | None = None  # selected at start, not shown (open_first_article)
 
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.run_search)
@@ -68,6 +72,21 @@ class Browser(QObject):
     def select_article(self, article_id: int | None, fallback_row: int = 0) -> None:
         row = self.articles.row_of(article_id) if article_id is not None else None
         self.select_row(fallback_row if row is None else row)
+
+    def open_first_article(self) -> str:
+        """Select the first article; if Reader died while showing it last time, select it
+        without showing it (opening it by itself would take Reader down at every start) and
+        return what to tell the user."""
+        crashed_on = self.marker.crashed_on()
+        self.marker.clear()
+        first = self.articles.index(0, 0).data(ID_ROLE)
+        if crashed_on is None or crashed_on != first:
+            self.select_row(0)
+            return ""
+        self._not_opened = first
+        self.select_row(0)
+        return (f"Reader closed unexpectedly while showing “{self.library.get(first).title}”, "
+                "so it was not opened this time. Select it again to try.")
 
     def select_row(self, row: int) -> None:
         count = self.articles.rowCount()
@@ -140,7 +159,8 @@ class Browser(QObject):
         if self.reader_view.fits() and previous.isValid() and not self.articles.following:
             # The user moved on from an article that was all on screen: it has been read.
             self._read_to_end(previous.data(ROW_ROLE))
-        if not current.isValid():
+        held, self._not_opened = self._not_opened, None
+        if not current.isValid() or current.data(ID_ROLE) == held:
             self.shown_article = None
             self.reader_view.clear()
             self.summary_pane.show_article(None)
@@ -154,6 +174,7 @@ class Browser(QObject):
             self.read_state_chosen = False
         self.shown_article = article_id
         self._shown_position = article.position
+        self.marker.showing(article_id)
         self.reader_view.show_article(article, article.position)
         self.title_changed.emit(article.title)
         self.summary_pane.show_article(article_id)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader import paths
 from reader.capture.extractor import Extractor
 from reader.capture.queue import CaptureQueue
 from reader.errors import UserError
@@ -51,6 +52,7 @@ from reader.ui.models_dialog import ModelsDialog
 from reader.ui.palette import CheatSheet, CommandPalette
 from reader.ui.reader_view import ReaderView
 from reader.ui.settings_dialog import SettingsDialog
+from reader.ui.showing_marker import ShowingMarker
 from reader.ui.sidebar import SidebarModel
 from reader.ui.summary_controller import SummaryController
 from reader.ui.summary_pane import SummaryPane
@@ -77,7 +79,7 @@ class MainWindow(QMainWindow):
         status = self.statusBar().showMessage
         self.browser = Browser(library, self.articles, self.list_view, self.sidebar_view,
                                self.search_field, self.sort_box, self.reader_view,
-                               self.summary_pane, self)
+                               self.summary_pane, ShowingMarker(paths.showing_path(), self), self)
         self.browser.title_changed.connect(
             lambda title: self.setWindowTitle(f"{title} — Reader" if title else "Reader"))
         self.article_actions = ArticleActions(library, self.browser, self.message_bar, status,
@@ -102,7 +104,8 @@ class MainWindow(QMainWindow):
         self._report_keymap_problems()
         self.statusBar().showMessage(f"Library: {library.path}", 8000)
         self.sidebar_view.setCurrentIndex(self.sidebar.index(0))
-        self.browser.select_row(0)
+        if problem := self.browser.open_first_article():
+            self.message_bar.show_message(problem, error=True)
         self.capture_queue.start()  # also carries on with what the last session left
 
     def _build_widgets(self) -> None:
@@ -282,3 +285,4 @@ class MainWindow(QMainWindow):
         self.summary_pane.lane.waitForDone(10000)
         self.summary_pane.forget_model()
         super().closeEvent(event)
+        self.browser.marker.clear()  # a clean close: whatever was shown last is safe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from reader.library import NewArticle
+from reader.library import NewArticle, empty_bin
 from reader.library.images import (
     article_images,
     image_bytes,
@@ -12,6 +12,7 @@ from reader.library.images import (
     prune_images,
     store_image,
 )
+from reader.library.queue_rows import heartbeat, release
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
@@ -50,3 +51,22 @@ def test_links_and_pruning(library):
     library.purge_deleted()
     assert prune_images(library) == 1  # the picture only the purged article showed
     assert image_bytes(library, lone) is None and image_bytes(library, kept) == PNG
+
+
+def test_emptying_the_bin_prunes_its_images_but_not_a_running_capture_s(library):
+    shown, binned = _article(library, 1), _article(library, 2)
+    kept = store_image(library, PNG, "image/png")
+    only_binned = store_image(library, PNG + b"binned", "image/png")
+    link_images(library, shown, [("https://a.example/p.png", kept)])
+    link_images(library, binned, [("https://a.example/b.png", only_binned)])
+    library.set_flag([binned], "deleted", True)
+
+    heartbeat(library, "a reader add in another process")
+    capturing_now = store_image(library, PNG + b"new", "image/png")  # not linked yet
+    assert empty_bin(library) == 1
+    assert image_bytes(library, capturing_now) is not None
+    assert image_bytes(library, only_binned) is not None
+
+    release(library, "a reader add in another process")
+    empty_bin(library)
+    assert image_bytes(library, only_binned) is None and image_bytes(library, kept) == PNG
