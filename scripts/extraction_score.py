@@ -20,7 +20,7 @@ the best value on each half and scores every page with the value chosen on the *
     nice -n 10 .venv/bin/python scripts/extraction_score.py --jobs 2        # both sets, all pages
     nice -n 10 .venv/bin/python scripts/extraction_score.py --set wcxb-dev --type forum --half A
     nice -n 10 .venv/bin/python scripts/extraction_score.py --sample 60 --no-baseline \\
-        --tune reader.capture.extraction.choose.AGREEMENT=0.6,0.7,0.8
+        --tune reader.capture.extraction.thread.COVERAGE=0.4,0.6,0.8
 """
 
 from __future__ import annotations
