@@ -97,6 +97,7 @@ class ModelsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection())
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # file paths and error messages
         self.note.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.hide()

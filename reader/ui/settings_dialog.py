@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,6 +52,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._model_tab(), "Model")
         tabs.addTab(self._keys_tab(), "Keys")
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages that name files
         self.error.setObjectName("settingsError")
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
@@ -77,12 +79,11 @@ class SettingsDialog(QDialog):
         form.addRow("Font:", self.font_family)
         form.addRow("Size:", self.font_size)
         form.addRow("Line width:", self.line_width)
-        library = QLabel(
-            f"{paths.data_dir()}<br><small>To keep the library elsewhere, start Reader with "
-            f"{paths.HOME_ENV}=/some/folder (or <code>reader --home</code>).</small>"
-        )
-        library.setWordWrap(True)
+        library = _plain_label(str(paths.data_dir()))  # a folder name can hold "<img ...>"
+        library.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Library:", library)
+        form.addRow("", _plain_label(f"To keep the library elsewhere, start Reader with "
+                                     f"{paths.HOME_ENV}=/some/folder (or reader --home)."))
         return _page(form)
 
     def _model_tab(self) -> QWidget:
@@ -144,9 +145,9 @@ class SettingsDialog(QDialog):
             self.key_editors[command.id] = editor
         self.keys.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.keys.horizontalHeader().setStretchLastSection(True)
-        note = QLabel("The first key of each command is shown; change it by clicking and pressing "
-                      "the new key. Other default keys of a changed command are replaced.")
-        note.setWordWrap(True)
+        note = _plain_label("The first key of each command is shown; change it by clicking and "
+                            "pressing the new key. Other default keys of a changed command are "
+                            "replaced.")
         layout = QVBoxLayout()
         layout.addWidget(self.keys, 1)
         layout.addWidget(note)
@@ -237,3 +238,11 @@ def _page(layout) -> QWidget:
     widget = QWidget()
     widget.setLayout(layout)
     return widget
+
+
+def _plain_label(text: str) -> QLabel:
+    """A word-wrapped label that shows its text as it is, never as markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label

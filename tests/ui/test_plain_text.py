@@ -1,5 +1,5 @@
-"""Outside text is text: no label of the window, tooltip of the list or message box renders a
-page's title, a server's answer or a file name as rich text (Qt would load an
+"""Outside text is text: no label of the window or its dialogs, tooltip of the list or message box
+renders a page's title, a server's answer or a file name as rich text (Qt would load an
 ``<img src=/dev/zero>`` in it)."""
 
 from __future__ import annotations
@@ -13,9 +13,13 @@ from reader.errors import UserError
 from reader.library import NewArticle
 from reader.settings import Settings
 from reader.ui import crash
+from reader.ui.commands import Command
+from reader.ui.models_dialog import ModelsDialog
+from reader.ui.settings_dialog import SettingsDialog
 from tests.ui.test_main_window import open_window
 
 HOSTILE = "Big news <img src=/dev/zero> & <b>more</b>"
+HOSTILE_NAME = "Big news <img src=x.png> & <i>more"  # the same, as a file name (no "/")
 
 # Labels allowed to be rich: fixed text of our own, never anything from outside.
 RICH_ALLOWED = {
@@ -47,6 +51,39 @@ def test_no_label_of_the_window_is_left_rich(qtbot, library):
             and label.text() not in RICH_ALLOWED]
     assert rich == []
     window.close()
+
+
+def rich_labels(widget) -> list[str]:
+    """The labels of ``widget`` that Qt would read as markup (Qt's own form labels, "Theme:", are
+    plain text whatever their format)."""
+    return [label.text() for label in widget.findChildren(QLabel)
+            if label.textFormat() != Qt.TextFormat.PlainText
+            and GuiQt.mightBeRichText(label.text())]
+
+
+def test_the_models_dialog_shows_a_file_name_as_text(qtbot, home, tmp_path):
+    junk = tmp_path / f"{HOSTILE_NAME}.gguf"
+    junk.write_text("not a model")
+    dialog = ModelsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.add_file(junk)
+    assert HOSTILE_NAME in dialog.note.text()
+    assert rich_labels(dialog) == []
+
+
+def test_the_settings_dialog_shows_paths_and_errors_as_text(qtbot, home, tmp_path, monkeypatch):
+    monkeypatch.setenv("READER_HOME", str(tmp_path / HOSTILE_NAME))
+    junk = tmp_path / f"{HOSTILE_NAME}.gguf"
+    junk.write_text("not a model")
+    dialog = SettingsDialog(Settings(), [Command("summarize", "Summarise", print, "Article")],
+                            {"summarize": ["S"]})
+    qtbot.addWidget(dialog)
+    dialog.model_path.setText(str(junk))
+    dialog.accept()
+    shown = [label.text() for label in dialog.findChildren(QLabel)]
+    assert str(tmp_path / HOSTILE_NAME) in shown  # the library folder
+    assert HOSTILE_NAME in dialog.error.text()
+    assert rich_labels(dialog) == []
 
 
 def test_the_lists_tooltip_shows_a_title_as_text(qtbot, library):
