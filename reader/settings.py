@@ -79,6 +79,15 @@ class Settings:
     line_width: int = field(
         default=42, metadata={"help": "Longest reading line, in ems", "range": (20, 200)}
     )
+    wayback_enabled: bool = field(
+        default=True,
+        metadata={"help": "When a page is gone (404, 410, no such server), save the Internet "
+                          "Archive's snapshot of it instead"},
+    )
+    wayback_endpoint: str = field(
+        default="https://archive.org/wayback/available",
+        metadata={"help": "The Internet Archive's availability API (for a stand-in in tests)"},
+    )
     keys: dict = field(
         default_factory=dict,
         metadata={"help": 'Key overrides: command id -> list of keys, e.g. {"archive": ["E"]}'},

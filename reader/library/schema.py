@@ -235,8 +235,20 @@ _GROUNDING = """
         END;
 """
 
+# Links stored before their page is fetched (reader/library/pending.py): ``fetch_state`` is ''
+# (fetched), 'pending' or 'failed' (with ``fetch_reason``); ``archive_url``/``archive_date`` say
+# the text came from an Internet Archive snapshot. ``capture_queue.not_before`` is when an item
+# waiting for the network or for its next try may be tried again (seconds since the epoch).
+_PENDING_LINKS = """
+        ALTER TABLE articles ADD COLUMN fetch_state TEXT NOT NULL DEFAULT '';
+        ALTER TABLE articles ADD COLUMN fetch_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE articles ADD COLUMN archive_url TEXT NOT NULL DEFAULT '';
+        ALTER TABLE articles ADD COLUMN archive_date TEXT NOT NULL DEFAULT '';
+        ALTER TABLE capture_queue ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING]
+MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING, _PENDING_LINKS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
