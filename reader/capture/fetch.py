@@ -73,7 +73,7 @@ def decode_html(raw: bytes, charset: str | None = None) -> str:
     for name in candidates:
         try:
             return raw.decode(name)
-        except (LookupError, UnicodeError):  # "undefined", "punycode": no real charsets
+        except (LookupError, ValueError):  # "undefined", "punycode", a NUL: no real charsets
             continue
     from charset_normalizer import from_bytes
 
