@@ -38,6 +38,7 @@ def test_any_page_in_any_charset_decodes_to_text(body, header, named):
     (meta("undefined") + "<p>café".encode(), None),
     (meta("punycode"), None),
     ("<p>café".encode(), "undefined"),
+    ("<p>café".encode(), "utf-8\x00"),  # found by the property above
 ])
 def test_a_codec_that_is_no_charset_is_passed_over(raw, charset):
     assert "<" in decode_html(raw, charset)
