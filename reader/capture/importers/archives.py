@@ -15,7 +15,13 @@ from functools import partial
 from pathlib import Path
 
 from reader.capture.fetch import decode_html
-from reader.capture.importers.items import OMNIVORE, POCKET_CSV, Collector, ImportBatch
+from reader.capture.importers.items import (
+    OMNIVORE,
+    POCKET_CSV,
+    Collector,
+    ImportBatch,
+    clean_highlights,
+)
 from reader.capture.importers.json_exports import JsonError, JsonStream, omnivore_record
 from reader.capture.importers.text_exports import csv_format, read_csv
 
@@ -111,13 +117,38 @@ def _omnivore(
                 for number, record in enumerate(js.array(), start=1):
                     where = f"{name}, entry {number}"
                     if isinstance(record, dict):
-                        omnivore_record(collector, record, where, partial(saved_page, prefix=prefix))
+                        item = omnivore_record(collector, record, where,
+                                               partial(saved_page, prefix=prefix))
+                        slug = record.get("slug")
+                        if item is not None and isinstance(slug, str):
+                            item.highlights = clean_highlights(
+                                [*item.highlights,
+                                 *_omnivore_highlights(archive, members, prefix, slug)])
                     else:
                         collector.skip(where, "Not a saved article.")
                 js.end()
             except JsonError as error:
                 raise describe(f"{name} in it is damaged: {error}") from None
     return collector.batch(OMNIVORE)
+
+
+def _omnivore_highlights(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo],
+                         prefix: str, slug: str) -> list[dict]:
+    """``highlights/<slug>.md``: each highlight a quote ("> ..."), its note the paragraph
+    after it."""
+    info = members.get(f"{prefix}highlights/{slug}.md")
+    if info is None:
+        return []
+    highlights: list[dict] = []
+    text = archive.read(info).decode("utf-8", "replace")
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = paragraph.strip().splitlines()
+        if lines and lines[0].startswith(">"):
+            quote = " ".join(line.lstrip(">").strip() for line in lines)
+            highlights.append({"text": quote, "note": ""})
+        elif lines and highlights and not highlights[-1]["note"]:
+            highlights[-1]["note"] = "\n".join(lines)
+    return highlights
 
 
 def _pocket(archive: zipfile.ZipFile, parts: list[str], describe: Describe) -> ImportBatch:

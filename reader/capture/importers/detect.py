@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from reader.capture.importers.archives import read_zip
+from reader.capture.importers.bookmark_trees import MAX_MOZLZ4_BYTES, MOZLZ4_MAGIC, unpack_mozlz4
 from reader.capture.importers.items import ImportBatch, unreadable
 from reader.capture.importers.json_exports import read_json
 from reader.capture.importers.markup import html_format, read_html
@@ -33,7 +35,8 @@ _NOT_EXPORTS = {
 
 def detect_and_read(path: Path) -> ImportBatch:
     """The saved links in the export at ``path``: Pocket, Instapaper, Omnivore, wallabag,
-    Karakeep, Readwise Reader, browser bookmarks or a list of links.
+    Karakeep, Readwise Reader, Linkwarden, Pinboard, Raindrop, browser bookmarks (HTML, Firefox
+    and Chrome JSON), Reader's own JSON export or a list of links.
 
     Entries with a bad address are skipped and listed in the batch. Raises CaptureError for a
     file that is none of these, or is damaged, saying what Reader can import.
@@ -50,6 +53,8 @@ def detect_and_read(path: Path) -> ImportBatch:
         raise CaptureError(f"Cannot read {path}: {error.strerror or error}") from None
     if head.startswith(_ZIP):
         return read_zip(path, describe)
+    if head.startswith(MOZLZ4_MAGIC):
+        return _read_mozlz4(path, describe)
     for magic, what in _NOT_EXPORTS.items():
         if head.startswith(magic):
             raise describe(f"it is {what}")
@@ -83,6 +88,16 @@ def detect_and_read(path: Path) -> ImportBatch:
     if any(separator in first_line for separator in ",;\t"):
         raise describe(f"its columns ({first_line[:100]}) are not those of a known export")
     raise describe("it is neither an export nor a list of links")
+
+
+def _read_mozlz4(path: Path, describe) -> ImportBatch:
+    """Firefox's compressed bookmark backup (``bookmarks-DATE.jsonlz4``)."""
+    with path.open("rb") as file:
+        data = file.read(MAX_MOZLZ4_BYTES + 1)
+    if len(data) > MAX_MOZLZ4_BYTES:
+        raise describe(f"its Firefox backup is larger than {MAX_MOZLZ4_BYTES >> 20} MB")
+    text = unpack_mozlz4(data, describe).decode("utf-8", "replace")
+    return read_json(io.StringIO(text), describe)
 
 
 def _text_encoding(head: bytes) -> str | None:

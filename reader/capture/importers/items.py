@@ -27,17 +27,26 @@ WALLABAG = "wallabag (JSON)"
 KARAKEEP = "Karakeep (JSON)"
 READWISE = "Readwise Reader (CSV)"
 BOOKMARKS = "Browser bookmarks (HTML)"
+FIREFOX = "Firefox bookmarks (JSON)"
+CHROME = "Chrome, Chromium or Edge bookmarks (JSON)"
+LINKWARDEN = "Linkwarden (JSON)"
+PINBOARD = "Pinboard (JSON)"
+RAINDROP = "Raindrop.io (CSV)"
+READER_JSON = "Reader (JSON export)"
 URL_LIST = "List of links"
 
 EXPECTED_FORMATS = (
     "Reader can import exports from Pocket (HTML or CSV), Instapaper (CSV), Omnivore (ZIP), "
-    "wallabag (JSON), Karakeep or Hoarder (JSON), Readwise Reader (CSV), browser bookmarks "
-    "(HTML) and plain lists of links (one per line)."
+    "wallabag (JSON), Karakeep or Hoarder (JSON), Readwise Reader (CSV), Linkwarden (JSON), "
+    "Pinboard (JSON), Raindrop.io (CSV), browser bookmarks (HTML, Firefox JSON or .jsonlz4, "
+    "Chrome/Edge Bookmarks), Reader's own JSON export and plain lists of links (one per line)."
 )
 
 MAX_TAG_LENGTH = 100
 MAX_TAGS = 100  # per item: more is a damaged or hostile export, not someone's labels
 MAX_ENTRIES = 1_000_000  # per export, items and skipped entries together
+MAX_HIGHLIGHTS = 1_000  # per item
+MAX_NOTE_CHARS = 100_000
 _SPACES = re.compile(r"\s+")
 
 
@@ -52,6 +61,11 @@ class ImportedItem:
     favourite: bool = False
     added: str = ""  # when the user saved it: ISO 8601 in UTC, as the library writes; "" unknown
     html: str | None = None  # the page as the service saved it, when the export carries it
+    note: str = ""  # the user's note on the whole link (Karakeep, Pinboard, Raindrop...)
+    # Passages the user highlighted: {"text", "note", "color", "created"} (created as ``added``)
+    highlights: list[dict] = field(default_factory=list)
+    # A whole article from Reader's own JSON export, restored as it was (library.restore)
+    record: dict | None = None
 
     @property
     def display_title(self) -> str:
@@ -95,7 +109,12 @@ class Collector:
         favourite: bool = False,
         added: str = "",
         html: str | None = None,
-    ) -> None:
+        note: object = "",
+        highlights: Iterable[dict] = (),
+        record: dict | None = None,
+    ) -> ImportedItem | None:
+        """Add one entry; returns its item (merged with an earlier one of the same address), or
+        None when it was skipped."""
         self._count()
         text = url.strip() if isinstance(url, str) else ""
         try:
@@ -104,17 +123,18 @@ class Collector:
             checked = check_url(text)
         except CaptureError as error:
             self.skipped.append(Skipped(entry, str(error)))
-            return
+            return None
         except ValueError:  # urllib cannot split it ("https://[oops")
             self.skipped.append(Skipped(entry, f"Not a web address: {text[:200]}"))
-            return
+            return None
         key = canonical_url(checked)
         item = self._items.get(key)
         if item is not None:
             item.tags = clean_tags([*item.tags, *tags])
             item.favourite = item.favourite or favourite
             item.html = item.html or html
-            return
+            item.highlights = clean_highlights([*item.highlights, *highlights])
+            return item
         self._items[key] = ImportedItem(
             url=checked,
             title=_SPACES.sub(" ", title).strip() if isinstance(title, str) else "",
@@ -123,7 +143,11 @@ class Collector:
             favourite=favourite,
             added=added,
             html=html or None,
+            note=note.strip()[:MAX_NOTE_CHARS] if isinstance(note, str) else "",
+            highlights=clean_highlights(highlights),
+            record=record,
         )
+        return self._items[key]
 
     def skip(self, entry: str, reason: str) -> None:
         self._count()
@@ -156,6 +180,26 @@ def clean_tags(tags: Iterable[object]) -> list[str]:
     return result
 
 
+def clean_highlights(highlights: Iterable[object]) -> list[dict]:
+    """Highlights with text or a note, each as {"text", "note", "color", "created"} of strings,
+    at most MAX_HIGHLIGHTS of them."""
+    result = []
+    for highlight in highlights:
+        if not isinstance(highlight, dict):
+            continue
+        text, note, color = (_text(highlight.get(key)) for key in ("text", "note", "color"))
+        if text or note:
+            result.append({"text": text, "note": note, "color": color[:50],
+                           "created": utc_iso(highlight.get("created"))})
+            if len(result) == MAX_HIGHLIGHTS:
+                break
+    return result
+
+
+def _text(value: object) -> str:
+    return value.strip()[:MAX_NOTE_CHARS] if isinstance(value, str) else ""
+
+
 def tag_names(value: object) -> list[str]:
     """Tags as services write them: a list of names, a list of objects with a name or label,
     or one comma-separated string."""
@@ -175,8 +219,8 @@ def tag_names(value: object) -> list[str]:
 def utc_iso(value: object) -> str:
     """A date from an export as ISO 8601 in UTC, the form the library stores; "" if unknown.
 
-    Accepts Unix time in seconds or milliseconds (number or digits), ISO 8601 with or without an
-    offset (none: UTC), and e-mail style dates.
+    Accepts Unix time in seconds, milliseconds or microseconds (number or digits: told apart
+    by size), ISO 8601 with or without an offset (none: UTC), and e-mail style dates.
     """
     if isinstance(value, bool) or value is None:
         return ""
@@ -185,7 +229,9 @@ def utc_iso(value: object) -> str:
             seconds = float(value)
             if seconds <= 0:
                 return ""
-            if seconds > 100_000_000_000:  # milliseconds
+            if seconds > 100_000_000_000_000:  # microseconds (Firefox, linkding)
+                seconds /= 1_000_000
+            elif seconds > 100_000_000_000:  # milliseconds
                 seconds /= 1000
             moment = datetime.fromtimestamp(seconds, timezone.utc)
         elif isinstance(value, str) and value.strip():
@@ -197,6 +243,20 @@ def utc_iso(value: object) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def webkit_iso(value: object) -> str:
+    """A Chrome/Edge date (microseconds since 1601, as digits) as ``utc_iso`` gives it."""
+    try:
+        microseconds = int(value) if isinstance(value, (str, int)) else 0
+    except ValueError:
+        return ""
+    if microseconds <= _WEBKIT_TO_UNIX_MICROSECONDS:
+        return ""
+    return utc_iso((microseconds - _WEBKIT_TO_UNIX_MICROSECONDS) / 1_000_000)
+
+
+_WEBKIT_TO_UNIX_MICROSECONDS = 11_644_473_600_000_000
 
 
 def truthy(value: object) -> bool:

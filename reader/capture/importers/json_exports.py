@@ -1,5 +1,6 @@
-"""JSON exports: wallabag (a list of entries), Karakeep/Hoarder ({"bookmarks": [...]}), and
-Omnivore's metadata records (also used for its ZIP).
+"""JSON exports: wallabag, Omnivore's metadata records (also used for its ZIP) and Pinboard
+(lists of entries); Karakeep/Hoarder ({"bookmarks": [...], "lists": [...]}), Reader's own export
+({"format": "reader-json", "articles": [...]}) and the folder trees of bookmark_trees.py.
 
 Entries are read one at a time, so an export with every saved page in it (wallabag) is never held
 twice in memory: once as text and once parsed.
@@ -11,16 +12,30 @@ import json
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from reader.capture.importers.bookmark_trees import (
+    is_pinboard,
+    pinboard,
+    read_tree,
+    tree_format,
+)
 from reader.capture.importers.items import (
     KARAKEEP,
     OMNIVORE_JSON,
+    PINBOARD,
+    READER_JSON,
     WALLABAG,
     Collector,
     ImportBatch,
+    ImportedItem,
+    clean_tags,
     tag_names,
     truthy,
     utc_iso,
 )
+
+
+# The "format" of Reader's own export; its "articles" are restored whole.
+READER_JSON_MARK = "reader-json"
 
 
 class JsonError(ValueError):
@@ -124,8 +139,8 @@ class JsonStream:
 
 
 def read_json(stream: TextIO, describe: Callable[[str], Exception]) -> ImportBatch:
-    """A wallabag, Karakeep or Omnivore-metadata export. ``describe(why)`` makes the error for a
-    file that is none of them."""
+    """A wallabag, Omnivore-metadata or Pinboard list; a Karakeep, Linkwarden, Firefox or Chrome
+    object; or Reader's own export. ``describe(why)`` makes the error for a file that is none."""
     js = JsonStream(stream)
     try:
         if js.peek() == "[":
@@ -133,20 +148,64 @@ def read_json(stream: TextIO, describe: Callable[[str], Exception]) -> ImportBat
             first = next(entries, None)
             if first is None:
                 raise describe("it holds an empty JSON list")
-            if _is_wallabag(first):
-                batch = _read_entries(_chain(first, entries), _wallabag, WALLABAG)
-            elif is_omnivore_record(first):
-                batch = _read_entries(_chain(first, entries), omnivore_record, OMNIVORE_JSON)
+            for is_format, read_one, format_name in _LISTS:
+                if is_format(first):
+                    batch = _read_entries(_chain(first, entries), read_one, format_name)
+                    break
             else:
-                raise describe("its JSON list does not hold wallabag or Omnivore entries")
+                raise describe("its JSON list does not hold wallabag, Omnivore or Pinboard "
+                               "entries")
         elif js.peek() == "{":
-            batch = _read_karakeep(js, describe)
+            batch = _read_object(js, describe)
         else:
             raise describe("it is not JSON")
         js.end()
     except JsonError as error:
         raise describe(f"its JSON is damaged: {error}") from None
+    except RecursionError:  # a folder tree nested past what Python walks
+        raise describe("its folders are nested too deeply") from None
     return batch
+
+
+def _read_object(js: JsonStream, describe) -> ImportBatch:
+    """The exports that are one object. Karakeep's bookmarks and Reader's articles (which carry
+    whole pages) are read one at a time; the other keys are read whole."""
+    collector = Collector()
+    fields: dict[str, object] = {}
+    streamed = None
+    in_lists: list[tuple[ImportedItem, list]] = []  # Karakeep: items and the ids of their lists
+    js.take("{")
+    while js.peek() != "}":
+        key = js.value()
+        js.take(":")
+        if key == "bookmarks" and js.peek() == "[":
+            streamed = KARAKEEP
+            for number, bookmark in enumerate(js.array(), start=1):
+                item = _karakeep(collector, bookmark, f"bookmark {number}")
+                if item is not None and isinstance(bookmark.get("lists"), list):
+                    in_lists.append((item, bookmark["lists"]))
+        elif key == "articles" and js.peek() == "[" and fields.get("format") == READER_JSON_MARK:
+            streamed = READER_JSON
+            for number, record in enumerate(js.array(), start=1):
+                _reader_record(collector, record, f"article {number}")
+        elif isinstance(key, str):
+            fields[key] = js.value()
+        else:
+            js.value()
+        if js.peek() == ",":
+            js.take(",")
+        elif js.peek() != "}":
+            js.take("}")
+    js.take("}")
+    if streamed == KARAKEEP:
+        _karakeep_lists(fields.get("lists"), in_lists)
+    if streamed:
+        return collector.batch(streamed)
+    format_name = tree_format(fields)
+    if format_name is None:
+        raise describe("its JSON is not a wallabag, Karakeep or Omnivore export, nor bookmarks "
+                       "Reader knows")
+    return read_tree(fields, format_name)
 
 
 def _read_entries(entries: Iterator[object], read_one, format_name: str) -> ImportBatch:
@@ -188,38 +247,15 @@ def _wallabag(collector: Collector, entry: dict, where: str) -> None:
 # Karakeep (formerly Hoarder)
 
 
-def _read_karakeep(js: JsonStream, describe) -> ImportBatch:
-    collector = Collector()
-    found = False
-    js.take("{")
-    while js.peek() != "}":
-        key = js.value()
-        js.take(":")
-        if key == "bookmarks" and js.peek() == "[":
-            found = True
-            for number, bookmark in enumerate(js.array(), start=1):
-                _karakeep(collector, bookmark, f"bookmark {number}")
-        else:
-            js.value()
-        if js.peek() == ",":
-            js.take(",")
-        elif js.peek() != "}":
-            js.take("}")
-    js.take("}")
-    if not found:
-        raise describe("its JSON is not a wallabag, Karakeep or Omnivore export")
-    return collector.batch(KARAKEEP)
-
-
-def _karakeep(collector: Collector, bookmark: object, where: str) -> None:
+def _karakeep(collector: Collector, bookmark: object, where: str) -> ImportedItem | None:
     content = bookmark.get("content") if isinstance(bookmark, dict) else None
     if not isinstance(content, dict) or content.get("type") != "link":
         kind = content.get("type") if isinstance(content, dict) else None
         # Karakeep exports a file (image, PDF) with no content at all.
         what = {"text": "a note", None: "a file (image or PDF)"}.get(kind, f"a {kind}")
         collector.skip(where, f"Not a web page: {what}.")
-        return
-    collector.add(
+        return None
+    return collector.add(
         where,
         content.get("url"),
         title=bookmark.get("title"),
@@ -227,7 +263,31 @@ def _karakeep(collector: Collector, bookmark: object, where: str) -> None:
         archived=truthy(bookmark.get("archived")),
         favourite=truthy(bookmark.get("favourited")),
         added=utc_iso(bookmark.get("createdAt")),
+        note=bookmark.get("note"),
     )
+
+
+def _karakeep_lists(lists: object, in_lists: list[tuple[ImportedItem, list]]) -> None:
+    """Karakeep's lists become tags: each item gets the names of the lists it is in."""
+    names = {entry.get("id"): entry.get("name") for entry in lists
+             if isinstance(entry, dict) and isinstance(entry.get("id"), str)
+             } if isinstance(lists, list) else {}
+    for item, ids in in_lists:
+        found = [names[i] for i in ids if isinstance(i, str) and i in names]
+        item.tags = clean_tags([*item.tags, *found])
+
+
+# Reader's own export (reader/export/json_export.py writes it)
+
+
+def _reader_record(collector: Collector, record: object, where: str) -> None:
+    if not isinstance(record, dict):
+        collector.skip(where, "Not an article.")
+        return
+    collector.add(where, record.get("url"), title=record.get("title"),
+                  tags=tag_names(record.get("tags")), archived=truthy(record.get("archived")),
+                  favourite=truthy(record.get("favourite")), added=utc_iso(record.get("added")),
+                  record=record)
 
 
 # Omnivore
@@ -242,15 +302,15 @@ def omnivore_record(
     record: dict,
     where: str,
     saved_page: Callable[[str], str | None] | None = None,
-) -> None:
+) -> ImportedItem | None:
     """One entry of an Omnivore ``metadata_*.json``; ``saved_page(slug)`` gives its saved HTML."""
     state = str(record.get("state") or "").lower()
     if state == "deleted":
         collector.skip(where, "Deleted in Omnivore.")
-        return
+        return None
     slug = record.get("slug")
     html = saved_page(slug) if saved_page and isinstance(slug, str) and slug else None
-    collector.add(
+    return collector.add(
         where,
         record.get("url"),
         title=record.get("title"),
@@ -258,4 +318,22 @@ def omnivore_record(
         archived=state == "archived",
         added=utc_iso(record.get("savedAt")),
         html=html,
+        highlights=omnivore_highlights(record.get("highlights")),
     )
+
+
+def omnivore_highlights(value: object) -> list[dict]:
+    """Omnivore's highlights as its API and metadata write them: quote, annotation, color."""
+    if not isinstance(value, list):
+        return []
+    return [{"text": h.get("quote"), "note": h.get("annotation"), "color": h.get("color"),
+             "created": h.get("createdAt") or h.get("updatedAt")}
+            for h in value if isinstance(h, dict)]
+
+
+# The exports that are a list of entries: how to tell each by its first entry, how to read one.
+_LISTS = (
+    (_is_wallabag, _wallabag, WALLABAG),
+    (is_omnivore_record, omnivore_record, OMNIVORE_JSON),
+    (is_pinboard, pinboard, PINBOARD),
+)

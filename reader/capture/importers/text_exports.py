@@ -1,5 +1,5 @@
-"""Line-based exports: the CSV files of Pocket, Instapaper and Readwise Reader, and plain lists of
-links. Read row by row, so a file of any length is never held in memory."""
+"""Line-based exports: the CSV files of Pocket, Instapaper, Readwise Reader and Raindrop.io, and
+plain lists of links. Read row by row, so a file of any length is never held in memory."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import TextIO
 from reader.capture.importers.items import (
     INSTAPAPER,
     POCKET_CSV,
+    RAINDROP,
     READWISE,
     URL_LIST,
     Collector,
@@ -27,6 +28,7 @@ from reader.capture.importers.items import (
 _POCKET = {"title", "url", "time_added", "tags", "status"}
 _INSTAPAPER = {"url", "title", "selection", "folder", "timestamp"}
 _READWISE = {"title", "url", "document tags", "saved date", "location"}
+_RAINDROP = {"id", "title", "note", "excerpt", "url", "folder", "tags", "created"}
 _LOOKS_LIKE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 # Instapaper's own folders; any other folder becomes a tag.
 _MAX_LIST_CELL = 10_000  # a cell of tags, parsed as a list up to this length, split beyond
@@ -37,7 +39,7 @@ def csv_format(first_line: str) -> str | None:
     """The export whose CSV header is ``first_line``, or None."""
     columns = set(_header(next(csv.reader([first_line], delimiter=_delimiter(first_line)), [])))
     for format_name, required in ((POCKET_CSV, _POCKET), (INSTAPAPER, _INSTAPAPER),
-                                  (READWISE, _READWISE)):
+                                  (READWISE, _READWISE), (RAINDROP, _RAINDROP)):
         if required <= columns:
             return format_name
     return None
@@ -47,7 +49,8 @@ def read_csv(stream: TextIO, format_name: str, describe: Callable[[str], Excepti
              collector: Collector | None = None) -> ImportBatch:
     """Read a CSV export of ``format_name`` (as csv_format found it). ``collector`` lets several
     files (Pocket's ZIP of CSV parts) make one batch."""
-    read_row = {POCKET_CSV: _pocket, INSTAPAPER: _instapaper, READWISE: _readwise}[format_name]
+    read_row = {POCKET_CSV: _pocket, INSTAPAPER: _instapaper, READWISE: _readwise,
+                RAINDROP: _raindrop}[format_name]
     collector = collector or Collector()
     first_line = stream.readline()
     reader = csv.reader(itertools.chain([first_line], stream), delimiter=_delimiter(first_line))
@@ -131,6 +134,24 @@ def _readwise(collector: Collector, record: dict, where: str) -> None:
         archived=location == "archive",
         favourite=location == "shortlist",
         added=utc_iso((record.get("saved date") or "").strip()),
+    )
+
+
+def _raindrop(collector: Collector, record: dict, where: str) -> None:
+    """Raindrop.io: its collection ("Parent / Child") and tags ("a, b") become tags; each line
+    of the highlights cell is one highlight ("Highlight:" prefix as Raindrop writes it)."""
+    folders = [part.strip() for part in (record.get("folder") or "").split("/")]
+    highlights = [{"text": line.strip().removeprefix("Highlight:").strip()}
+                  for line in (record.get("highlights") or "").splitlines()]
+    collector.add(
+        where,
+        record.get("url"),
+        title=record.get("title"),
+        tags=[*(f for f in folders if f.lower() != "unsorted"), *_list_cell(record.get("tags"))],
+        favourite=truthy(record.get("favorite")),
+        added=utc_iso((record.get("created") or "").strip()),
+        note=record.get("note"),
+        highlights=highlights,
     )
 
 
