@@ -5,9 +5,25 @@ It remembers nothing itself; the window saves the reading position it reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFontMetricsF, QImage, QImageReader
-from PySide6.QtWidgets import QTextBrowser
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QRegularExpression,
+    QSize,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFontMetricsF,
+    QImage,
+    QImageReader,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
 from reader.capture.images import MAX_PIXELS
 from reader.capture.images import SCHEME as IMAGE_SCHEME
@@ -18,6 +34,9 @@ from reader.ui import themes
 from reader.ui.article_view import article_html
 
 MIN_MARGIN = 24
+MARK_MS = 2500  # how long a passage followed from the summary stays marked
+MARK_COLOUR = QColor(255, 214, 10, 110)  # a highlighter's yellow, see-through on any theme
+QUOTE_WORDS = 8  # the words of a quote looked for (fewer if the article's markup splits them)
 LOCAL_SCHEMES = ("file", "data", "qrc", "")
 
 
@@ -34,6 +53,8 @@ class ReaderView(QTextBrowser):
         self.font_size = 12
         self._restoring = False
         self.verticalScrollBar().valueChanged.connect(self._check_end)
+        self._unmark = QTimer(self, singleShot=True, interval=MARK_MS)
+        self._unmark.timeout.connect(lambda: self.setExtraSelections([]))
 
     def apply_style(self, theme_setting: str, font_family: str, font_size: int,
                     line_width: int) -> None:
@@ -70,6 +91,39 @@ class ReaderView(QTextBrowser):
     def page(self, direction: int) -> None:
         bar = self.verticalScrollBar()
         bar.setValue(bar.value() + direction * max(bar.pageStep() - 3 * bar.singleStep(), 1))
+
+    def show_passage(self, quote: str) -> bool:
+        """Scroll to ``quote`` (a passage of the article's plain text), select it and mark it
+        for a moment; False if the shown article does not have it.
+
+        The stored offsets are into the plain text, not this document (markup, images and
+        whitespace differ), so the quote is found by its words: its first words, then its
+        last, each allowing any whitespace between words."""
+        words = quote.split()
+        start = self._find_words(words[:QUOTE_WORDS], 0) or self._find_words(words[:3], 0)
+        if start is None:
+            return False
+        cursor = QTextCursor(start)
+        end = self._find_words(words[-QUOTE_WORDS:], start.selectionStart())
+        cursor.setPosition(start.selectionStart())
+        last = end.selectionEnd() if end is not None else start.selectionEnd()
+        cursor.setPosition(max(last, start.selectionEnd()), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        bar = self.verticalScrollBar()  # the passage a third of the way down, not at the edge
+        bar.setValue(bar.value() + self.cursorRect(cursor).top() - self.viewport().height() // 3)
+        mark = QTextEdit.ExtraSelection()
+        mark.cursor = cursor
+        mark.format.setBackground(MARK_COLOUR)
+        self.setExtraSelections([mark])
+        self._unmark.start()
+        return True
+
+    def _find_words(self, words: list[str], start: int) -> QTextCursor | None:
+        if not words:
+            return None
+        pattern = QRegularExpression(r"\s+".join(QRegularExpression.escape(w) for w in words))
+        found = self.document().find(pattern, start)
+        return None if found.isNull() else found
 
     def loadResource(self, kind: int, url: QUrl):
         # The reader never touches the network: images come from the library (stored when the

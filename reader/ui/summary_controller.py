@@ -1,5 +1,6 @@
 """Summaries from the window: summarise the selected article (again), summarise every article
-that has none, with the ones the model skipped and why, and stop."""
+that has none, with the ones the model skipped and why, ask the article a question, follow a
+sentence or citation to its passage in the reader view, and stop."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class SummaryController(QObject):
         self.status = status
         pane.failed.connect(lambda message: message_bar.show_message(message, True))
         pane.batch_finished.connect(self._batch_finished)
+        pane.passage_wanted.connect(self._show_passage)
 
     def summarize(self, again: bool = False) -> None:
         article_id = self.browser.current_article_id()
@@ -47,6 +49,22 @@ class SummaryController(QObject):
             self.pane.summarize_all(self.library.unsummarised_ids())
         except UserError as error:
             self.status(str(error), 6000)
+
+    def ask(self) -> None:
+        if self.browser.current_article_id() is None:
+            self.message_bar.show_message("Select an article to ask about.")
+            return
+        self.pane.setVisible(True)
+        self.pane.open_question()
+
+    def follow(self, direction: int) -> None:
+        """Show the passage of the next (1) or previous (-1) checked sentence or citation."""
+        if not self.pane.isVisible() or not self.pane.text.step(direction):
+            self.status("No sentence here is linked to the article.", 4000)
+
+    def _show_passage(self, quote: str) -> None:
+        if not self.browser.reader_view.show_passage(quote):
+            self.status("That passage is not in the article as shown.", 6000)
 
     def cancel(self) -> bool:
         """Stop the summary being written; False if there was none."""

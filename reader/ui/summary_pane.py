@@ -1,7 +1,8 @@
-"""The summary pane: shows an article's stored summary, or streams a new one from the model.
+"""The summary pane: an article's stored summary, each sentence checked against the article,
+and the questions asked about it; or a new summary or answer streaming from the model.
 
 The model is loaded on first use and kept; generation runs on a lane of one thread, so there
-is one summary (or one batch of them) at a time and the window never waits for the model.
+is one summary, answer or batch of summaries at a time and the window never waits for the model.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -19,18 +21,26 @@ from PySide6.QtWidgets import (
 )
 
 from reader.errors import UserError
-from reader.library import Library
+from reader.library import Library, grounding_store
 from reader.settings import Settings
 from reader.summarize import prompt
+from reader.summarize.ask import MAX_QUESTION_CHARS, Answer, ask_and_store
 from reader.summarize.backends.base import ChatModel
 from reader.summarize.backends.factory import model_name, open_model
-from reader.summarize.summarizer import BatchResult, summarize_and_store, summarize_batch
+from reader.summarize.summarizer import (
+    BatchResult,
+    grounded_summary,
+    summarize_and_store,
+    summarize_batch,
+)
 from reader.ui.background import Job, run_in_background
+from reader.ui.summary_sentences import GroundedView
 
 
 class SummaryPane(QWidget):
     failed = Signal(str)
     batch_finished = Signal(object)  # the BatchResult of a Summarise All: done, skipped and why
+    passage_wanted = Signal(str)  # a quote of the article to show: a sentence or citation followed
 
     def __init__(self, library: Library, settings: Settings, parent=None):
         super().__init__(parent)
@@ -53,11 +63,15 @@ class SummaryPane(QWidget):
         self.reasoning_toggle.setCheckable(True)
         self.reasoning_toggle.setToolTip("What the model thought before it answered")
         self.reasoning_toggle.hide()
-        self.text = QPlainTextEdit()
-        self.text.setObjectName("summaryView")
-        self.text.setReadOnly(True)
-        self.text.setAcceptDrops(False)
-        self.text.setPlaceholderText("Press S to summarise this article.")
+        self.text = GroundedView()
+        self.text.setPlaceholderText("Press S to summarise this article, Q to ask it a question.")
+        self.text.passage_wanted.connect(self.passage_wanted)
+        self.question = QLineEdit()
+        self.question.setObjectName("questionBox")
+        self.question.setPlaceholderText("Ask the article a question, then press Enter")
+        self.question.setMaxLength(MAX_QUESTION_CHARS)
+        self.question.returnPressed.connect(self._ask_typed)
+        self.question.hide()
         self.reasoning = QPlainTextEdit()
         self.reasoning.setObjectName("reasoningView")
         self.reasoning.setReadOnly(True)
@@ -73,6 +87,7 @@ class SummaryPane(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.reasoning)
         layout.addWidget(self.text)
+        layout.addWidget(self.question)
 
     @property
     def busy(self) -> bool:
@@ -82,12 +97,19 @@ class SummaryPane(QWidget):
         self._shown_article = article_id
         if self.busy and article_id == self._job_article:
             return  # the running summary keeps streaming in
-        self.text.setPlainText(self.library.summary(article_id) or "" if article_id else "")
+        self._show_stored(article_id)
         self.reasoning.clear()
         self.reasoning_toggle.setChecked(False)
         self.reasoning_toggle.hide()
         if not self.busy:
             self.status.setText("")
+
+    def _show_stored(self, article_id: int | None) -> None:
+        if article_id is None:
+            self.text.show_grounded(None, [])
+            return
+        self.text.show_grounded(grounded_summary(self.library, article_id),
+                                grounding_store.conversation(self.library, article_id))
 
     def forget_model(self) -> None:
         """After the model settings changed (or on quitting): the next summary loads the model
@@ -141,13 +163,10 @@ class SummaryPane(QWidget):
                 step = f"part {part} of {parts}" if part <= parts else "combining the parts"
                 self.status.setText(f"Summarising a long article: {step}…")
             elif isinstance(message, tuple):
-                self.reasoning_toggle.show()
-                self.reasoning.moveCursor(self.reasoning.textCursor().MoveOperation.End)
-                self.reasoning.insertPlainText(message[1])
+                self._add_reasoning(message[1])
             else:
                 pieces += 1
-                self.text.moveCursor(self.text.textCursor().MoveOperation.End)
-                self.text.insertPlainText(message)
+                self.text.append_text(message)
                 rate = pieces / max(time.monotonic() - started, 1e-3)
                 self.status.setText(f"Summarising… {pieces} tokens, {rate:.0f}/s")
 
@@ -158,6 +177,64 @@ class SummaryPane(QWidget):
                 self.status.setText(
                     "Stopped" if stopped else f"{model_name} · {pieces} tokens in {seconds:.1f} s"
                 )
+                if not stopped:  # now with each sentence checked against the article
+                    self._show_stored(article_id)
+
+        self._start(work, on_report, on_success)
+
+    def _add_reasoning(self, text: str) -> None:
+        self.reasoning_toggle.show()
+        self.reasoning.moveCursor(self.reasoning.textCursor().MoveOperation.End)
+        self.reasoning.insertPlainText(text)
+
+    def open_question(self) -> None:
+        """Show the question box, ready to type in."""
+        self.question.show()
+        self.question.setFocus()
+
+    def _ask_typed(self) -> None:
+        try:
+            if self._shown_article is None:
+                raise UserError("Select an article to ask about.")
+            self.ask(self._shown_article, self.question.text())
+        except UserError as error:
+            self.failed.emit(str(error))
+        else:
+            self.question.clear()
+
+    def ask(self, article_id: int, question: str) -> None:
+        """Ask about the article, going on from its conversation; the answer streams in."""
+        if self.busy:
+            raise UserError("The model is busy; press Esc to stop it first.")
+        if not question.strip():
+            raise UserError("Ask a question about the article.")
+        self.text.begin_answer(" ".join(question.split()))
+        self.reasoning.clear()
+        self.status.setText("Loading the model…" if self._model is None else "Answering…")
+        self._job_article = article_id
+
+        def work(report, cancelled) -> Answer | None:
+            return ask_and_store(self.library, article_id, question, self._loaded_model(report),
+                                 cancelled, reasoning=lambda text: report(("reasoning", text)),
+                                 pieces=report)
+
+        def on_report(message) -> None:
+            if isinstance(message, tuple) and message[0] == "warning":
+                self.failed.emit(message[1])
+            elif self._shown_article != article_id:
+                return
+            elif isinstance(message, tuple):
+                self._add_reasoning(message[1])
+            else:
+                self.status.setText("Answering…")
+                self.text.append_text(message)
+
+        def on_success(answer: Answer | None) -> None:
+            if self._shown_article != article_id:
+                return
+            self.status.setText("Stopped" if answer is None else f"Answered by {answer.model}")
+            if answer is not None:  # the answer as kept, its citations linked
+                self._show_stored(article_id)
 
         self._start(work, on_report, on_success)
 
