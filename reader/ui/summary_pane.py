@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -24,7 +23,7 @@ from reader.errors import UserError
 from reader.library import Library, grounding_store
 from reader.settings import Settings
 from reader.summarize import prompt
-from reader.summarize.ask import MAX_QUESTION_CHARS, Answer, ask_and_store
+from reader.summarize.ask import Answer, ask_and_store
 from reader.summarize.backends.base import ChatModel
 from reader.summarize.backends.factory import model_name, open_model
 from reader.summarize.summarizer import (
@@ -33,6 +32,7 @@ from reader.summarize.summarizer import (
     summarize_and_store,
     summarize_batch,
 )
+from reader.ui.ask_box import QuestionBox
 from reader.ui.background import Job, run_in_background
 from reader.ui.summary_sentences import GroundedView
 
@@ -66,12 +66,8 @@ class SummaryPane(QWidget):
         self.text = GroundedView()
         self.text.setPlaceholderText("Press S to summarise this article, Q to ask it a question.")
         self.text.passage_wanted.connect(self.passage_wanted)
-        self.question = QLineEdit()
-        self.question.setObjectName("questionBox")
-        self.question.setPlaceholderText("Ask the article a question, then press Enter")
-        self.question.setMaxLength(MAX_QUESTION_CHARS)
+        self.question = QuestionBox()
         self.question.returnPressed.connect(self._ask_typed)
-        self.question.hide()
         self.reasoning = QPlainTextEdit()
         self.reasoning.setObjectName("reasoningView")
         self.reasoning.setReadOnly(True)

@@ -129,7 +129,8 @@ def sentence_html(sentence: dict, quotes: list[str]) -> str:
 
 
 def turn_html(turn: Turn, quotes: list[str]) -> str:
-    """A question and its answer, each ``[n]`` linked to the n-th source."""
+    """A question and its answer, each ``[n]`` linked to the n-th source (an answer that
+    cites nothing is followed by links to the passages that support it)."""
     pieces, at = [], 0
     for match in _CITATION.finditer(turn.answer):
         pieces.append(_text(turn.answer[at:match.start()]))
@@ -141,6 +142,9 @@ def turn_html(turn: Turn, quotes: list[str]) -> str:
             pieces.append(_text(match.group()))
         at = match.end()
     pieces.append(_text(turn.answer[at:]))
+    if at == 0 and turn.sources:  # no citations written: its sources, found by the check
+        pieces.extend(" " + _link(f"[{number}]", str(source.get("quote", "")), quotes, "cite")
+                      for number, source in enumerate(turn.sources, start=1))
     return f"<p><b>{_text(turn.question)}</b></p><p>{''.join(pieces)}</p>"
 
 
