@@ -91,6 +91,11 @@ def _redirect(location: str) -> bytes:
     return _head("302 Found", Location=location, Content_Length="0")
 
 
+# the pictures of /hostile-images.html: only /ok.png is stored, none takes the page down
+HOSTILE_IMAGES = ("/svg-as.png", "/svg-typed.svg", "/huge-pixels.png", "/html-as.png",
+                  "/trickle-image", "/bomb-gzip", "/to-file", "/loop-a", "/ok.png")
+
+
 # path -> what to send (bytes), or a function of (connection, server) that sends it itself
 Route = bytes | Callable[[socket.socket, "HostileServer"], None]
 
@@ -167,6 +172,8 @@ def _routes(server: HostileServer) -> dict[str, Route]:
         "/svg-typed.svg": _answer(svg, "image/svg+xml"),
         "/huge-pixels.png": _answer(huge_png, "image/png"),
         "/html-as.png": _answer(_page("Not a picture", ""), "image/png"),
+        "/hostile-images.html": _answer(_page("Hostile pictures", _paragraphs() + "".join(
+            f'<p><img src="{path}" alt="{path}"></p>' for path in HOSTILE_IMAGES))),
     }
 
 
