@@ -100,12 +100,13 @@ class SummaryPane(QWidget):
         if not self.busy:
             self.status.setText("")
 
-    def _show_stored(self, article_id: int | None) -> None:
+    def _show_stored(self, article_id: int | None, at_latest_answer: bool = False) -> None:
         if article_id is None:
             self.text.show_grounded(None, [])
             return
         self.text.show_grounded(grounded_summary(self.library, article_id),
-                                grounding_store.conversation(self.library, article_id))
+                                grounding_store.conversation(self.library, article_id),
+                                at_latest_answer)
 
     def forget_model(self) -> None:
         """After the model settings changed (or on quitting): the next summary loads the model
@@ -230,7 +231,7 @@ class SummaryPane(QWidget):
                 return
             self.status.setText("Stopped" if answer is None else f"Answered by {answer.model}")
             if answer is not None:  # the answer as kept, its citations linked
-                self._show_stored(article_id)
+                self._show_stored(article_id, at_latest_answer=True)
 
         self._start(work, on_report, on_success)
 

@@ -36,8 +36,10 @@ class GroundedView(QTextBrowser):
         self.quotes: list[str] = []  # what each link shows, in the order the links appear
         self.current = -1  # the link last followed
 
-    def show_grounded(self, summary: StoredSummary | None, turns: list[Turn]) -> None:
-        """Show a summary with its checked sentences, then the questions asked and answers."""
+    def show_grounded(self, summary: StoredSummary | None, turns: list[Turn],
+                      at_latest_answer: bool = False) -> None:
+        """Show a summary with its checked sentences, then the questions asked and answers;
+        ``at_latest_answer``: scrolled to the last answer, ``]`` going on from its citations."""
         self.quotes = []
         self.current = -1
         # Sentences read as text (a link each, but not blue); citations look like links.
@@ -47,8 +49,13 @@ class GroundedView(QTextBrowser):
         parts = [summary_html(summary, self.quotes)] if summary else []
         if turns:
             parts.append("<h4>Questions</h4>")
-            parts.extend(turn_html(turn, self.quotes) for turn in turns)
+            parts.extend(turn_html(turn, self.quotes) for turn in turns[:-1])
+            latest = len(self.quotes)
+            parts.append(turn_html(turns[-1], self.quotes))
         self.setHtml("".join(parts))
+        if at_latest_answer and turns:
+            self.current = latest - 1
+            self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
     def append_text(self, text: str) -> None:
         """Add streamed text at the end, as it comes."""

@@ -56,6 +56,11 @@ def test_follow_ups_keep_the_conversation_and_reopening_shows_it(qtbot, library,
             qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=10000)
         sent = stub.requests[-1]["body"]["messages"][-1]["content"]
         assert "Question: How many homes?" in sent and "And from when?" in sent
+        shown = window.summary_pane.text
+        assert shown.verticalScrollBar().value() == shown.verticalScrollBar().maximum()
+        qtbot.keyClick(window.list_view, Qt.Key.Key_BracketRight)  # the latest answer's source
+        assert shown.current == 1 and shown.textCursor().selectedText() == "[1]"
+        assert_shows_passage(window, PASSAGE)
         window.close()
         again = open_on_stub(qtbot, library, stub, "asked")
     assert [t.question for t in grounding_store.conversation(library, article_id)] == [
