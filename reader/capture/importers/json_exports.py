@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from reader.library.welcome import WELCOME_URL
 from reader.capture.importers.bookmark_trees import (
     is_pinboard,
     pinboard,
@@ -283,6 +284,9 @@ def _karakeep_lists(lists: object, in_lists: list[tuple[ImportedItem, list]]) ->
 def _reader_record(collector: Collector, record: object, where: str) -> None:
     if not isinstance(record, dict):
         collector.skip(where, "Not an article.")
+        return
+    if record.get("url") == WELCOME_URL:
+        collector.skip(where, "Reader's welcome article: every library has its own.")
         return
     collector.add(where, record.get("url"), title=record.get("title"),
                   tags=tag_names(record.get("tags")), archived=truthy(record.get("archived")),

@@ -15,8 +15,9 @@ from reader.capture.extractor import Extractor
 from reader.capture.importers.items import ImportBatch, ImportedItem, Skipped
 from reader.capture.pipeline import saved_article
 from reader.capture.urls import canonical_url
-from reader.errors import CaptureError
+from reader.errors import CaptureError, LibraryError
 from reader.library import Library, NewArticle
+from reader.library.records import restore_article
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ def import_batch(library: Library, batch: ImportBatch, extractor: Extractor,
         key = canonical_url(item.url)
         if key in seen or library.find_by_url(key) is not None:
             result.duplicates += 1
+        elif item.record is not None:  # from Reader's own export: restored whole
+            try:
+                result.added += restore_article(library, item.record)[1]
+            except LibraryError as error:
+                result.skipped.append(Skipped(item.url, str(error)))
         elif item.html is None:
             result.to_fetch.append(item)
         else:
