@@ -20,6 +20,8 @@ from reader.library.grounding_store import StoredSummary, Turn
 LINK_SCHEME = "passage"
 WARNING_COLOUR = "#b45309"  # amber: reads on light and dark backgrounds
 WARNING_BACKGROUND = "rgba(245, 158, 11, 40)"
+UNSUPPORTED_HINT = "No passage of the article says this: check it before you rely on it."
+FOLLOW_HINT = "Click, or press ] and [, to see where the article says this."
 _BULLET_LINE = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])\s+", re.MULTILINE)
 _CITATION = re.compile(r"\[(\d{1,4})\]")
 
@@ -130,8 +132,8 @@ def sentence_html(sentence: dict, quotes: list[str]) -> str:
     if sentence.get("supported") and sources:
         return _link(text, str(sources[0].get("quote", "")), quotes)
     why = html.escape(str(sentence.get("reason") or "not found in the article"))
-    return (f'<span style="color:{WARNING_COLOUR}; background-color:{WARNING_BACKGROUND}">'
-            f"⚠ {text}</span> "
+    return (f'<span title="{UNSUPPORTED_HINT}" '
+            f'style="color:{WARNING_COLOUR}; background-color:{WARNING_BACKGROUND}">⚠ {text}</span> '
             f'<span style="color:{WARNING_COLOUR}; font-size:small">({why})</span>')
 
 
@@ -157,7 +159,8 @@ def turn_html(turn: Turn, quotes: list[str]) -> str:
 
 def _link(text: str, quote: str, quotes: list[str], kind: str = "sentence") -> str:
     quotes.append(quote)
-    return f'<a class="{kind}" href="{LINK_SCHEME}:{len(quotes) - 1}">{text}</a>'
+    return (f'<a class="{kind}" href="{LINK_SCHEME}:{len(quotes) - 1}" title="{FOLLOW_HINT}">'
+            f"{text}</a>")
 
 
 def _text(text: str) -> str:

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 
 from reader.library import NewArticle
 from reader.settings import Settings
-from reader.ui.summary_sentences import LINK_SCHEME, WARNING_COLOUR
+from reader.ui.summary_sentences import LINK_SCHEME, UNSUPPORTED_HINT, WARNING_COLOUR
 from tests.summarize.openai_stub import OpenAIStub
 from tests.summarize.test_ask import scripted
 from tests.ui.test_main_window import open_window
@@ -65,6 +65,7 @@ def test_an_invented_sentence_is_flagged_and_a_true_one_leads_to_its_passage(
     assert f"⚠ {INVENTED} (not found in the article)" in shown.toPlainText()
     assert fragment_colour(shown, INVENTED) == QColor(WARNING_COLOUR)
     assert fragment_colour(shown, TRUE) != QColor(WARNING_COLOUR)
+    assert shown.document().find(INVENTED).charFormat().toolTip() == UNSUPPORTED_HINT
     assert shown.quotes == [PASSAGE]  # only the true sentence is a link
     assert window.reader_view.verticalScrollBar().value() == 0
 
@@ -102,6 +103,9 @@ def test_model_text_is_shown_as_text_not_markup(qtbot, library, monkeypatch):
     assert '<a href="https://evil.example">Click</a>' in shown.toPlainText()
     formats = [fragment.charFormat() for fragment in fragments(shown.document())]
     assert not any(f.isAnchor() or f.isImageFormat() for f in formats)
+    qtbot.keyClick(window.list_view, Qt.Key.Key_BracketRight)  # nothing to follow: said so
+    assert window.statusBar().currentMessage() == "No sentence here is linked to the article."
+    assert window.reader_view.verticalScrollBar().value() == 0
 
 
 def fragments(document):
