@@ -17,7 +17,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from reader.library.rows import utc_now
+from reader.library.rows import newest_summary_query, utc_now
 from reader.library.store import Library
 
 log = logging.getLogger(__name__)
@@ -57,15 +57,8 @@ def stored_summary(library: Library, article_id: int, model: str | None = None,
                    prompt_version: str | None = None) -> StoredSummary | None:
     """The newest stored summary of the article (by that model and prompt, if given), with
     its sentences; the same summary ``Library.summary`` gives."""
-    sql = "SELECT text, model, prompt_version, sentences FROM summaries WHERE article_id = ?"
-    params: list = [article_id]
-    if model is not None:
-        sql += " AND model = ?"
-        params.append(model)
-    if prompt_version is not None:
-        sql += " AND prompt_version = ?"
-        params.append(prompt_version)
-    row = library.query_one(sql + " ORDER BY created DESC, rowid DESC LIMIT 1", params)
+    row = library.query_one(*newest_summary_query("text, model, prompt_version, sentences",
+                                                  article_id, model, prompt_version))
     if row is None:
         return None
     text, model, prompt_version, sentences = row

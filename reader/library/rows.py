@@ -21,6 +21,19 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def newest_summary_query(columns: str, article_id: int, model: str | None,
+                         prompt_version: str | None) -> tuple[str, list]:
+    """SQL and parameters for ``columns`` of the newest summary of an article (by that model
+    and prompt version, where given)."""
+    sql = f"SELECT {columns} FROM summaries WHERE article_id = ?"
+    params: list = [article_id]
+    for column, value in (("model", model), ("prompt_version", prompt_version)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    return sql + " ORDER BY created DESC, rowid DESC LIMIT 1", params
+
+
 def marks(values: list) -> str:
     """``?`` placeholders for ``values``."""
     return ", ".join("?" * len(values))

@@ -20,6 +20,7 @@ from reader.library.rows import (
     NewArticle,
     article_row,
     marks,
+    newest_summary_query,
     utc_now,
 )
 from reader.library.schema import migrate
@@ -294,15 +295,7 @@ class Library:
                 prompt_version: str | None = None) -> str | None:
         """The newest stored summary of the article, if any (by that model and prompt, if
         given: a summary is kept per model, prompt version, style and language)."""
-        sql = "SELECT text FROM summaries WHERE article_id = ?"
-        params: list = [article_id]
-        if model is not None:
-            sql += " AND model = ?"
-            params.append(model)
-        if prompt_version is not None:
-            sql += " AND prompt_version = ?"
-            params.append(prompt_version)
-        row = self.query_one(sql + " ORDER BY created DESC, rowid DESC LIMIT 1", params)
+        row = self.query_one(*newest_summary_query("text", article_id, model, prompt_version))
         return row[0] if row else None
 
     def search(self, text: str, limit: int = 50) -> list[ArticleRow]:

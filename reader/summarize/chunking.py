@@ -152,7 +152,7 @@ def _units(text: str, count: Count, budget: int) -> list[tuple[int, int, int]]:
     """(start, end, tokens) of each paragraph, or of its sentences or hard pieces if too long."""
     units: list[tuple[int, int, int]] = []
     for line in _LINE.finditer(text):
-        for start, end in _stripped([(line.start(), line.end())], text):
+        for start, end in trim_spans([(line.start(), line.end())], text):
             units.extend(_fitting(text, start, end, count, budget))
     return units
 
@@ -161,7 +161,7 @@ def _fitting(text: str, start: int, end: int, count: Count, budget: int):
     tokens = count(text[start:end])
     if tokens <= budget:
         return [(start, end, tokens)]
-    sentences = _stripped(_sentences(text, start, end), text)
+    sentences = trim_spans(_sentences(text, start, end), text)
     if len(sentences) > 1:
         return [unit for s, e in sentences for unit in _fitting(text, s, e, count, budget)]
     pieces = _hard_pieces(text, start, end, count, budget)
@@ -206,10 +206,11 @@ def _hard_pieces(
         start = cut
         while start < end and text[start].isspace():
             start += 1
-    return _stripped(pieces, text)
+    return trim_spans(pieces, text)
 
 
-def _stripped(spans, text):
+def trim_spans(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """``spans`` of ``text`` without the space at their ends; spans of only space go."""
     result = []
     for start, end in spans:
         while start < end and text[start].isspace():

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from reader.summarize.chunking import trim_spans
+
 # A candidate sentence end: . ! ? … (then closing quotes or brackets), then space. Whether it
 # really ends a sentence is decided by what precedes and follows it (abbreviations, initials).
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
@@ -87,15 +89,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         spans.append((begin, match.end()))
         begin = match.end()
     spans.append((begin, end))
-    trimmed = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            trimmed.append((a, b))
-    return trimmed
+    return trim_spans(spans, text)
 
 
 def _is_abbreviation(word: str) -> bool:
