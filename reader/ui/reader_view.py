@@ -105,12 +105,19 @@ class ReaderView(QTextBrowser):
             return False
         cursor = QTextCursor(start)
         end = self._find_words(words[-QUOTE_WORDS:], start.selectionStart())
+        last = start.selectionEnd()
+        if end is not None and end.selectionEnd() - start.selectionStart() <= 2 * len(quote):
+            last = max(last, end.selectionEnd())  # (not the same words further on)
         cursor.setPosition(start.selectionStart())
-        last = end.selectionEnd() if end is not None else start.selectionEnd()
-        cursor.setPosition(max(last, start.selectionEnd()), QTextCursor.MoveMode.KeepAnchor)
-        self.setTextCursor(cursor)
-        bar = self.verticalScrollBar()  # the passage a third of the way down, not at the edge
-        bar.setValue(bar.value() + self.cursorRect(cursor).top() - self.viewport().height() // 3)
+        cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
+        self._restoring = True  # a jump to a passage is not reading to the end
+        try:  # the passage a third of the way down, not at the edge
+            self.setTextCursor(cursor)
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + self.cursorRect(cursor).top()
+                         - self.viewport().height() // 3)
+        finally:
+            self._restoring = False
         mark = QTextEdit.ExtraSelection()
         mark.cursor = cursor
         mark.format.setBackground(MARK_COLOUR)
