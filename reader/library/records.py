@@ -60,11 +60,11 @@ def restore_article(library: Library, record: dict) -> tuple[int, bool]:
             existing = library.find_by_url(record["url"])
             if existing is not None:
                 return existing, False
-            names = [name for name in _columns(library, "articles")
-                     if name in record and name not in _NOT_EXPORTED]
+            types = _column_types(library, "articles")
+            names = [name for name in types if name in record and name not in _NOT_EXPORTED]
             article_id = tx.execute(
                 f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                [_decoded(record[name]) for name in names]).lastrowid
+                [_typed(name, types[name], record[name]) for name in names]).lastrowid
             for name in _strings(record.get("tags")):
                 tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
                 tx.execute("INSERT OR IGNORE INTO article_tags (article_id, tag_id) "
@@ -79,8 +79,8 @@ def restore_article(library: Library, record: dict) -> tuple[int, bool]:
                 if isinstance(image, dict) and isinstance(image.get("url"), str)])
             tx.record(added=[article_id], counts=True)
             return article_id, True
-    except (sqlite3.IntegrityError, sqlite3.InterfaceError, KeyError, TypeError,
-            ValueError) as error:
+    except (sqlite3.IntegrityError, sqlite3.InterfaceError, KeyError, TypeError, ValueError,
+            OverflowError) as error:
         raise LibraryError(f"The article {record['url'][:200]} of the export is damaged "
                            f"({error}).") from None
 
@@ -88,18 +88,34 @@ def restore_article(library: Library, record: dict) -> tuple[int, bool]:
 def _restore_rows(library, tx, table: str, article_id: int, rows: object) -> None:
     if not isinstance(rows, list):
         return
-    columns = [name for name in _columns(library, table) if name != "article_id"]
+    types = _column_types(library, table)
     for row in rows:
         if not isinstance(row, dict):
-            continue
-        names = [name for name in columns if name in row]
-        tx.execute(f"INSERT INTO {table} (article_id, {', '.join(names)}) "
-                   f"VALUES (?, {', '.join('?' * len(names))})",
-                   [article_id, *(_decoded(row[name]) for name in names)])
+            raise ValueError(f"a row of {table} that is not an object")
+        names = [name for name in types if name in row and name != "article_id"]
+        tx.execute(f"INSERT INTO {table} ({', '.join(['article_id', *names])}) "
+                   f"VALUES ({', '.join('?' * (len(names) + 1))})",
+                   [article_id, *(_typed(name, types[name], row[name]) for name in names)])
 
 
 def _columns(library: Library, table: str) -> list[str]:
     return [row[1] for row in library.query(f"PRAGMA table_info({table})")]
+
+
+def _column_types(library: Library, table: str) -> dict[str, str]:
+    """Each column of ``table`` with its declared type (TEXT, INTEGER, REAL, BLOB)."""
+    return {row[1]: row[2].upper() for row in library.query(f"PRAGMA table_info({table})")}
+
+
+_PYTHON_TYPES = {"TEXT": (str,), "INTEGER": (int,), "REAL": (int, float), "BLOB": (bytes,)}
+
+
+def _typed(name: str, declared: str, value: object):
+    """``value`` decoded, if it has the column's type (SQLite itself would take anything)."""
+    value = _decoded(value)
+    if value is not None and not isinstance(value, _PYTHON_TYPES.get(declared, (object,))):
+        raise ValueError(f"{name} is not {declared.lower()}")
+    return value
 
 
 def _encoded(value):

@@ -191,3 +191,12 @@ def test_fuzzed_raindrop_only_capture_errors(rows):
                      "cover", "highlights", "favorite"])
     writer.writerows(rows)
     only_capture_errors(buffer.getvalue().encode("utf-8", "surrogatepass"))
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(
+    ["url", "title", "tags", "archived", "favourite", "added", "images", "pages"]), _nodes),
+    max_size=4))
+def test_fuzzed_reader_json_only_capture_errors(articles):
+    import json
+    only_capture_errors(json.dumps({"format": "reader-json", "articles": articles}).encode())

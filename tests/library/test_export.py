@@ -21,6 +21,7 @@ from reader.export.documents import file_name, yaml_string
 from reader.export.html_markdown import to_markdown
 from reader.library import Library, NewArticle, grounding_store
 from reader.library.images import link_images, store_image
+from reader.library.records import restore_article
 from reader.library.welcome import WELCOME_URL
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -118,6 +119,26 @@ def test_a_damaged_record_is_skipped_with_a_message(library, tmp_path):
     result = import_batch(library, detect_and_read(path), None)
     assert result.added == 0 and len(result.skipped) == 2
     assert all("is damaged" in reason for _, reason in result.skipped)
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=9),
+                    st.lists(st.dictionaries(st.text(max_size=12), st.text(max_size=5)),
+                             max_size=2),
+                    st.fixed_dictionaries({"base64": st.text(max_size=8)}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(
+    ["title", "added", "original_url", "archived", "position", "tags", "pages", "summaries",
+     "article_questions", "images", "id", "deleted", "word_count", "nonsense"]), _values))
+def test_any_record_is_restored_or_refused_with_a_message(tmp_path_factory, record):
+    library = Library(tmp_path_factory.mktemp("lib") / "library.sqlite3")
+    try:
+        restore_article(library, {**record, "url": "https://a.example/x"})
+    except LibraryError as error:
+        assert "is damaged" in str(error)
+    finally:
+        library.close()
 
 
 def front(text: str) -> tuple[dict, str]:

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from reader.library.welcome import WELCOME_URL
 from reader.capture.importers.bookmark_trees import (
     is_pinboard,
     pinboard,
@@ -33,6 +32,7 @@ from reader.capture.importers.items import (
     truthy,
     utc_iso,
 )
+from reader.library.welcome import WELCOME_URL
 
 
 # The "format" of Reader's own export; its "articles" are restored whole.
