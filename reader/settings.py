@@ -85,8 +85,8 @@ class Settings:
                           "Archive's snapshot of it instead"},
     )
     wayback_endpoint: str = field(
-        default="https://archive.org/wayback/available",
-        metadata={"help": "The Internet Archive's availability API (for a stand-in in tests)"},
+        default="",
+        metadata={"help": "The Internet Archive's availability API; empty: archive.org's"},
     )
     keys: dict = field(
         default_factory=dict,

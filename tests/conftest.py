@@ -14,6 +14,13 @@ from tests.fixture_site import FixtureSite
 from tests.llama_server import llama_server  # noqa: F401 - a fixture for every test package
 
 
+@pytest.fixture(autouse=True)
+def no_internet_archive(monkeypatch):
+    """Tests never ask the real Internet Archive: dead links are looked up only where a test
+    sets ``wayback_endpoint`` to its stand-in."""
+    monkeypatch.setattr("reader.capture.wayback.PUBLIC_ENDPOINT", "")
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     """An empty Reader home (library, settings, logs) for one test."""

@@ -4,10 +4,16 @@ import subprocess
 import sys
 
 
+# ``python -m reader``, except that dead links are never looked up at the real Internet Archive
+# (as in tests/conftest.py): a test wanting it sets ``wayback_endpoint`` to its stand-in.
+_LAUNCH = ("import sys, reader.capture.wayback as wayback; wayback.PUBLIC_ENDPOINT = ''; "
+           "from reader.cli import main; sys.exit(main())")
+
+
 def reader(home, *args, check=True):
     """``reader --home HOME ARGS...``; its exit code must be 0 unless ``check`` is false."""
     result = subprocess.run(
-        [sys.executable, "-m", "reader", "--home", str(home), *args],
+        [sys.executable, "-c", _LAUNCH, "--home", str(home), *args],
         capture_output=True, text=True, timeout=300,
     )
     if check:

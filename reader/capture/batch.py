@@ -14,16 +14,20 @@ from reader.capture.importers import ImportResult
 from reader.capture.importers.items import ImportedItem
 from reader.capture.queue import CaptureQueue, QueueEvent
 from reader.capture.reports import INVALID
+from reader.capture.retry import Retry
 from reader.capture.urls import canonical_url, check_url
+from reader.capture.wayback import from_settings
 from reader.library import Library
 from reader.library.queue_rows import (
     ALREADY_QUEUED,
     CANCELLED,
     FAILED,
     IN_LIBRARY,
+    QUEUED,
     SAVED,
     item_owner,
 )
+from reader.settings import Settings
 
 WAIT_STEP_SECONDS = 0.5  # how often the waiting thread wakes (Ctrl-C is handled then)
 
@@ -38,22 +42,30 @@ class Outcome:
     is_new: bool = False
     error: str = ""  # why it was not saved
     elsewhere: bool = False  # another Reader (the window) is saving it right now
+    waiting: str = ""  # kept as a link, to be fetched later (offline, a server failing): why
 
     def as_dict(self) -> dict:
         if self.error:
             return {"url": self.text, "error": self.error}
         if self.elsewhere:
             return {"url": self.text, "queued_elsewhere": True}
+        if self.waiting:
+            return {"url": self.text, "id": self.article_id, "title": self.title,
+                    "waiting": self.waiting}
         return {"url": self.text, "id": self.article_id, "title": self.title, "new": self.is_new}
 
 
 def capture_all(library: Library, entries: Sequence[str | ImportedItem],
                 on_outcome: Callable[[Outcome, int], None] = lambda outcome, done: None, *,
-                extractor: Extractor | None = None,
-                timeout: float = TIMEOUT_SECONDS) -> list[Outcome]:
+                extractor: Extractor | None = None, timeout: float = TIMEOUT_SECONDS,
+                settings: Settings | None = None, retry: Retry | None = None) -> list[Outcome]:
     """Save every link of ``entries`` (text, or imported items with what their export said),
     calling ``on_outcome(outcome, how many are done)`` as each is done (from a worker thread,
-    one call at a time); returns the outcomes in the order of ``entries``."""
+    one call at a time); returns the outcomes in the order of ``entries``.
+
+    Each link is an article at once; one that is to be tried later (this computer is offline,
+    its server failing) is done for now: its article waits, and the next queue (the window's,
+    the next command's) fetches it."""
     outcomes: list[Outcome | None] = [None] * len(entries)
     waiting: dict[int, list[int]] = {}  # item id -> positions in entries
     done = threading.Condition()
@@ -68,18 +80,25 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
 
     def heard(event: QueueEvent) -> None:
         item = event.item
-        if item is None or item.state not in (SAVED, FAILED, CANCELLED):
+        if item is None or item.state not in (SAVED, FAILED, CANCELLED, QUEUED):
             return
+        if item.state == QUEUED and not item.not_before:
+            return  # just queued, not tried yet
         with done:
             for later, position in enumerate(waiting.pop(item.id, [])):
                 text = _text(entries[position])
                 if item.state == SAVED:  # a link given twice is new the first time only
                     settle(position, Outcome(text, item.article_id, event.title,
                                              event.is_new and not later))
+                elif item.state == QUEUED:
+                    settle(position, Outcome(text, item.article_id,
+                                             library.get(item.article_id).title,
+                                             not later, waiting=item.reason))
                 else:
                     settle(position, Outcome(text, error=item.reason or "Cancelled."))
 
-    queue = CaptureQueue(library, heard, extractor=extractor, timeout=timeout)
+    queue = CaptureQueue(library, heard, extractor=extractor, timeout=timeout,
+                         wayback=from_settings(settings or Settings.load()), retry=retry)
     try:
         report = queue.add(entries)
         with done:
@@ -104,19 +123,19 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
 
 def import_links(library: Library, result: ImportResult, extractor: Extractor | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Save the links of an import that came without their page (``result.to_fetch``), with
-    what the export said of each, counting each as added, duplicate or failed (with the
-    reason) in ``result``."""
-    pending, result.to_fetch = result.to_fetch, []
-    outcomes = capture_all(library, pending, extractor=extractor,
+    """Fetch the links of an import that came without their page (``result.to_fetch``, kept
+    as articles by ``import_batch``), listing in ``result`` those that failed (kept, with the
+    reason) and those that turned out to be an article already there (duplicates)."""
+    links, result.to_fetch = result.to_fetch, []
+    outcomes = capture_all(library, links, extractor=extractor,
                            on_outcome=lambda _outcome, done: progress and progress(
-                               done, len(pending)))
+                               done, len(links)))
     for outcome in outcomes:
         if outcome.error:
             result.failed.append((outcome.text, outcome.error))
-        else:
-            result.added += outcome.is_new
-            result.duplicates += not outcome.is_new
+        elif not outcome.is_new and not outcome.waiting:  # led to an article kept before
+            result.added -= 1
+            result.duplicates += 1
     return result
 
 

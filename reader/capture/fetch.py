@@ -13,8 +13,8 @@ from reader.capture.addresses import Reach
 from reader.capture.web import MAX_REDIRECTS, USER_AGENT, Cancelled, get, tls_context
 from reader.errors import CaptureError
 
-__all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_SECONDS", "USER_AGENT", "Page", "decode_html",
-           "fetch", "tls_context"]
+__all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_SECONDS", "USER_AGENT", "Page", "StatusError",
+           "decode_html", "fetch", "tls_context"]
 
 MAX_BYTES = 20_000_000
 TIMEOUT_SECONDS = 60.0  # for the whole page, headers included
@@ -28,6 +28,14 @@ _NOT_HTML_MAGIC = {
     b"GIF8": "a GIF image",
     b"PK\x03\x04": "a ZIP archive",
 }
+
+
+class StatusError(CaptureError):
+    """The server answered with an error (or a redirect without an address): ``status``."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,8 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS, *, cancelled: Cancelled = 
                    max_bytes=MAX_BYTES, seconds=timeout, reach=reach, cancelled=cancelled,
                    check=lambda status, headers: _check_type(headers, url))
     if response.status >= 300:  # an error, or a redirect that gave no address
-        raise CaptureError(f"The server answered {response.status} {response.reason or 'error'} "
-                           f"for {response.url}")
+        raise StatusError(f"The server answered {response.status} {response.reason or 'error'} "
+                          f"for {response.url}", response.status)
     _check_magic(response.body, url)
     return Page(url=response.url, content_type=response.headers.get("content-type", ""),
                 raw=response.body, html=decode_html(response.body, response.charset),

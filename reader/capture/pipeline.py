@@ -1,6 +1,6 @@
 """The one path from a link, a saved page or an imported item to a stored article.
 
-    link ─> check, dedupe by canonical URL ─> fetch ─┐
+    link ─> check, dedupe by canonical URL ─> fetch (gone: the Internet Archive's copy) ─┐
     saved page (a dropped .html file, an import's copy) ┴─> extract (worker process)
         ─> dedupe by the page's own address ─> localise images ─> store (one transaction)
 
@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 
 from reader.capture.extract import Extracted
 from reader.capture.extractor import Extractor
-from reader.capture.fetch import MAX_BYTES, decode_html, fetch
+from reader.capture.fetch import MAX_BYTES, Page, decode_html, fetch
 from reader.capture.images import localise_images, use_stored_images
 from reader.capture.urls import canonical_url
+from reader.capture.wayback import Wayback, is_gone
 from reader.errors import CaptureError
-from reader.library import Library, NewArticle
+from reader.library import Library, NewArticle, pending
 
 if TYPE_CHECKING:  # importers import this module
     from reader.capture.importers.items import ImportedItem
@@ -32,7 +33,8 @@ if TYPE_CHECKING:  # importers import this module
 # The queue's part in a link's capture (see ``capture_link``).
 Advance = Callable[[], bool]  # the page is in: go on to extracting (False: stop here)
 CarryOn = Callable[[], bool]  # still wanted (not cancelled, not stopping)
-Store = Callable[[NewArticle, list[tuple[str, str]]], "tuple[int, bool] | None"]
+Store = Callable[[NewArticle, list[tuple[str, str]], "pending.Snapshot | None"],
+                "tuple[int, bool] | None"]
 Slot = Callable[[str], AbstractContextManager]  # url -> a held request slot
 
 
@@ -46,30 +48,42 @@ class Captured:
 def capture_link(library: Library, extractor: Extractor, url: str,
                  imported: ImportedItem | None = None, *, timeout: float,
                  slot: Slot, fetched: Callable[[], None], extracting: Advance,
-                 carry_on: CarryOn, store: Store) -> Captured | None:
-    """Fetch the page at ``url`` (checked), extract it, keep its images and ``store`` it.
-    Raises CaptureError with the reason; None when stopped along the way (cancelled).
+                 carry_on: CarryOn, store: Store, waiting: int | None = None,
+                 wayback: Wayback | None = None) -> Captured | None:
+    """Fetch the page at ``url`` (checked), extract it, keep its images and ``store`` it (into
+    ``waiting``, the article the link already is). A page that is gone is taken from
+    ``wayback`` if it has it. Raises CaptureError with the reason; None when stopped along the
+    way (cancelled).
 
     The caller holds ``url``'s request slot when calling: ``fetched`` lets it go once the page
     is in (or found in the library); images wait for theirs with ``slot``.
     """
+    cancelled = lambda: not carry_on()  # noqa: E731
+    gone: CaptureError | None = None
+    page = snapshot = None
     try:
-        existing = library.find_by_url(canonical_url(url))
-        page = (fetch(url, timeout=timeout, cancelled=lambda: not carry_on())
-                if existing is None else None)
+        existing = _kept(library, url, waiting)
+        if existing is None:
+            page = fetch(url, timeout=timeout, cancelled=cancelled)
+    except CaptureError as error:
+        if wayback is None or not is_gone(error):
+            raise
+        gone = error
     finally:
         fetched()
     if existing is not None:
-        return _found(library, existing)
+        return _found(library, existing, waiting)
+    if gone is not None:
+        page, snapshot = _rescued(wayback, url, imported, gone, timeout, cancelled)
     if not extracting():
         return None
     extracted = extractor.extract(page.html, page.url)
     if not carry_on():
         return None
     # Identity is where the page really lives: a short link and its target are one article.
-    existing = library.find_by_url(canonical_url(page.url))
+    existing = _kept(library, page.url, waiting)
     if existing is not None:
-        return _found(library, existing)
+        return _found(library, existing, waiting)
     local = localise_images(library, extracted.body_html, page.url, slot=slot, timeout=timeout,
                             cancelled=lambda: not carry_on(), local=page.local)
     if not carry_on():
@@ -77,8 +91,29 @@ def capture_link(library: Library, extractor: Extractor, url: str,
     article = new_article(replace(extracted, body_html=local.body_html), page.url, url, imported,
                           raw_html=page.raw, fetched_url=page.url,
                           content_type=page.content_type)
-    saved = store(article, local.images)
+    saved = store(article, local.images, snapshot)
     return None if saved is None else Captured(saved[0], article.title, saved[1])
+
+
+def _kept(library: Library, url: str, waiting: int | None) -> int | None:
+    """The article already kept for ``url``, other than the one waiting for it."""
+    existing = library.find_by_url(canonical_url(url))
+    return None if existing == waiting else existing
+
+
+def _rescued(wayback: Wayback, url: str, imported: ImportedItem | None, gone: CaptureError,
+             timeout: float, cancelled: Callable[[], bool]
+             ) -> tuple[Page, pending.Snapshot]:
+    """The Internet Archive's copy of the page at ``url``, which is ``gone``; raises ``gone``
+    (with why there is no copy) if there is none."""
+    try:
+        rescued = wayback.rescue(url, imported.added if imported else "", timeout=timeout,
+                                 cancelled=cancelled)
+    except CaptureError as error:
+        raise CaptureError(f"{gone} The Internet Archive could not be asked: {error}") from gone
+    if rescued is None:
+        raise CaptureError(f"{gone} The Internet Archive has no copy of it.") from gone
+    return rescued
 
 
 def saved_article(extractor: Extractor, html: str, url: str,
@@ -157,5 +192,8 @@ def new_article(
     )
 
 
-def _found(library: Library, article_id: int) -> Captured:
+def _found(library: Library, article_id: int, waiting: int | None = None) -> Captured:
+    """The page was in the library already: the article waiting for it is not needed."""
+    if waiting is not None:
+        pending.discard(library, waiting)
     return Captured(article_id, library.get(article_id).title, is_new=False)

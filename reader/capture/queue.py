@@ -9,6 +9,11 @@ resumed by the next one; an item in flight when Reader died twice is failed, not
 
     queued -> fetching -> extracting -> saved
     fetching, extracting -> failed (with the reason); retry: failed -> queued
+    fetching, extracting -> queued, to be tried at a later time (offline, or a server failing:
+        ``capture.retry``)
+
+Each link is an article from the moment it is queued (``reader.library.pending``): saving fills
+that article in; failing marks it with the reason.
     queued, fetching, extracting, failed -> cancelled (a failed item is so dismissed)
 
 How the work is spread:
@@ -39,8 +44,10 @@ from reader.capture.importers.items import ImportedItem
 from reader.capture.limits import PER_HOST, TOTAL, HostLimiter, Waiting, host_of
 from reader.capture.reports import AddReport, Counts, QueueEvent, Snapshot, checked_pages
 from reader.capture.reports import imported_from
+from reader.capture.retry import Retry
+from reader.capture.wayback import Wayback
 from reader.errors import CaptureError
-from reader.library import Library, queue_rows as rows
+from reader.library import Library, pending, queue_rows as rows
 from reader.library.queue_rows import STATES, QueueItem
 
 __all__ = ["STATES", "AddReport", "CaptureQueue", "Counts", "QueueEvent", "QueueItem",
@@ -72,9 +79,14 @@ class CaptureQueue:
         per_host: int = PER_HOST,
         total: int = TOTAL,
         timeout: float = TIMEOUT_SECONDS,
+        wayback: Wayback | None = None,
+        retry: Retry | None = None,
     ):
         self.library = library
         self.timeout = timeout
+        self._wayback = wayback  # None: dead links are not looked for in the archive
+        self._retry = retry or Retry()
+        self._later: list[QueueItem] = []  # queued, not to be tried before their time
         self._on_event = on_event or (lambda event: None)
         self._owns_extractor = extractor is None
         self._extractor = extractor or Extractor()
@@ -154,7 +166,9 @@ class CaptureQueue:
         with self._lock:
             items = rows.change_states(self.library, self.owner, item_ids, from_states,
                                        rows.CANCELLED)
-            self._waiting.drop({item.id for item in items})
+            dropped = {item.id for item in items}
+            self._waiting.drop(dropped)
+            self._later = [item for item in self._later if item.id not in dropped]
             event = self._recount()
             self._changed.notify_all()
         self._emit(event)
@@ -228,7 +242,7 @@ class CaptureQueue:
                     item = self._next_item()
                     if item is not None:
                         break
-                    self._changed.wait(HEARTBEAT_SECONDS)
+                    self._changed.wait(self._pause())
                     self._keep_lease()
                     if not self._in_progress and not self._waiting and self._owns_extractor:
                         self._extractor.close_if_idle(POOL_IDLE_SECONDS)
@@ -238,10 +252,17 @@ class CaptureQueue:
             threading.Thread(target=self._work, args=(item,), daemon=True,
                              name=f"capture-{item.id}").start()
 
-    def _next_item(self) -> QueueItem | None:
-        """The oldest queued item whose server has a free request slot (the slot is taken).
+    def _pause(self) -> float:
+        """How long the dispatcher may sleep: until the next beat or the next item's time."""
+        due = min((item.not_before for item in self._later), default=float("inf"))
+        return max(0.05, min(HEARTBEAT_SECONDS, due - time.time()))
 
-        """
+    def _next_item(self) -> QueueItem | None:
+        """The oldest queued item whose server has a free request slot (the slot is taken)."""
+        now = time.time()
+        for item in [item for item in self._later if item.not_before <= now]:
+            self._later.remove(item)
+            self._waiting.push(item, host_of(item.url))
         if self._in_progress >= self._capacity or not self._limiter.has_room():
             return None
         while (queued := self._waiting.take(self._limiter)) is not None:
@@ -257,7 +278,11 @@ class CaptureQueue:
         try:
             self._capture(item)
         except CaptureError as error:
-            self._fail(item, str(error))
+            later = self._retry.later(error, item.attempts)
+            if later is None:
+                self._fail(item, str(error))
+            else:
+                self._postpone(item, *later)
         except Exception as error:  # a bug, or the library closed under a stopping queue
             if self._stopping:
                 log.debug("Capture of %s stopped: %r", item.url, error)
@@ -281,12 +306,12 @@ class CaptureQueue:
             current = self._advance(current, rows.EXTRACTING)
             return current is not None
 
-        def store(article, images):
+        def store(article, images, snapshot):
             nonlocal current
             with self._lock:
                 if self._stopping:
                     return None
-                saved = rows.save_captured(self.library, current, article, images)
+                saved = rows.save_captured(self.library, current, article, images, snapshot)
                 if saved is not None:
                     events.append(self._moved(
                         current.state, replace(current, state=rows.SAVED, article_id=saved[0]),
@@ -298,7 +323,7 @@ class CaptureQueue:
             self.library, self._extractor, item.url, imported_from(item), timeout=self.timeout,
             slot=self._limiter.slot, fetched=lambda: self._limiter.release(host_of(item.url)),
             extracting=extracting, carry_on=lambda: current is not None and self._carry_on(current),
-            store=store)
+            store=store, waiting=item.article_id, wayback=self._wayback)
         if events:
             self._emit(events[0])
         elif captured is not None:  # it was in the library already
@@ -331,12 +356,32 @@ class CaptureQueue:
     def _fail(self, item: QueueItem, reason: str) -> None:
         state = rows.item_state(self.library, item) if not self._stopping else None
         if state in (rows.FETCHING, rows.EXTRACTING):
-            self._advance(replace(item, state=state), rows.FAILED, reason=reason)
+            failed = self._advance(replace(item, state=state), rows.FAILED, reason=reason)
+            if failed is not None and item.article_id is not None:
+                pending.mark_failed(self.library, item.article_id, reason)
+
+    def _postpone(self, item: QueueItem, seconds: float, reason: str) -> None:
+        """Queue ``item`` again, to be tried in ``seconds`` (its article keeps waiting)."""
+        with self._lock:
+            state = rows.item_state(self.library, item) if not self._stopping else None
+            if state not in rows.IN_FLIGHT:
+                return
+            moved = replace(item, state=state)
+            if not rows.postpone(self.library, moved, seconds, reason):
+                return
+            later = replace(moved, state=rows.QUEUED, reason=reason,
+                            not_before=time.time() + seconds)
+            self._push(later)
+            event = self._moved(state, later)
+        self._emit(event)
 
     # Bookkeeping (under the lock)
 
     def _push(self, item: QueueItem) -> None:
-        self._waiting.push(item, host_of(item.url))
+        if item.not_before > time.time():
+            self._later.append(item)
+        else:
+            self._waiting.push(item, host_of(item.url))
 
     def _moved(self, old_state: str, item: QueueItem, title: str = "",
                is_new: bool = True) -> QueueEvent:
@@ -365,7 +410,7 @@ class CaptureQueue:
         self._beat()
         if not rows.adopt(self.library, self.owner):
             return
-        known = self._waiting.ids()
+        known = self._waiting.ids() | {item.id for item in self._later}
         for item in rows.queue_items(self.library, self.owner, (rows.QUEUED,)):
             if item.id not in known:
                 self._push(item)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from reader.library import pending
 from reader.library.images import link_images
 from reader.library.store import Library, NewArticle, utc_now
 
@@ -47,16 +48,19 @@ class QueueItem:
     added: str = ""
     updated: str = ""
     metadata: dict = field(default_factory=dict, compare=False)  # an import's title, tags...
-    article_id: int | None = None
+    article_id: int | None = None  # the article it is (stored, waiting, at once)
+    not_before: float = 0.0  # waiting until then (for the network, or its next try)
 
 
 _ITEM_COLUMNS = (
-    "id, url, canonical_url, state, reason, attempts, added, updated, metadata, article_id"
+    "id, url, canonical_url, state, reason, attempts, added, updated, metadata, article_id,"
+    " not_before"
 )
 
 
 def _item(row: tuple) -> QueueItem:
-    return QueueItem(*row[:8], metadata=json.loads(row[8] or "{}"), article_id=row[9])
+    return QueueItem(*row[:8], metadata=json.loads(row[8] or "{}"), article_id=row[9],
+                     not_before=row[10])
 
 
 def _json(values: Iterable) -> str:
@@ -133,11 +137,15 @@ def enqueue(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
             ) -> list[tuple[str, QueueItem | None]]:
     """Queue each (url, canonical url, metadata) for ``owner``, in one transaction. For each, in
     order: (NEW, item) when queued (a failed or cancelled row is queued again, and taken over),
-    (IN_LIBRARY, None) or (ALREADY_QUEUED, item) (by this owner or another)."""
+    (IN_LIBRARY, None) or (ALREADY_QUEUED, item) (by this owner or another).
+
+    A link queued is an article at once (``pending``), with what ``metadata`` says of it; a
+    link whose article is waiting, or failed, is queued for it."""
     results: list[tuple[str, QueueItem | None]] = []
     with library.transaction() as tx:
         for url, canonical, metadata in pages:
-            if tx.execute("SELECT 1 FROM articles WHERE url = ?", (canonical,)).fetchone():
+            found = pending.fetch_state(library, canonical)
+            if found is not None and found[1] == pending.FETCHED:
                 results.append((IN_LIBRARY, None))
                 continue
             row = tx.execute(
@@ -147,19 +155,23 @@ def enqueue(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
                 results.append((ALREADY_QUEUED, _item(row)))
                 continue
             now = utc_now()
+            article_id = found[0] if found else pending.store_pending(library, pending.placeholder(
+                canonical, url, title=metadata.get("title", ""), tags=metadata.get("tags", ()),
+                archived=bool(metadata.get("archived")),
+                favourite=bool(metadata.get("favourite")), added=metadata.get("added", "")))[0]
             if row is None:
                 item_id = tx.execute(
                     "INSERT INTO capture_queue (url, canonical_url, state, added, updated,"
-                    " metadata, owner) VALUES (?,?,?,?,?,?,?)",
-                    (url, canonical, QUEUED, now, now, json.dumps(metadata), owner),
+                    " metadata, owner, article_id) VALUES (?,?,?,?,?,?,?,?)",
+                    (url, canonical, QUEUED, now, now, json.dumps(metadata), owner, article_id),
                 ).lastrowid
             else:  # tried before (failed, cancelled, or saved and since deleted): once more
                 item_id = row[0]
                 tx.execute(
                     "UPDATE capture_queue SET url = ?, state = ?, reason = '', added = ?,"
-                    " updated = ?, metadata = ?, article_id = NULL, owner = ?, interrupted = 0"
-                    " WHERE id = ?",
-                    (url, QUEUED, now, now, json.dumps(metadata), owner, item_id),
+                    " updated = ?, metadata = ?, article_id = ?, owner = ?, interrupted = 0,"
+                    " not_before = 0 WHERE id = ?",
+                    (url, QUEUED, now, now, json.dumps(metadata), article_id, owner, item_id),
                 )
             results.append((NEW, _item(tx.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE id = ?", (item_id,)
@@ -203,8 +215,9 @@ def transition(library: Library, item: QueueItem, to_state: str, *, reason: str 
     state and on that attempt (False: cancelled, or retried meanwhile)."""
     with library.transaction() as tx:
         return tx.execute(
-            "UPDATE capture_queue SET state = ?, reason = ?, article_id = ?, updated = ?"
-            " WHERE id = ? AND attempts = ? AND state = ?",
+            "UPDATE capture_queue SET state = ?, reason = ?,"
+            " article_id = coalesce(?, article_id), updated = ? WHERE id = ? AND attempts = ?"
+            " AND state = ?",
             (to_state, reason, article_id, utc_now(), item.id, item.attempts, item.state),
         ).rowcount == 1
 
@@ -217,10 +230,11 @@ def item_state(library: Library, item: QueueItem) -> str | None:
 
 
 def save_captured(library: Library, item: QueueItem, article: NewArticle,
-                  images: Iterable[tuple[str, str]] = ()) -> tuple[int, bool] | None:
-    """Store the article ``item`` became, link its images and mark the item saved, in one
-    transaction: all or, if the item was cancelled (or retried) meanwhile, nothing (None).
-    Returns (id, is_new)."""
+                  images: Iterable[tuple[str, str]] = (),
+                  snapshot: pending.Snapshot | None = None) -> tuple[int, bool] | None:
+    """Store the article ``item`` became (filling in its waiting article), link its images and
+    mark the item saved, in one transaction: all or, if the item was cancelled (or retried)
+    meanwhile, nothing (None). Returns (id, is_new: the page is new to the library)."""
     with library.transaction() as tx:
         current = tx.execute(
             "SELECT 1 FROM capture_queue WHERE id = ? AND attempts = ? AND state = ?",
@@ -228,10 +242,12 @@ def save_captured(library: Library, item: QueueItem, article: NewArticle,
         ).fetchone()
         if current is None:
             return None
-        article_id, is_new = library.add(article)  # joins this transaction
+        if item.article_id is not None and pending.fill(tx, item.article_id, article, snapshot):
+            article_id, is_new = item.article_id, True
+        else:  # queued before links were articles at once
+            article_id, is_new = library.add(article)  # joins this transaction
         if is_new:
             link_images(library, article_id, images)
-            tx.record(added=[article_id], counts=True)
         tx.execute(
             "UPDATE capture_queue SET state = ?, reason = '', article_id = ?, updated = ?"
             " WHERE id = ?",
@@ -253,8 +269,8 @@ def change_states(library: Library, owner: str, ids: Sequence[int] | None,
         chosen = [row[0] for row in tx.execute(
             f"SELECT id FROM capture_queue WHERE {condition}", params)]
         tx.execute(
-            "UPDATE capture_queue SET state = ?, reason = '', interrupted = 0, updated = ?"
-            " WHERE id IN (SELECT value FROM json_each(?))",
+            "UPDATE capture_queue SET state = ?, reason = '', interrupted = 0, not_before = 0,"
+            " updated = ? WHERE id IN (SELECT value FROM json_each(?))",
             (to_state, utc_now(), _json(chosen)))
         rows = tx.execute(
             f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE id IN "
@@ -268,6 +284,17 @@ def clear_queue(library: Library, owner: str, states: Sequence[str]) -> int:
         return tx.execute(
             "DELETE FROM capture_queue WHERE owner = ? AND state IN "
             "(SELECT value FROM json_each(?))", (owner, _json(states))).rowcount
+
+
+def postpone(library: Library, item: QueueItem, seconds: float, reason: str) -> bool:
+    """Put ``item`` (in flight) back in the queue, to be tried again in ``seconds`` (False: it
+    was cancelled meanwhile)."""
+    with library.transaction() as tx:
+        return tx.execute(
+            "UPDATE capture_queue SET state = ?, reason = ?, not_before = ?, updated = ?"
+            " WHERE id = ? AND attempts = ? AND state = ?",
+            (QUEUED, reason, time.time() + seconds, utc_now(), item.id, item.attempts,
+             item.state)).rowcount == 1
 
 
 def item_owner(library: Library, item_id: int) -> str | None:

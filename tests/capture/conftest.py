@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reader.capture.queue import CaptureQueue
+from reader.capture.retry import Retry
 from reader.library import Library
 from tests.capture.exports import IMPORTS, omnivore_zip
 from tests.capture.queue_helpers import CountingSite
@@ -45,6 +46,7 @@ def make_queue(extractor):
 
     def make(library: Library, **options) -> CaptureQueue:
         events: list = []
+        options.setdefault("retry", Retry(first_pause=0.05))  # a failing server: tried at once
         queue = CaptureQueue(library, events.append, extractor=extractor, **options)
         queue.events = events
         made.append(queue)

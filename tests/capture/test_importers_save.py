@@ -10,6 +10,7 @@ from reader.capture.batch import capture_all, import_links
 from reader.capture.extract import extract
 from reader.capture.importers import ImportedItem, detect_and_read, import_batch
 from reader.capture.urls import canonical_url
+from reader.library import pending
 from tests.capture.exports import IMPORTS
 from tests.fixture_site import PAGES
 
@@ -20,7 +21,7 @@ from tests.fixture_site import PAGES
 def test_saved_pages_are_stored_without_fetching(library, extractor):
     """wallabag carries its pages: stored as they are, even where the link is dead now."""
     result = import_batch(library, detect_and_read(IMPORTS / "wallabag.json"), extractor)
-    assert (result.added, result.duplicates) == (2, 0)
+    assert (result.added, result.duplicates) == (3, 0)  # 2 saved pages, 1 link kept
     assert [s.entry for s in result.skipped] == ["entry 3"]
     assert [item.url for item in result.to_fetch] == ["https://science.example.org/sleep-summer"]
     assert result.failed == []
@@ -47,7 +48,7 @@ def test_saved_pages_are_stored_without_fetching(library, extractor):
 
 def test_omnivore_import_reads_saved_pages(library, export, extractor):
     result = import_batch(library, detect_and_read(export("omnivore.zip")), extractor)
-    assert result.added == 2
+    assert result.added == 3  # 2 saved pages, 1 link kept
     assert result.needs_fetching == []
     assert [item.url for item in result.to_fetch] == ["https://longform.example.org/2023/ferries"]
     url = "https://workshop-notes.invalid/2025/11/02/restoring-a-1987-keyboard/"
@@ -85,11 +86,11 @@ def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, t
         f"Gone,{site.url('missing.html')},1710412802,,unread\n"
     )
     result = import_batch(library, detect_and_read(export), extractor)
-    assert (result.added, len(result.to_fetch)) == (0, 4)
-    assert library.count() == 1  # the welcome article: nothing fetched yet
+    assert (result.added, len(result.to_fetch)) == (4, 4)
+    assert library.count() == 5  # the welcome article, and each link waiting for its page
 
     import_links(library, result, extractor)
-    assert (result.added, result.duplicates, result.to_fetch) == (2, 0, [])
+    assert (result.added, result.duplicates, result.to_fetch) == (4, 0, [])
     failed = dict(result.failed)
     assert "No article text found" in failed[site.url("no-article.html")]
     assert "404" in failed[site.url("missing.html")]
@@ -111,9 +112,7 @@ def test_links_without_pages_are_fetched_keeping_their_metadata(library, site, t
     count = library.count()
     again = import_links(library, import_batch(library, detect_and_read(export), extractor),
                          extractor)
-    assert again.added == 0
-    assert again.duplicates == 2
-    assert len(again.failed) == 2
+    assert (again.added, again.duplicates, again.failed) == (0, 4, [])  # nothing changes
     assert library.count() == count
 
 
@@ -128,12 +127,16 @@ def test_an_imported_link_is_saved_once(library, site, extractor):
     assert article.added  # no date in the item: now
 
 
-def test_an_imported_link_that_fails_stores_nothing(library, site, extractor):
+def test_an_imported_link_that_fails_is_kept_saying_why(library, site, extractor):
     count = library.count()
-    [outcome] = capture_all(library, [ImportedItem(url=site.url("status/500"))],
-                            extractor=extractor)
-    assert "500" in outcome.error
-    assert library.count() == count
+    [outcome] = capture_all(library, [ImportedItem(url=site.url("no-article.html"),
+                                                   tags=["kept"])], extractor=extractor)
+    assert "No article text" in outcome.error
+    assert library.count() == count + 1
+    [kept] = [row for row in library.query("SELECT id, fetch_state, fetch_reason FROM articles")
+              if row[1]]
+    assert kept[1:] == (pending.FAILED, outcome.error)
+    assert library.get(kept[0]).tags == ["kept"]
 
 
 def test_progress_is_reported(library, extractor):

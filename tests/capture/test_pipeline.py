@@ -13,7 +13,7 @@ from reader.capture import fetch as fetch_module
 from reader.capture.pipeline import reextract, store_saved_page
 from reader.capture.urls import canonical_url
 from reader.errors import CaptureError
-from reader.library import NewArticle, queue_rows
+from reader.library import NewArticle, pending, queue_rows
 from reader.library.images import article_images, store_image
 from tests.fixture_site import PAGES
 
@@ -197,7 +197,13 @@ def test_tracking_link_first_stores_the_canonical_address(library, site, capture
     assert library.count() == 2
 
 
-# Bad input: a message for each, and nothing stored
+# Bad input: a message for each, and the link kept (without text)
+
+
+def unfetched(library) -> list[str]:
+    """The fetch states of the articles whose page is not in (the links kept without it)."""
+    return [state for (state,) in library.query(
+        "SELECT fetch_state FROM articles WHERE fetch_state != ''")]
 
 
 def _refused_port() -> int:
@@ -214,7 +220,6 @@ def _refused_port() -> int:
         ("http://no-such-host.invalid/", "Could not find the server"),
         ("refused", "refused"),
         ("/missing.html", "404"),
-        ("/status/500", "500"),
         ("/no-article.html", "No article text"),
         ("/empty.html", "No article text"),
         ("/images/turbine.png", "not an HTML page (it is image/png)"),
@@ -235,7 +240,10 @@ def test_bad_input_is_refused_with_a_reason(library, site, target, message, capt
         capture(url)
 
     assert message in str(caught.value)
-    assert library.count() == 1  # only the welcome article
+    # A link is kept (saying why it has no text); what is not a link is not.
+    assert library.count() == 1 + len(unfetched(library))
+    assert unfetched(library) == ([] if target in ("not a url", "ftp://example.org/x")
+                                  else [pending.FAILED])
 
 
 def test_slow_server_times_out(library, site, capture):
@@ -243,7 +251,7 @@ def test_slow_server_times_out(library, site, capture):
         capture(site.url("/slow.html"), timeout=0.5)
     assert "too long" in str(caught.value)
     assert "0.5 s" in str(caught.value)
-    assert library.count() == 1
+    assert unfetched(library) == [pending.FAILED]  # the link is kept
 
 
 def test_page_over_the_size_cap_is_refused(library, site, monkeypatch, capture):
@@ -251,7 +259,7 @@ def test_page_over_the_size_cap_is_refused(library, site, monkeypatch, capture):
     with pytest.raises(CaptureError) as caught:
         capture(site.url("news-article.html"))
     assert "larger than" in str(caught.value)
-    assert library.count() == 1
+    assert unfetched(library) == [pending.FAILED]  # the link is kept
 
 
 # Saved pages and re-extraction: extraction in the worker processes too
@@ -300,7 +308,7 @@ def test_an_article_and_its_image_links_are_one_transaction(library, monkeypatch
     monkeypatch.setattr(queue_rows, "link_images", dies)
     with pytest.raises(KeyboardInterrupt):
         queue_rows.save_captured(library, item, article, [("https://a.example/p.png", digest)])
-    assert library.find_by_url("https://a.example/") is None
+    assert unfetched(library) == [pending.PENDING]  # the link, still waiting for its page
     assert queue_rows.item_state(library, item) == queue_rows.FETCHING
 
     monkeypatch.undo()
@@ -310,4 +318,14 @@ def test_an_article_and_its_image_links_are_one_transaction(library, monkeypatch
                                                   [("https://a.example/p.png", digest)])
     assert is_new and article_images(library, article_id) == {"https://a.example/p.png": digest}
     assert queue_rows.item_state(library, item) == queue_rows.SAVED
-    assert [change.added for change in heard] == [{article_id}] and heard[0].counts
+    # The link was an article from the start: it is filled in, in one announced change.
+    assert [change.updated for change in heard] == [{article_id}]
+
+
+def test_a_failing_server_is_tried_again_later(library, site, capture):
+    outcome = capture(site.url("/status/500"))
+
+    assert outcome.waiting.startswith("The server answered 500")
+    assert pending.fetch_status(library, outcome.article_id).state == pending.PENDING
+    [(state, not_before)] = library.query("SELECT state, not_before FROM capture_queue")
+    assert state == queue_rows.QUEUED and not_before > 0  # for the next queue

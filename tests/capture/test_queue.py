@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from reader.capture.importers import ImportedItem
 from reader.capture.queue import Counts
+from reader.capture.retry import Retry
 from reader.capture.urls import canonical_url
-from reader.library import queue_rows
+from reader.library import pending, queue_rows
 from reader.library.images import image_bytes
 from tests.capture.queue_helpers import Tally, run_queue, wait_until
 from tests.fixture_site import PAGES
@@ -120,12 +121,16 @@ def test_failed_items_say_why(library, site, make_queue):
     assert reasons["500"].startswith("The server answered 500")
     assert reasons["report.pdf"].startswith("This is not an HTML page (it is application/pdf)")
     assert reasons["no-article.html"].startswith("No article text found on this page")
-    assert library.count() == 1
+    # Each link stays an article (the welcome article is the fifth), saying why it has no text.
+    assert library.count() == 5
+    for item in snapshot.failed:
+        status = pending.fetch_status(library, item.article_id)
+        assert (status.state, status.reason) == (pending.FAILED, item.reason)
 
 
 def test_retry_after_a_failure(library, sites, make_queue):
     server = sites(fail_once=("/news-article.html",))
-    queue = make_queue(library)
+    queue = make_queue(library, retry=Retry(max_attempts=1))  # not by itself: asked for
     queue.add([server.url("news-article.html")])
     run_queue(queue)
     [failed] = queue.snapshot().failed
@@ -142,6 +147,10 @@ def test_retry_after_a_failure(library, sites, make_queue):
     assert item.attempts == 2 and item.article_id == article_id
 
 
+def fetch_state(library, link: str) -> str:
+    return pending.fetch_state(library, canonical_url(link))[1]
+
+
 def test_cancel_queued_items(library, site, make_queue):
     queue = make_queue(library)
     links = [site.url(f"news-article.html?c={n}") for n in range(4)]
@@ -151,8 +160,9 @@ def test_cancel_queued_items(library, site, make_queue):
     run_queue(queue)
 
     assert queue.counts() == Counts(saved=2, cancelled=2)
-    assert [library.find_by_url(canonical_url(link)) is None for link in links] == [
-        True, True, False, False]
+    # The cancelled links stay as they were given: not fetched.
+    assert [fetch_state(library, link) for link in links] == [
+        pending.PENDING, pending.PENDING, pending.FETCHED, pending.FETCHED]
 
 
 def test_cancel_while_fetching_stores_nothing(library, sites, make_queue):
@@ -170,7 +180,7 @@ def test_cancel_while_fetching_stores_nothing(library, sites, make_queue):
     assert queue.wait(30)
 
     assert queue.counts() == Counts(cancelled=1)
-    assert library.count() == 1
+    assert fetch_state(library, server.url("news-article.html")) == pending.PENDING
     assert not [event for event in queue.events if event.item and event.item.state == "saved"]
     # A cancelled item can be asked for again, and then it is saved.
     assert queue.retry([queue_rows.queue_items(library, queue.owner)[0].id]) == 1

@@ -1,6 +1,7 @@
 """Putting an import into the library: saved pages are stored as they are (extracted in the
-extraction processes, like fetched ones), links without one are left to the capture queue (the
-caller's: the window's, or ``reader import``'s), and nothing is added twice."""
+extraction processes, like fetched ones), links without one are stored at once as articles
+waiting for their page (``reader.library.pending``), which the capture queue (the caller's: the
+window's, or ``reader import``'s) fetches; nothing is added twice."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from reader.capture.importers.items import ImportBatch, ImportedItem, Skipped
 from reader.capture.pipeline import saved_article
 from reader.capture.urls import canonical_url
 from reader.errors import CaptureError, LibraryError
-from reader.library import Library, NewArticle
+from reader.library import Library, NewArticle, pending
 from reader.library.records import restore_article
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,15 @@ class ImportResult:
     # Stored from the export's saved copy, but no article text was found in it: stored with
     # its title and an empty body, and the saved copy kept for re-extraction.
     needs_fetching: list[tuple[str, str]] = field(default_factory=list)
-    # Links the export carries no page for: for the capture queue (``CaptureQueue.add``).
+    # Links the export carries no page for (stored, waiting): for the capture queue
+    # (``CaptureQueue.add``).
     to_fetch: list[ImportedItem] = field(default_factory=list)
 
 
 def import_batch(library: Library, batch: ImportBatch, extractor: Extractor,
                  progress: Progress | None = None) -> ImportResult:
-    """Store the items of ``batch`` that carry their page; list the others in ``to_fetch``.
+    """Store the items of ``batch``: those that carry their page with it, the others as links
+    waiting for it (with what the export says of them), listed in ``to_fetch``.
 
     Fetches nothing; the caller queues ``to_fetch``. Extracting saved pages (in ``extractor``'s
     processes) takes a moment, so a large import belongs off the UI thread, reporting
@@ -52,14 +55,21 @@ def import_batch(library: Library, batch: ImportBatch, extractor: Extractor,
     total = len(batch.items)
     for done, item in enumerate(batch.items, start=1):
         key = canonical_url(item.url)
-        if key in seen or library.find_by_url(key) is not None:
+        found = pending.fetch_state(library, key)
+        if key in seen or found is not None:
             result.duplicates += 1
+            if found and found[1] == pending.PENDING and key not in seen:
+                result.to_fetch.append(item)  # never fetched: still to fetch
         elif item.record is not None:  # from Reader's own export: restored whole
             try:
                 result.added += restore_article(library, item.record)[1]
             except LibraryError as error:
                 result.skipped.append(Skipped(item.url, str(error)))
         elif item.html is None:
+            _, is_new = pending.store_pending(library, pending.placeholder(
+                key, item.url, title=item.display_title, tags=item.tags, archived=item.archived,
+                favourite=item.favourite, added=item.added))
+            result.added += is_new
             result.to_fetch.append(item)
         else:
             article, problem = _saved_article(extractor, item, key)
