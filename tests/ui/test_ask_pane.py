@@ -2,11 +2,19 @@
 a scripted engine, its citation leads to the passage, follow-ups keep the conversation (shown
 again on reopening), Esc stops an answer, and a reasoning model's thinking stays apart."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from reader.library import grounding_store
+from reader.settings import Settings
+from reader.summarize.ask import NOT_SAID
 from reader.summarize.retrieval import passages
-from tests.summarize.openai_stub import GPT_OSS_REASONING, STALL_MID_STREAM, OpenAIStub
+from tests.summarize.openai_stub import (
+    GPT_OSS_REASONING,
+    STALL_MID_STREAM,
+    OpenAIStub,
+    add_article,
+)
 from tests.summarize.test_ask import scripted
 from tests.ui.test_summary_grounding import (
     PASSAGE,
@@ -15,6 +23,7 @@ from tests.ui.test_summary_grounding import (
     assert_shows_passage,
     open_on_stub,
 )
+from tests.ui.test_main_window import open_window
 
 
 def ask_typed(qtbot, window, question: str) -> None:
@@ -93,3 +102,17 @@ def test_a_reasoning_models_thinking_stays_under_reasoning(qtbot, library):
     assert pane.reasoning.toPlainText() == GPT_OSS_REASONING
     assert pane.reasoning_toggle.isVisibleTo(window)
     assert GPT_OSS_REASONING not in pane.text.toPlainText()
+
+
+@pytest.mark.slow
+def test_asking_the_real_model_in_the_window(qtbot, library):
+    article_id = add_article(library)
+    window = open_window(qtbot, library, Settings(context_limit=2048))
+    window.browser.select_row(0)
+    ask_typed(qtbot, window, "How many homes will the plant power?")
+    qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=300000)
+    (turn,) = grounding_store.conversation(library, article_id)
+    shown = window.summary_pane.text.toPlainText()
+    assert shown.endswith(turn.answer) and "How many homes will the plant power?" in shown
+    assert window.summary_pane.text.quotes == [s["quote"] for s in turn.sources] or (
+        turn.answer == NOT_SAID)
