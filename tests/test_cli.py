@@ -186,7 +186,8 @@ def test_add_of_sixty_real_pages_saves_every_page(tmp_path, site, run):
 
 @pytest.mark.parametrize("word, hint", [("lsit", "did you mean list?"),
                                         ("serach", "did you mean search?"),
-                                        ("expor", "the commands are add, import, list")])
+                                        ("expor", "did you mean export?"),
+                                        ("frobnicate", "the commands are add, import, list")])
 def test_an_unknown_command_is_an_error_with_a_suggestion(tmp_path, word, hint):
     result = reader(tmp_path, word, "--json", check=False)
     assert result.returncode == 2
