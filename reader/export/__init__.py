@@ -29,6 +29,17 @@ _WRITERS = {
     "html": (True, documents.write_html),
 }
 FORMATS = tuple(_WRITERS)
+TITLES = {  # what the window offers, in this order
+    "json": "Reader JSON: everything, to import back into Reader (one file)",
+    "markdown": "Markdown for notes apps, with front matter (a folder)",
+    "html": "Web pages to read anywhere, pictures included (a folder)",
+    "bookmarks": "Browser bookmarks, Netscape HTML (one file)",
+    "csv": "Pocket-style CSV (one file)",
+}
+
+
+def writes_folder(format_name: str) -> bool:
+    return _WRITERS[format_name][0]
 
 
 class ExportError(UserError):
@@ -59,9 +70,11 @@ def selected_ids(library: Library, view: str = "all", tag: str | None = None,
 
 
 def export(library: Library, format_name: str, output: Path, ids: list[int],
-           progress: Progress | None = None) -> ExportResult:
+           progress: Progress | None = None,
+           cancelled: Callable[[], bool] = lambda: False) -> ExportResult:
     """Write ``ids`` in ``format_name`` to ``output`` (a file, or for markdown and html a
-    folder, made if need be). Raises ExportError when it cannot be written."""
+    folder, made if need be). Raises ExportError when it cannot be written, or was stopped
+    (``cancelled`` is asked after each article)."""
     if format_name not in _WRITERS:
         raise ExportError(f"Reader cannot export {format_name!r}; it exports "
                           f"{', '.join(FORMATS)}.")
@@ -74,10 +87,21 @@ def export(library: Library, format_name: str, output: Path, ids: list[int],
             output.mkdir(parents=True, exist_ok=True)
         elif output.is_dir():
             raise ExportError(f"{output} is a folder; {format_name} export writes one file.")
-        write(library, ids, output, progress or (lambda done, total: None))
+        write(library, ids, output, _stoppable(progress or (lambda done, total: None),
+                                               cancelled, output))
     except OSError as error:
         raise ExportError(f"Cannot write {output}: {error.strerror or error}") from None
     return ExportResult(format_name, output, len(ids))
 
 
-__all__ = ["FORMATS", "ExportError", "ExportResult", "export", "selected_ids"]
+def _stoppable(progress: Progress, cancelled: Callable[[], bool], output: Path) -> Progress:
+    def report(done: int, total: int) -> None:
+        if cancelled():
+            raise ExportError(f"Export stopped; what was written to {output} is incomplete.")
+        progress(done, total)
+
+    return report
+
+
+__all__ = ["FORMATS", "TITLES", "ExportError", "ExportResult", "export", "selected_ids",
+           "writes_folder"]

@@ -18,6 +18,7 @@ def window_commands(window: MainWindow) -> list[Command]:
         Command("add-url", "Add URL…", capture.ask_for_url, "Library"),
         Command("paste-links", "Add Links from Clipboard", capture.paste_links, "Library"),
         Command("import", "Import from Another Service…", capture.ask_for_import, "Library"),
+        Command("export", "Export…", window.exports.ask_for_export, "Library"),
         Command("search", "Search", browse.focus_search, "Library"),
         Command("undo", "Undo", act.undo, "Library"),
         Command("palette", "Command Palette…", window.open_palette, "Library"),

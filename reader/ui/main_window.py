@@ -46,6 +46,7 @@ from reader.ui.commands import (
     install_commands,
     keymap_problems,
 )
+from reader.ui.export_controller import ExportController
 from reader.ui.library_events import LibraryEvents
 from reader.ui.message_bar import MessageBar
 from reader.ui.models_dialog import ModelsDialog
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
             lambda paths: self.open_models(add=paths), self)
         self.summaries = SummaryController(library, self.summary_pane, self.browser,
                                            self.message_bar, status, self)
+        self.exports = ExportController(library, self.message_bar, status, self,
+                                        self.capture_pool, self)
         self.queue_bridge.event.connect(self.capture.queue_event)
         # In this order: the list and counts first, then what selects in the updated list.
         for follower in (self.articles.apply, self.sidebar.apply, self.capture.library_changed):
