@@ -26,6 +26,7 @@ from reader.library.queue_rows import (
     QUEUED,
     SAVED,
     item_owner,
+    postponed,
 )
 from reader.settings import Settings
 
@@ -110,6 +111,10 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
                     settle(position, Outcome(text, article_id, library.get(article_id).title))
                 elif outcome == ALREADY_QUEUED and item_owner(library, item_id) != queue.owner:
                     settle(position, Outcome(text, elsewhere=True))
+                elif outcome == ALREADY_QUEUED and (reason := postponed(library, item_id)):
+                    article_id = library.find_by_url(canonical_url(check_url(text)))
+                    settle(position, Outcome(text, article_id, library.get(article_id).title,
+                                             waiting=reason))
                 else:
                     waiting.setdefault(item_id, []).append(position)
         queue.start()

@@ -297,6 +297,13 @@ def postpone(library: Library, item: QueueItem, seconds: float, reason: str) -> 
              item.state)).rowcount == 1
 
 
+def postponed(library: Library, item_id: int) -> str | None:
+    """Why item ``item_id`` waits to be tried again later, if it does."""
+    row = library.query_one("SELECT reason FROM capture_queue WHERE id = ? AND state = ?"
+                            " AND not_before > ?", (item_id, QUEUED, time.time()))
+    return row[0] if row else None
+
+
 def item_owner(library: Library, item_id: int) -> str | None:
     """The queue that owns item ``item_id`` (None: no such item)."""
     row = library.query_one("SELECT owner FROM capture_queue WHERE id = ?", (item_id,))
