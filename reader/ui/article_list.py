@@ -9,13 +9,15 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from reader.library import ArticleRow, Library
+from reader.library import ArticleRow, Library, pending
 from reader.library.events import LibraryChange
 from reader.library.listing import MATCH_END, MATCH_START, ListQuery
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 META_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+FETCH_ROLE = Qt.ItemDataRole.UserRole + 3  # pending.PENDING/FAILED: a link without its page
+FETCH_STATES = {pending.PENDING: "Not fetched yet", pending.FAILED: "Could not be fetched"}
 PAGE_SIZE = 200
 CACHED_ROWS = 40 * PAGE_SIZE
 # A change of more articles than this (an import, a burst of saves) re-reads the list's order
@@ -54,6 +56,7 @@ class ArticleListModel(QAbstractListModel):
         # Rows kept by id, not by place: a row inserted or removed above moves the others
         # without making them stale. Only changed articles are read again.
         self._rows: OrderedDict[int, ArticleRow] = OrderedDict()
+        self._unfetched: dict[int, str] = {}  # of the rows read: links without their page
         # Applying a library change: a selection it moves was not moved by the user.
         self.following = False
 
@@ -190,7 +193,10 @@ class ArticleListModel(QAbstractListModel):
             # from web pages, so they are escaped (a title like <img src=...> stays text).
             return f"{html.escape(' '.join(row.title.split()))}<br>{html.escape(row.url)}"
         if role == META_ROLE:
-            return row.snippet or meta_line(row)
+            state = FETCH_STATES.get(self._unfetched.get(row.id, ""))
+            return " · ".join(filter(None, (state, row.snippet or meta_line(row))))
+        if role == FETCH_ROLE:
+            return self._unfetched.get(row.id, pending.FETCHED)
         if role == ID_ROLE:
             return row.id
         if role == ROW_ROLE:
@@ -204,9 +210,11 @@ class ArticleListModel(QAbstractListModel):
             self._rows.move_to_end(article_id)
             return row
         start = number - number % PAGE_SIZE
-        for read in self._library.rows_by_ids(self._ids[start:start + PAGE_SIZE],
-                                              self._query.search):
+        page = self._ids[start:start + PAGE_SIZE]
+        for read in self._library.rows_by_ids(page, self._query.search):
             self._rows[read.id] = read
+            self._unfetched.pop(read.id, None)
+        self._unfetched.update(pending.unfetched_ids(self._library, page))
         while len(self._rows) > CACHED_ROWS:
             self._rows.popitem(last=False)
         return self._rows.get(article_id)
@@ -245,7 +253,10 @@ class ArticleDelegate(QStyledItemDelegate):
         title_height = QFontMetrics(title_font).height()
         painter.save()
         painter.setFont(title_font)
-        painter.setPen(text_colour.color())
+        title_colour = text_colour.color()
+        if index.data(FETCH_ROLE):  # a link without its page: greyed
+            title_colour.setAlphaF(0.5)
+        painter.setPen(title_colour)
         title = QFontMetrics(title_font).elidedText(
             index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideRight, area.width()
         )

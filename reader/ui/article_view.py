@@ -6,18 +6,30 @@ import re
 from html import escape, unescape
 
 from reader.library import Article
+from reader.library.pending import PENDING, FetchStatus
 
+FETCH_SCHEME = "reader-fetch"  # a link in the article that asks for its page: reader-fetch:ID
 
 _LEADING_H1 = re.compile(r"^\s*<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 
 
-def article_html(article: Article) -> str:
+def article_html(article: Article, status: FetchStatus = FetchStatus()) -> str:
+    """The article, saying where its text came from (the Internet Archive), or that it has
+    none yet (with a "Fetch now" link)."""
     byline = " · ".join(
         escape(part)
         for part in (article.author, article.site, _date(article.published),
                      f"{article.reading_minutes} min read")
         if part
     )
+    if status.archive_url:
+        byline += (f' · <a href="{escape(status.archive_url, quote=True)}">from the Internet '
+                   f"Archive, snapshot of {escape(status.archive_date)}</a>")
+    if status.state:
+        said = ("Not fetched yet." if status.state == PENDING
+                else f"Could not be fetched: {status.reason}")
+        byline += (f'</p><p class="fetch-state">{escape(said)} '
+                   f'<a href="{FETCH_SCHEME}:{article.id}">Fetch now</a>')
     source = ""
     if article.url.startswith(("http://", "https://")):
         source = f'<p class="source"><a href="{escape(article.url, quote=True)}">{escape(article.url)}</a></p>'

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import paths
+from reader.capture import wayback
 from reader.capture.extractor import Extractor
 from reader.capture.queue import CaptureQueue
 from reader.errors import UserError
@@ -72,11 +73,14 @@ class MainWindow(QMainWindow):
         self.extractor = Extractor()
         self.queue_bridge = QueueBridge(self)
         self.capture_queue = CaptureQueue(library, self.queue_bridge.event.emit,
-                                          extractor=self.extractor)
+                                          extractor=self.extractor,
+                                          wayback=wayback.from_settings(settings))
         self.setWindowTitle("Reader")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
         self._build_widgets()
+        self.reader_view.fetch_requested.connect(  # "Fetch now" on a link without its page
+            lambda article_id: self.capture_queue.add([library.get(article_id).url]))
         status = self.statusBar().showMessage
         self.browser = Browser(library, self.articles, self.list_view, self.sidebar_view,
                                self.search_field, self.sort_box, self.reader_view,

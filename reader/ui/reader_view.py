@@ -29,9 +29,10 @@ from reader.capture.images import MAX_PIXELS
 from reader.capture.images import SCHEME as IMAGE_SCHEME
 from reader.capture.raster import pixel_size, raster_type
 from reader.library import Article, Library
+from reader.library import pending
 from reader.library.images import image_bytes
 from reader.ui import themes
-from reader.ui.article_view import article_html
+from reader.ui.article_view import FETCH_SCHEME, article_html
 
 MIN_MARGIN = 24
 MARK_MS = 2500  # how long a passage followed from the summary stays marked
@@ -42,6 +43,7 @@ LOCAL_SCHEMES = ("file", "data", "qrc", "")
 
 class ReaderView(QTextBrowser):
     reached_end = Signal()
+    fetch_requested = Signal(int)  # "Fetch now" on an article without its page: its id
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
@@ -73,7 +75,8 @@ class ReaderView(QTextBrowser):
     def show_article(self, article: Article, position: float = 0.0) -> None:
         self._restoring = True  # putting the reader back where they were is not reading on
         try:
-            self.setHtml(article_html(article))  # re-parsed so a new stylesheet applies
+            # Re-parsed so a new stylesheet applies.
+            self.setHtml(article_html(article, pending.fetch_status(self.library, article.id)))
             self._fit_column()  # a new document starts with no margins
             bar = self.verticalScrollBar()
             bar.setValue(round(position * bar.maximum()))
@@ -143,9 +146,10 @@ class ReaderView(QTextBrowser):
             return None
         return super().loadResource(kind, url)
 
-    @staticmethod
-    def _open_link(url: QUrl) -> None:
-        if url.scheme() in ("http", "https", "mailto"):
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() == FETCH_SCHEME and url.path().isdigit():
+            self.fetch_requested.emit(int(url.path()))
+        elif url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)  # in the user's browser, never in here
 
     def resizeEvent(self, event) -> None:
