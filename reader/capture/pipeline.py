@@ -58,7 +58,9 @@ def capture_link(library: Library, extractor: Extractor, url: str,
     The caller holds ``url``'s request slot when calling: ``fetched`` lets it go once the page
     is in (or found in the library); images wait for theirs with ``slot``.
     """
-    cancelled = lambda: not carry_on()  # noqa: E731
+    def cancelled() -> bool:
+        return not carry_on()
+
     gone: CaptureError | None = None
     page = snapshot = None
     try:

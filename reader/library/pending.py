@@ -67,11 +67,11 @@ def fill(tx: Transaction, article_id: int, article: NewArticle,
     address the page really has (after redirects); its tags, state and date stay as the user
     had them. False if it is no longer waiting."""
     filled = tx.execute(
-        "UPDATE articles SET url = ?, original_url = ?, title = ?, author = ?, site = ?, published = ?,"
-        " language = ?, word_count = ?, body_html = ?, text = ?, fetch_state = ?,"
+        "UPDATE articles SET url = ?, original_url = ?, title = ?, author = ?, site = ?,"
+        " published = ?, language = ?, word_count = ?, body_html = ?, text = ?, fetch_state = ?,"
         " fetch_reason = '', archive_url = ?, archive_date = ? WHERE id = ? AND fetch_state != ?",
-        (article.url, article.original_url, article.title, article.author, article.site, article.published,
-         article.language, len(article.text.split()), article.body_html, article.text, FETCHED,
+        (article.url, article.original_url, article.title, article.author, article.site,
+         article.published, article.language, len(article.text.split()), article.body_html, article.text, FETCHED,
          snapshot.url if snapshot else "", snapshot.date if snapshot else "", article_id,
          FETCHED)).rowcount == 1
     if filled and article.raw_html is not None:
