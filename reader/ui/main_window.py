@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._build_widgets()
         self.reader_view.fetch_requested.connect(  # "Fetch now" on a link without its page
-            lambda article_id: self.capture_queue.add([library.get(article_id).url]))
+            lambda article_id: self.capture.add_links([library.get(article_id).url]))
         status = self.statusBar().showMessage
         self.browser = Browser(library, self.articles, self.list_view, self.sidebar_view,
                                self.search_field, self.sort_box, self.reader_view,
