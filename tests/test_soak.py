@@ -1,54 +1,29 @@
-"""Nothing is lost when Reader is killed: ``reader import`` of a list of links is killed
-(SIGKILL) at random moments, again and again; then the library is sound, holds no page twice,
-and one more run finishes the import."""
+"""Nothing is lost when Reader is killed: an import of a list of links is killed (SIGKILL) at
+random moments, again and again (bench/soak.py; ``python -m bench --only soak`` runs the full
+20 kills of a 1,000-link import); then the library is sound, every article a killed run reported
+saved is there, no page is there twice, and one more run finishes the import."""
 
 from __future__ import annotations
 
 import random
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 
-from reader.library.queue_rows import POISON_REASON
+from bench.soak import soak
 
+LINKS = 40
 KILLS = 6
 
 
 def test_an_import_killed_again_and_again_loses_nothing(tmp_path, site):
-    links = site.page_urls(40)
-    export = tmp_path / "links.txt"
-    export.write_text("\n".join(links) + "\n", encoding="utf-8")
-    command = [sys.executable, "-m", "reader", "--home", str(tmp_path / "home"), "import",
-               str(export)]
-    rng = random.Random(7)
-    for _ in range(KILLS):
-        run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 4.0))
-        run.send_signal(signal.SIGKILL)
-        run.wait()
+    links = site.page_urls(LINKS)
 
-    last = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in last.stderr
-    database = sqlite3.connect(tmp_path / "home" / "library.sqlite3")
-    try:
-        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        urls = [row[0] for row in database.execute("SELECT url FROM articles")]
-        given_up = {row[0] for row in database.execute(
-            "SELECT url FROM capture_queue WHERE state = 'failed' AND reason = ?",
-            (POISON_REASON,))}
-        unfinished = database.execute(
-            "SELECT count(*) FROM capture_queue WHERE state IN ('queued', 'fetching',"
-            " 'extracting')").fetchone()[0]
-        orphaned_links = database.execute(
-            "SELECT count(*) FROM article_images WHERE article_id NOT IN"
-            " (SELECT id FROM articles)").fetchone()[0]
-    finally:
-        database.close()
-    assert len(urls) == len(set(urls))  # no page twice
+    found = soak(links, KILLS, tmp_path, random.Random(7))
+
+    assert "Traceback" not in found.last_stderr
+    assert found.integrity == "ok"
+    assert found.reported and found.missing_reported == []  # what was said saved is there
+    assert found.duplicates == 0
     # Every link is an article, unless it was in flight at two kills (given up, and said so).
-    assert set(links) - given_up <= set(urls)
-    assert len(urls) == 1 + len(set(links) - given_up)  # and the welcome article
-    assert unfinished == 0 and orphaned_links == 0
-    assert last.returncode == (1 if given_up else 0), last.stderr
+    assert found.missing_links(links) == set()
+    assert len(found.articles) == 1 + LINKS - len(found.given_up)  # and the welcome article
+    assert found.unfinished == 0 and found.orphaned_links == 0
+    assert found.last_exit == (1 if found.given_up else 0), found.last_stderr
