@@ -18,6 +18,7 @@ def test_an_import_killed_again_and_again_loses_nothing(tmp_path, site):
 
     found = soak(links, KILLS, tmp_path, random.Random(7))
 
+    assert any(0 < saved < 1 + LINKS for saved in found.saved_at_kills)  # kills mid-import
     assert "Traceback" not in found.last_stderr
     assert found.integrity == "ok"
     assert found.reported and found.missing_reported == []  # what was said saved is there

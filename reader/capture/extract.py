@@ -38,6 +38,9 @@ ALLOWED_TAGS = frozenset(
 )
 _TEXT_BLOCKS = frozenset("p li td th dd dt h1 h2 h3 h4 h5 h6 a strong em b i".split())
 _LINK_SCHEMES = ("http", "https", "mailto")
+# An attribute longer than this is dropped: the reader view parses the body on the UI thread,
+# and a page's 5 MB title="..." held it for over 100 ms (no real link or title is this long).
+MAX_ATTRIBUTE = 10_000
 _HTML_LANG = re.compile(r"""<html[^>]*\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _cleaner = Cleaner(
     scripts=True,
@@ -172,6 +175,10 @@ def sanitise(html: str, base_url: str) -> str:
     """
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     fragment = _cleaner.clean_html(fragment)
+    for element in fragment.iter():
+        for name, value in list(element.attrib.items()):
+            if len(value) > MAX_ATTRIBUTE:
+                del element.attrib[name]
     for element in fragment.iter("a", "img"):
         attribute = "href" if element.tag == "a" else "src"
         value = (element.get(attribute) or "").strip()

@@ -1,0 +1,158 @@
+"""Every hostile page of tests/hostile/server.py dropped on the window, one at a time, as a user
+would: each is saved and shown, or its reason is shown in the message bar; meanwhile the UI
+thread never stops for over 100 ms (a timer ticking every 10 ms measures it) and the process
+grows by less than 400 MB; afterwards the window still answers keys.
+
+One window for all the pages (starting one takes seconds), with a 2 s deadline per download
+instead of Reader's 60 s, so the slow servers end in time.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtTest import QTest
+
+from reader.library import open_library
+from reader.library.images import article_images
+from reader.settings import Settings
+from reader.ui.main_window import MainWindow
+from tests.hostile.pages import PATHS, REFUSED, SAVED, make_bombs, reason
+from tests.hostile.server import HostileServer
+
+DEADLINE = 2.0  # seconds for each download
+LONGEST_BLOCK = 0.100  # seconds the UI thread may go without running its timers
+GROWTH_BYTES = 400_000_000  # what one hostile page may add to the process's memory
+CASE_SECONDS = 30  # to be saved or refused, and shown
+
+
+class UiProbe(QObject):
+    """Ticks every 10 ms on the UI thread between ``start`` and ``stop``: the longest gap
+    between ticks is the longest time the UI thread was busy; it also keeps the process's
+    peak resident memory."""
+
+    def __init__(self):
+        super().__init__()
+        self._process = psutil.Process()
+        self._timer = QTimer(self)
+        self._timer.setInterval(10)
+        self._timer.timeout.connect(self._tick)
+        self.longest_gap = 0.0
+        self.peak_rss = 0
+        self._last = 0.0
+
+    def start(self) -> None:
+        self.longest_gap = 0.0
+        self.peak_rss = self._process.memory_info().rss
+        self._last = time.monotonic()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._tick()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        self.longest_gap = max(self.longest_gap, now - self._last)
+        self._last = now
+        self.peak_rss = max(self.peak_rss, self._process.memory_info().rss)
+
+
+@pytest.fixture(scope="module")
+def server():
+    make_bombs()
+    server = HostileServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def window(qapp, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        home = tmp_path_factory.mktemp("window-hostile") / "home"
+        patch.setenv("READER_HOME", str(home))
+        library = open_library()
+        window = MainWindow(library, Settings())
+        window.capture_queue.timeout = DEADLINE
+        window.show()
+        window.activateWindow()
+        window.list_view.setFocus()
+        QTest.qWait(1000)  # the window's start (its first article, its workers) is not measured
+        yield window
+        window.close()
+        library.close()
+
+
+@pytest.fixture
+def probe(qtbot):
+    probe = UiProbe()
+    yield probe
+    probe.stop()
+
+
+def _drop_and_wait(qtbot, window, probe, url: str, done) -> None:
+    """Give the window ``url`` as a dropped link, and wait for ``done()`` with the probe on."""
+    window.message_bar.hide()
+    probe.start()
+    window.add_links([url])
+    qtbot.waitUntil(done, timeout=CASE_SECONDS * 1000)
+    probe.stop()
+
+
+def _responsive(probe, rss_before: int) -> None:
+    assert probe.longest_gap < LONGEST_BLOCK, f"the UI thread was blocked {probe.longest_gap:.3f} s"
+    assert probe.peak_rss - rss_before < GROWTH_BYTES
+
+
+@pytest.mark.parametrize("path", list(REFUSED))
+def test_a_hostile_page_is_refused_with_its_reason_shown(qtbot, window, probe, server, path):
+    url = server.url(path)
+    rss_before = psutil.Process().memory_info().rss
+    started = time.monotonic()
+    _drop_and_wait(qtbot, window, probe, url, lambda: window.message_bar.isVisible())
+
+    assert reason(path, DEADLINE) in window.message_bar.label.text()
+    assert window.message_bar.label.textFormat() == Qt.TextFormat.PlainText
+    assert time.monotonic() - started < DEADLINE + 10
+    _responsive(probe, rss_before)
+
+
+# Known to fail, both because the reader view lays out a whole article on the UI thread:
+# - /giant-title: its 5 MB one-word heading takes Qt time that grows with the square of the
+#   word's length (100,000 letters: 1 s; this one: many minutes), so the window stops
+#   answering. Not run, as it would hang the suite.
+# - /link-list: its 20,000 links take 0.4-0.5 s to show.
+KNOWN_BLOCKS = {
+    "/giant-title": pytest.mark.xfail(run=False, reason="a 5 MB word is laid out on the UI thread"),
+    "/link-list": pytest.mark.xfail(strict=True, reason="20,000 links laid out on the UI thread"),
+}
+
+
+@pytest.mark.parametrize("path", [pytest.param(path, marks=KNOWN_BLOCKS[path])
+                                  if path in KNOWN_BLOCKS else path for path in SAVED])
+def test_an_odd_page_is_saved_and_shown(qtbot, window, probe, server, path):
+    before = window.browser.shown_article
+    rss_before = psutil.Process().memory_info().rss
+
+    def shown() -> bool:  # cheap: it runs on the UI thread, between the probe's ticks
+        return (window.browser.shown_article not in (None, before)
+                and window.windowTitle().startswith(SAVED[path]))
+
+    _drop_and_wait(qtbot, window, probe, server.url(path), shown)
+
+    assert not window.message_bar.isVisible(), window.message_bar.label.text()
+    assert SAVED[path] in window.reader_view.toPlainText()
+    _responsive(probe, rss_before)
+    # Of /hostile-images.html's pictures, only the real one is kept (and shown).
+    pictures = [server.url("/ok.png")] if path == "/hostile-images.html" else []
+    assert list(article_images(window.library, window.browser.shown_article)) == pictures
+
+
+def test_the_window_still_answers_keys(qtbot, window):
+    window.browser.select_row(0)
+    first = window.browser.current_article_id()
+    qtbot.keyClick(window.list_view, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: window.browser.shown_article not in (None, first), timeout=1000)
