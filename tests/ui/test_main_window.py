@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 
+from reader.library.grounding_store import stored_summary
 from reader.settings import Settings
 from reader.ui.article_list import ID_ROLE
 from reader.ui.main_window import MainWindow
@@ -63,16 +64,18 @@ def test_dropped_url_is_saved_shown_and_summarised(qtbot, window, site):
     qtbot.keyClick(window.list_view, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: window.summary_pane.text.toPlainText().strip() != "", timeout=120000)
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=180000)
-    article_id = window.current_article_id()
-    stored = window.library.summary(article_id)
-    assert stored and stored == window.summary_pane.text.toPlainText().strip()
+    stored = stored_summary(window.library, window.current_article_id())
+    shown = window.summary_pane.text.toPlainText()
+    # Shown as its sentences, each checked against the article (flagged ones with a reason).
+    assert stored and stored.text.strip() and stored.sentences
+    assert all(sentence["text"] in shown for sentence in stored.sentences)
     assert "tokens in" in window.summary_pane.status.text()
 
     # Another article, then back: the stored summary is shown at once.
     qtbot.keyClick(window.list_view, Qt.Key.Key_J)
     assert window.summary_pane.text.toPlainText() == ""
     qtbot.keyClick(window.list_view, Qt.Key.Key_K)
-    assert window.summary_pane.text.toPlainText() == stored
+    assert window.summary_pane.text.toPlainText() == shown
 
 
 def test_plain_text_drop_and_paste(qtbot, window, site):
