@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -100,12 +101,16 @@ class Waiting(Generic[Item]):
     def __init__(self) -> None:
         self._by_host: dict[str, deque[Item]] = {}
         self._heads: list[tuple[int, str]] = []  # heap: (id of its first item, host), per host
+        self._later: list[tuple[Item, str]] = []  # not to be tried before their ``not_before``
 
     def __bool__(self) -> bool:
+        """Whether items wait for a slot now (not counting those waiting for their time)."""
         return bool(self._by_host)
 
     def push(self, item: Item, host: str) -> None:
-        if host in self._by_host:
+        if getattr(item, "not_before", 0.0) > time.time():  # offline, or its server failing
+            self._later.append((item, host))
+        elif host in self._by_host:
             self._by_host[host].append(item)
         else:
             self._by_host[host] = deque([item])
@@ -113,6 +118,10 @@ class Waiting(Generic[Item]):
 
     def take(self, limiter: HostLimiter) -> Item | None:
         """The next item to start, its server's slot taken; None if no server has room."""
+        now = time.time()
+        for item, host in [later for later in self._later if later[0].not_before <= now]:
+            self._later.remove((item, host))
+            self.push(item, host)
         passed_over: list[tuple[int, str]] = []
         taken = None
         while taken is None and self._heads:
@@ -133,10 +142,16 @@ class Waiting(Generic[Item]):
 
     def drop(self, ids: set[int]) -> None:
         """Forget the items ``ids`` (cancelled)."""
+        self._later = [(item, host) for item, host in self._later if item.id not in ids]
         self._by_host = {host: left for host, waiting in self._by_host.items()
                          if (left := deque(item for item in waiting if item.id not in ids))}
         self._heads = [(waiting[0].id, host) for host, waiting in self._by_host.items()]
         heapq.heapify(self._heads)
 
     def ids(self) -> set[int]:
-        return {item.id for waiting in self._by_host.values() for item in waiting}
+        return ({item.id for waiting in self._by_host.values() for item in waiting}
+                | {item.id for item, _host in self._later})
+
+    def next_due(self) -> float:
+        """When the first item waiting for its time is due (a time.time(); inf: none waits)."""
+        return min((item.not_before for item, _host in self._later), default=float("inf"))

@@ -9,12 +9,11 @@ resumed by the next one; an item in flight when Reader died twice is failed, not
 
     queued -> fetching -> extracting -> saved
     fetching, extracting -> failed (with the reason); retry: failed -> queued
-    fetching, extracting -> queued, to be tried at a later time (offline, or a server failing:
-        ``capture.retry``)
+    fetching, extracting -> queued, not before a later time (offline, a server failing: retry.py)
+    queued, fetching, extracting, failed -> cancelled (a failed item is so dismissed)
 
 Each link is an article from the moment it is queued (``reader.library.pending``): saving fills
 that article in; failing marks it with the reason.
-    queued, fetching, extracting, failed -> cancelled (a failed item is so dismissed)
 
 How the work is spread:
 
@@ -70,23 +69,14 @@ class CaptureQueue:
     (make a new one to go on: it resumes where this one stopped).
     """
 
-    def __init__(
-        self,
-        library: Library,
-        on_event: Callable[[QueueEvent], None] | None = None,
-        *,
-        extractor: Extractor | None = None,
-        per_host: int = PER_HOST,
-        total: int = TOTAL,
-        timeout: float = TIMEOUT_SECONDS,
-        wayback: Wayback | None = None,
-        retry: Retry | None = None,
-    ):
+    def __init__(self, library: Library, on_event: Callable[[QueueEvent], None] | None = None,
+                 *, extractor: Extractor | None = None, per_host: int = PER_HOST,
+                 total: int = TOTAL, timeout: float = TIMEOUT_SECONDS,
+                 wayback: Wayback | None = None, retry: Retry | None = None):
         self.library = library
         self.timeout = timeout
         self._wayback = wayback  # None: dead links are not looked for in the archive
         self._retry = retry or Retry()
-        self._later: list[QueueItem] = []  # queued, not to be tried before their time
         self._on_event = on_event or (lambda event: None)
         self._owns_extractor = extractor is None
         self._extractor = extractor or Extractor()
@@ -128,18 +118,9 @@ class CaptureQueue:
         with self._lock:
             if not any(self._counts[state] for state in rows.ACTIVE):
                 rows.clear_queue(self.library, self.owner, (rows.SAVED, rows.CANCELLED))
-            results = rows.enqueue(self.library, self.owner, pages)
-            for (outcome, item), (url, _canonical, _meta), place in zip(results, pages, places,
-                                                                        strict=True):
-                report.entries[place] = (report.entries[place][0], outcome,
-                                         item.id if item else None)
-                if outcome == rows.IN_LIBRARY:
-                    report.in_library.append(url)
-                elif outcome == rows.ALREADY_QUEUED:
-                    report.already_queued.append(url)
-                else:
-                    report.queued.append(item.id)
-                    self._push(item)
+            for item in report.enqueued(rows.enqueue(self.library, self.owner, pages), pages,
+                                        places):
+                self._push(item)
             event = self._recount() if report.queued else None
             self._changed.notify_all()
         if event:
@@ -168,7 +149,6 @@ class CaptureQueue:
                                        rows.CANCELLED)
             dropped = {item.id for item in items}
             self._waiting.drop(dropped)
-            self._later = [item for item in self._later if item.id not in dropped]
             event = self._recount()
             self._changed.notify_all()
         self._emit(event)
@@ -254,15 +234,10 @@ class CaptureQueue:
 
     def _pause(self) -> float:
         """How long the dispatcher may sleep: until the next beat or the next item's time."""
-        due = min((item.not_before for item in self._later), default=float("inf"))
-        return max(0.05, min(HEARTBEAT_SECONDS, due - time.time()))
+        return max(0.05, min(HEARTBEAT_SECONDS, self._waiting.next_due() - time.time()))
 
     def _next_item(self) -> QueueItem | None:
         """The oldest queued item whose server has a free request slot (the slot is taken)."""
-        now = time.time()
-        for item in [item for item in self._later if item.not_before <= now]:
-            self._later.remove(item)
-            self._waiting.push(item, host_of(item.url))
         if self._in_progress >= self._capacity or not self._limiter.has_room():
             return None
         while (queued := self._waiting.take(self._limiter)) is not None:
@@ -378,10 +353,7 @@ class CaptureQueue:
     # Bookkeeping (under the lock)
 
     def _push(self, item: QueueItem) -> None:
-        if item.not_before > time.time():
-            self._later.append(item)
-        else:
-            self._waiting.push(item, host_of(item.url))
+        self._waiting.push(item, host_of(item.url))
 
     def _moved(self, old_state: str, item: QueueItem, title: str = "",
                is_new: bool = True) -> QueueEvent:
@@ -410,7 +382,7 @@ class CaptureQueue:
         self._beat()
         if not rows.adopt(self.library, self.owner):
             return
-        known = self._waiting.ids() | {item.id for item in self._later}
+        known = self._waiting.ids()
         for item in rows.queue_items(self.library, self.owner, (rows.QUEUED,)):
             if item.id not in known:
                 self._push(item)

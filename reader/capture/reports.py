@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from reader.capture.importers.items import ImportedItem
 from reader.capture.urls import canonical_url, check_url
 from reader.errors import CaptureError
-from reader.library.queue_rows import QueueItem
+from reader.library.queue_rows import ALREADY_QUEUED, IN_LIBRARY, QueueItem
 
 INVALID = "invalid"  # what ``add`` says of an entry that is no link
 
@@ -68,6 +68,23 @@ class AddReport:
     @property
     def duplicates(self) -> int:
         return len(self.in_library) + len(self.already_queued)
+
+    def enqueued(self, results: list[tuple[str, QueueItem | None]],
+                 pages: list[tuple[str, str, dict]], places: list[int]) -> list[QueueItem]:
+        """Note what ``queue_rows.enqueue`` made of ``pages`` (see ``checked_pages``); returns
+        the items newly queued."""
+        new = []
+        for (outcome, item), (url, _canonical, _meta), place in zip(results, pages, places,
+                                                                    strict=True):
+            self.entries[place] = (self.entries[place][0], outcome, item.id if item else None)
+            if outcome == IN_LIBRARY:
+                self.in_library.append(url)
+            elif outcome == ALREADY_QUEUED:
+                self.already_queued.append(url)
+            else:
+                self.queued.append(item.id)
+                new.append(item)
+        return new
 
 
 @dataclass(frozen=True)
