@@ -83,6 +83,10 @@ def extract(html: str, url: str) -> Extracted:
     documentation favouring recall lost on the tuning half (docs/extraction.md).
     """
     document = _bare_extraction(html, url, with_metadata=True)
+    if document is None or word_count(plain_text(document.body)) < MIN_WORDS:
+        # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
+        # recall, they give their text (one of the 909 WCXB pages had no article without it).
+        document = _bare_extraction(html, url, with_metadata=True, favor_recall=True) or document
     if document is None:
         raise CaptureError(f"No article text found on this page: {url}")
     body = document.body
@@ -95,6 +99,8 @@ def extract(html: str, url: str) -> Extracted:
         if posts is not None:
             body_html, text = posts
     if word_count(text) < MIN_WORDS:
+        body_html, text = _every_paragraph(html) or (body_html, text)
+    if word_count(text) < MIN_WORDS:
         raise CaptureError(f"No article text found on this page: {url}")
     return Extracted(
         title=title or _fallback_title(text, url),
@@ -105,6 +111,15 @@ def extract(html: str, url: str) -> Extracted:
         body_html=sanitise(body_html, url),
         text=text,
     )
+
+
+def _every_paragraph(html: str) -> tuple[str, str] | None:
+    """The page's paragraphs, all of them (trafilatura's baseline), for a page whose text the
+    extraction passes over, such as a thread of short replies: better than no article."""
+    tree, text, _length = trafilatura.baseline(html)
+    if word_count(text) < MIN_WORDS:
+        return None
+    return lxml.html.tostring(tree, encoding="unicode"), text
 
 
 def _bare_extraction(html: str, url: str, **settings) -> Document | None:

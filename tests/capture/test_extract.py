@@ -129,3 +129,13 @@ def test_a_forum_without_structured_data_is_found_by_its_markup():
     plain = _page("forum-thread.html").replace("DiscussionForumPosting", "WebPage")
     page = extract(plain, "https://repair.example/threads/dishwasher.55/")
     assert len(_posts(page.body_html)) == 5
+
+
+@pytest.mark.parametrize("name, words_in_it", [
+    ("wcxb/0575.html", "Rust Project goals"),  # a thread of short replies: every paragraph
+    ("wcxb/4111.html", "Affordable"),  # short blocks only a recall-first reading keeps
+])
+def test_a_page_trafilatura_passes_over_still_gives_its_text(name, words_in_it):
+    article = extract(_page(name), f"https://example.org/{name}")
+    assert word_count(article.text) > 300
+    assert words_in_it in article.title + article.text
