@@ -45,7 +45,7 @@ class Soak:
     links: int
     kills: int
     reported: dict[int, str] = field(default_factory=dict)  # id -> title said by killed runs
-    saved_at_kills: list[int] = field(default_factory=list)  # articles after each kill
+    saved_at_kills: list[int] = field(default_factory=list)  # pages saved after each kill
     last_exit: int = 0
     last_stderr: str = ""
     seconds: float = 0.0
@@ -53,6 +53,7 @@ class Soak:
     articles: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (url, title)
     given_up: set[str] = field(default_factory=set)
     unfinished: int = 0
+    unfetched: list[str] = field(default_factory=list)  # links kept but not fetched, not given up
     orphaned_links: int = 0
 
     @property
@@ -93,7 +94,7 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
         reading.join()
         found.reported.update((int(id_), title)
                               for id_, title in _ADDED.findall("".join(said)))
-        found.saved_at_kills.append(_article_count(home))
+        found.saved_at_kills.append(_pages_saved(home))
     last = subprocess.run(reader + ["import", str(export)], capture_output=True, text=True,
                           timeout=3600)
     found.seconds = time.perf_counter() - started
@@ -109,6 +110,8 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
         found.unfinished = database.execute(
             "SELECT count(*) FROM capture_queue WHERE state IN ('queued', 'fetching',"
             " 'extracting')").fetchone()[0]
+        found.unfetched = [url for (url,) in database.execute(
+            "SELECT url FROM articles WHERE fetch_state != ''") if url not in found.given_up]
         found.orphaned_links = database.execute(
             "SELECT count(*) FROM article_images WHERE article_id NOT IN"
             " (SELECT id FROM articles)").fetchone()[0]
@@ -117,12 +120,14 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
     return found
 
 
-def _article_count(home: Path) -> int:
+def _pages_saved(home: Path) -> int:
+    """Articles with their page (a link is kept as an article before it is fetched)."""
     if not (home / "library.sqlite3").exists():  # killed before it made the library
         return 0
     database = sqlite3.connect(home / "library.sqlite3")
     try:
-        return database.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return database.execute(
+            "SELECT count(*) FROM articles WHERE fetch_state = ''").fetchone()[0]
     finally:
         database.close()
 
@@ -144,15 +149,17 @@ def run(quick: bool) -> list[Row]:
               "articles": len(found.articles), "reported_saved": len(found.reported),
               "missing_reported": found.missing_reported, "duplicates": found.duplicates,
               "given_up": len(found.given_up), "missing_links": len(found.missing_links(links)),
-              "saved_at_kills": found.saved_at_kills, "unfinished": found.unfinished, "orphaned_image_links": found.orphaned_links,
+              "saved_at_kills": found.saved_at_kills, "unfinished": found.unfinished,
+              "unfetched": found.unfetched, "orphaned_image_links": found.orphaned_links,
               "last_exit": found.last_exit, "last_stderr": found.last_stderr[-2000:]}
     print(f"[soak] {detail}", file=sys.stderr)
     sound = (found.integrity == "ok" and not found.missing_reported and not found.duplicates
              and not found.missing_links(links) and not found.unfinished
+             and not found.unfetched
              and not found.orphaned_links and "Traceback" not in found.last_stderr)
     return [Row(GROUP, f"{kills} SIGKILLs of a {count}-link import: the library sound after",
                 "sound", float(sound), 1.0, "sound", target=1.0,
-                note=f"articles after each kill: {found.saved_at_kills}; "
+                note=f"pages saved after each kill: {found.saved_at_kills}; "
                      f"{len(found.reported)} reported saved by killed runs, "
                      f"{len(found.given_up)} given up after two kills, "
                      f"{found.seconds:.0f} s in all", detail=detail)]
