@@ -53,7 +53,7 @@ class Soak:
     articles: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (url, title)
     given_up: set[str] = field(default_factory=set)
     unfinished: int = 0
-    unfetched: list[str] = field(default_factory=list)  # links kept but not fetched, not given up
+    unfetched: list[str] = field(default_factory=list)  # links still waiting, not given up
     orphaned_links: int = 0
 
     @property
@@ -111,7 +111,7 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
             "SELECT count(*) FROM capture_queue WHERE state IN ('queued', 'fetching',"
             " 'extracting')").fetchone()[0]
         found.unfetched = [url for (url,) in database.execute(
-            "SELECT url FROM articles WHERE fetch_state != ''") if url not in found.given_up]
+            "SELECT url FROM articles WHERE fetch_state = 'pending'") if url not in found.given_up]
         found.orphaned_links = database.execute(
             "SELECT count(*) FROM article_images WHERE article_id NOT IN"
             " (SELECT id FROM articles)").fetchone()[0]
@@ -153,6 +153,7 @@ def run(quick: bool) -> list[Row]:
               "unfetched": found.unfetched, "orphaned_image_links": found.orphaned_links,
               "last_exit": found.last_exit, "last_stderr": found.last_stderr[-2000:]}
     print(f"[soak] {detail}", file=sys.stderr)
+    # A page that fails for a reason of its own ("No article text found") is finished too.
     sound = (found.integrity == "ok" and not found.missing_reported and not found.duplicates
              and not found.missing_links(links) and not found.unfinished
              and not found.unfetched
