@@ -22,6 +22,11 @@ from reader.errors import CaptureError
 
 # Fewer words than this is a login wall, a cookie page or an app shell, not an article.
 MIN_WORDS = 40
+# Bounds on what the reader view lays out on the UI thread: Qt's time for one word grows with
+# the square of its length (100,000 letters: a second), and 20,000 links take half a second.
+MAX_WORD = 200
+MAX_LINKS = 2000
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 # Image captions and credits: with images kept, trafilatura keeps these too (it drops them only
 # when it drops images). They describe a picture, not the story, so they stay out of the article.
 CAPTION_XPATHS = (
@@ -102,6 +107,7 @@ def extract(html: str, url: str) -> Extracted:
         body_html, text = _every_paragraph(html) or (body_html, text)
     if word_count(text) < MIN_WORDS:
         raise CaptureError(f"No article text found on this page: {url}")
+    text, title = bounded_words(text), bounded_words(title)
     return Extracted(
         title=title or _fallback_title(text, url),
         author=(document.author or "").strip(),
@@ -182,18 +188,32 @@ def plain_text(body) -> str:
     return xmltotxt(words_only, False).strip()
 
 
+def bounded_words(text: str) -> str:
+    """``text`` with any word longer than ``MAX_WORD`` cut there (no language has such words;
+    a hostile page does, to stall the window's layout)."""
+    return _LONG_WORD.sub(lambda word: word.group()[:MAX_WORD] + "…", text)
+
+
 def sanitise(html: str, base_url: str) -> str:
-    """Article HTML reduced to structural tags and safe attributes, links made absolute.
+    """Article HTML reduced to structural tags and safe attributes, links made absolute,
+    words bounded; a page that is a list of thousands of links is no article.
 
     The reader view shows this and nothing else: no scripts, styles, forms or event handlers,
     and only http(s)/mailto links.
     """
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     fragment = _cleaner.clean_html(fragment)
+    if len(fragment.xpath("//a")) > MAX_LINKS:
+        raise CaptureError(f"This page is a list of {len(fragment.xpath('//a')):,} links, not an "
+                           f"article: {base_url}")
     for element in fragment.iter():
         for name, value in list(element.attrib.items()):
             if len(value) > MAX_ATTRIBUTE:
                 del element.attrib[name]
+        if element.text:
+            element.text = bounded_words(element.text)
+        if element.tail:
+            element.tail = bounded_words(element.tail)
     for element in fragment.iter("a", "img"):
         attribute = "href" if element.tag == "a" else "src"
         value = (element.get(attribute) or "").strip()

@@ -22,7 +22,6 @@ SAVED = {
     "/nul-bytes": "Nulbytes",  # the NUL is dropped
     "/wrong-charset": "Café",
     "/utf16-claimed": "Café",
-    "/link-list": "Links",
     "/to-loopback": "A plain article",  # a page on this computer may redirect on it
     "/to-localhost": "A plain article",
     "/to-mapped": "A plain article",
@@ -46,6 +45,7 @@ REFUSED = {
     "/bomb-deflate-raw": "larger than 20 MB",
     "/bomb-br": "larger than 20 MB",
     "/endless": "larger than 20 MB",
+    "/link-list": "is a list of 20,000 links, not an article",
     "/gzip-gzip": "coded more than once (gzip, gzip)",
     "/gzip-two-headers": "coded more than once (gzip, gzip)",
     "/zstd": "coded as zstd, which Reader does not read",

@@ -128,19 +128,7 @@ def test_a_hostile_page_is_refused_with_its_reason_shown(qtbot, window, probe, s
     _responsive(probe, rss_before)
 
 
-# Known to fail, both because the reader view lays out a whole article on the UI thread:
-# - /giant-title: its 5 MB one-word heading takes Qt time that grows with the square of the
-#   word's length (100,000 letters: 1 s; this one: many minutes), so the window stops
-#   answering. Not run, as it would hang the suite.
-# - /link-list: its 20,000 links take 0.4-0.5 s to show.
-KNOWN_BLOCKS = {
-    "/giant-title": pytest.mark.xfail(run=False, reason="a 5 MB word is laid out on the UI thread"),
-    "/link-list": pytest.mark.xfail(strict=True, reason="20,000 links laid out on the UI thread"),
-}
-
-
-@pytest.mark.parametrize("path", [pytest.param(path, marks=KNOWN_BLOCKS[path])
-                                  if path in KNOWN_BLOCKS else path for path in SAVED])
+@pytest.mark.parametrize("path", SAVED)
 def test_an_odd_page_is_saved_and_shown(qtbot, window, probe, server, path):
     before = window.browser.shown_article
     rss_before = psutil.Process().memory_info().rss
