@@ -86,9 +86,23 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
         run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
         said: list[str] = []
-        reading = threading.Thread(target=lambda out=run.stdout: said.extend(out))
+        first_saved = threading.Event()
+
+        def read(out=run.stdout, said=said, first_saved=first_saved) -> None:
+            for line in out:
+                said.append(line)
+                if _ADDED.search(line):
+                    first_saved.set()
+
+        reading = threading.Thread(target=read)
         reading.start()
-        time.sleep(rng.uniform(0.5, longest_run))
+        if number % 2 == 0:
+            # A `reader add` is killed once it has saved a page (a busy machine can take longer
+            # than longest_run to start one), so some kills surely land mid-import.
+            first_saved.wait(timeout=60)
+            time.sleep(rng.uniform(0, 1))
+        else:
+            time.sleep(rng.uniform(0.5, longest_run))
         run.send_signal(signal.SIGKILL)
         run.wait()
         reading.join()
