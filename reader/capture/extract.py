@@ -88,7 +88,7 @@ def extract(html: str, url: str) -> Extracted:
     documentation favouring recall lost on the tuning half (docs/extraction.md).
     """
     document = _bare_extraction(html, url, with_metadata=True)
-    if document is None or word_count(plain_text(document.body)) < MIN_WORDS:
+    if document is None or word_count(document.text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
         # recall, they give their text (one of the 909 WCXB pages had no article without it).
         document = _bare_extraction(html, url, with_metadata=True, favor_recall=True) or document
@@ -203,9 +203,9 @@ def sanitise(html: str, base_url: str) -> str:
     """
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     fragment = _cleaner.clean_html(fragment)
-    if len(fragment.xpath("//a")) > MAX_LINKS:
-        raise CaptureError(f"This page is a list of {len(fragment.xpath('//a')):,} links, not an "
-                           f"article: {base_url}")
+    links = len(fragment.xpath("//a"))
+    if links > MAX_LINKS:
+        raise CaptureError(f"This page is a list of {links:,} links, not an article: {base_url}")
     for element in fragment.iter():
         for name, value in list(element.attrib.items()):
             if len(value) > MAX_ATTRIBUTE:
