@@ -247,8 +247,48 @@ _PENDING_LINKS = """
         ALTER TABLE capture_queue ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
 """
 
+# Highlights (reader/library/highlights.py): each a quote with its context and its offsets in
+# the article's text (text_start = -1: not found in the current text, kept until the user removes
+# it). Deleting an article to the bin keeps its highlights; emptying the bin drops them with it.
+# ``articles.note`` is the user's note on the whole article. Both are searched in
+# ``highlights_fts``: a highlight's quote and note (the article note is found through the list).
+_HIGHLIGHTS = """
+        ALTER TABLE articles ADD COLUMN note TEXT NOT NULL DEFAULT '';
+        CREATE TABLE highlights (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            text_start INTEGER NOT NULL DEFAULT -1,
+            text_end INTEGER NOT NULL DEFAULT -1,
+            color TEXT NOT NULL DEFAULT 'yellow',
+            note TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL
+        );
+        CREATE INDEX highlights_article ON highlights(article_id, text_start);
+        CREATE INDEX highlights_created ON highlights(created);
+        CREATE VIRTUAL TABLE highlights_fts USING fts5(
+            quote, note, content='highlights', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER highlights_fts_insert AFTER INSERT ON highlights BEGIN
+            INSERT INTO highlights_fts(rowid, quote, note) VALUES (new.id, new.quote, new.note);
+        END;
+        CREATE TRIGGER highlights_fts_delete AFTER DELETE ON highlights BEGIN
+            INSERT INTO highlights_fts(highlights_fts, rowid, quote, note)
+            VALUES ('delete', old.id, old.quote, old.note);
+        END;
+        CREATE TRIGGER highlights_fts_update AFTER UPDATE OF quote, note ON highlights BEGIN
+            INSERT INTO highlights_fts(highlights_fts, rowid, quote, note)
+            VALUES ('delete', old.id, old.quote, old.note);
+            INSERT INTO highlights_fts(rowid, quote, note) VALUES (new.id, new.quote, new.note);
+        END;
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
-MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING, _PENDING_LINKS]
+MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING, _PENDING_LINKS,
+              _HIGHLIGHTS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
