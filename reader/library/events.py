@@ -17,16 +17,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LibraryChange:
-    """Articles added, updated (state, tags, text) or removed by one committed transaction, and
-    whether the counts of views or tags moved."""
+    """Articles added, updated (state, tags, text) or removed by one committed transaction,
+    whether the counts of views or tags moved, and the articles whose highlights or notes
+    changed (nothing else of them need be read again)."""
 
     added: frozenset[int] = frozenset()
     updated: frozenset[int] = frozenset()
     removed: frozenset[int] = frozenset()
     counts: bool = False
+    highlighted: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.counts)
+        return bool(self.added or self.updated or self.removed or self.counts
+                    or self.highlighted)
 
 
 class ChangeRecorder:
@@ -37,19 +40,22 @@ class ChangeRecorder:
         self._updated: set[int] = set()
         self._removed: set[int] = set()
         self._counts = False
+        self._highlighted: set[int] = set()
 
     def record(self, *, added: Iterable[int] = (), updated: Iterable[int] = (),
-               removed: Iterable[int] = (), counts: bool = False) -> None:
+               removed: Iterable[int] = (), counts: bool = False,
+               highlighted: Iterable[int] = ()) -> None:
         self._added.update(added)
         self._updated.update(updated)
         self._removed.update(removed)
         self._counts = self._counts or counts
+        self._highlighted.update(highlighted)
 
     def change(self) -> LibraryChange:
         removed = frozenset(self._removed)
         added = frozenset(self._added - removed)
         return LibraryChange(added, frozenset(self._updated - added - removed), removed,
-                             self._counts)
+                             self._counts, frozenset(self._highlighted))
 
 
 Listener = Callable[[LibraryChange], None]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
+from reader.library.highlights import reanchor
 from reader.library.store import Library, NewArticle, Transaction, utc_now
 
 FETCHED, PENDING, FAILED = "", "pending", "failed"
@@ -80,6 +81,7 @@ def fill(tx: Transaction, article_id: int, article: NewArticle,
                    (article_id, article.fetched_url or article.url, article.content_type,
                     utc_now(), article.raw_html))
     if filled:
+        reanchor(tx, article_id, article.text)
         tx.record(updated=[article_id])
     return filled
 

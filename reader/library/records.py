@@ -1,6 +1,7 @@
 """An article as one self-contained record, and back: every column of the article, its tags,
-stored page, images, summaries (with their checked sentences) and its conversation. Reader's
-JSON export is a list of these, and importing it restores each article exactly.
+stored page, images, summaries (with their checked sentences), its conversation, its
+highlights and notes. Reader's JSON export is a list of these, and importing it restores each
+article exactly.
 
 Columns are read from the schema itself, so a column a later migration adds travels without a
 change here. Bytes (the stored page, images) travel as ``{"base64": "..."}``.
@@ -19,7 +20,9 @@ from reader.library.store import Library
 # Columns that are the library's bookkeeping, not the article's: its row id, and whether it is in
 # the bin (an export holds what is outside it).
 _NOT_EXPORTED = {"id", "deleted"}
-_CHILD_TABLES = ("pages", "summaries", "article_questions")
+_CHILD_TABLES = ("pages", "summaries", "article_questions", "highlights")
+# Child rows' own ids are the library's bookkeeping too: a restored row gets a new one.
+_NOT_EXPORTED_CHILD = {"article_id", "id"}
 
 
 def article_record(library: Library, article_id: int) -> dict:
@@ -35,7 +38,7 @@ def article_record(library: Library, article_id: int) -> dict:
         "SELECT tags.name FROM article_tags JOIN tags ON tags.id = article_tags.tag_id "
         "WHERE article_tags.article_id = ? ORDER BY tags.name COLLATE NOCASE", (article_id,))]
     for table in _CHILD_TABLES:
-        names = [name for name in _columns(library, table) if name != "article_id"]
+        names = [name for name in _columns(library, table) if name not in _NOT_EXPORTED_CHILD]
         record[table] = [{name: _encoded(value) for name, value in zip(names, values)}
                          for values in library.query(
                              f"SELECT {', '.join(names)} FROM {table} WHERE article_id = ? "
@@ -92,7 +95,7 @@ def _restore_rows(library, tx, table: str, article_id: int, rows: object) -> Non
     for row in rows:
         if not isinstance(row, dict):
             raise ValueError(f"a row of {table} that is not an object")
-        names = [name for name in types if name in row and name != "article_id"]
+        names = [name for name in types if name in row and name not in _NOT_EXPORTED_CHILD]
         tx.execute(f"INSERT INTO {table} ({', '.join(['article_id', *names])}) "
                    f"VALUES ({', '.join('?' * (len(names) + 1))})",
                    [article_id, *(_typed(name, types[name], row[name]) for name in names)])

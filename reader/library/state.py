@@ -27,11 +27,17 @@ class Change:
     tag: str = ""
     tagged: dict[int, bool] = field(default_factory=dict)  # had the tag before (for tag edits)
     renamed_from: str = ""
+    # Highlight edits: the rows as they were (all columns, put back by undo), the ids of those
+    # the change made (removed by undo), and the article they are in.
+    highlights_before: tuple[tuple, ...] = ()
+    highlights_made: tuple[int, ...] = ()
+    highlighted_article: int = 0
 
     @property
     def article_ids(self) -> list[int]:
         """The articles it touched, in the order they were given."""
-        return [*self.before, *self.tagged]
+        return [*self.before, *self.tagged,
+                *([self.highlighted_article] if self.highlighted_article else [])]
 
 
 def set_flag(tx: Transaction, ids: list[int], flag: str, value: bool) -> Change:
@@ -77,7 +83,10 @@ def rename_tag(tx: Transaction, old: str, new: str) -> Change:
 
 
 def undo(tx: Transaction, change: Change) -> None:
-    if change.flag:
+    if change.highlighted_article:
+        from reader.library import highlights  # (it builds on this module)
+        highlights.put_back(tx, change)
+    elif change.flag:
         tx.executemany(f"UPDATE articles SET {change.flag} = ? WHERE id = ?",
                        [(state, article_id) for article_id, state in change.before.items()])
         tx.record(updated=change.before, counts=change.flag in COUNTED_FLAGS)

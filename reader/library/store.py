@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reader.errors import LibraryError
 from reader.library import state
+from reader.library.highlights import reanchor
 from reader.library.events import Announcer, ChangeRecorder, LibraryChange, Listener
 from reader.library.listing import MATCH_END, MATCH_START, VIEWS, ListQuery, fts_query, snippet
 from reader.library.rows import (
@@ -44,9 +45,11 @@ class Transaction:
         return self._db.executemany(sql, rows)
 
     def record(self, *, added: Iterable[int] = (), updated: Iterable[int] = (),
-               removed: Iterable[int] = (), counts: bool = False) -> None:
+               removed: Iterable[int] = (), counts: bool = False,
+               highlighted: Iterable[int] = ()) -> None:
         """Note what this transaction changes, for the listeners."""
-        self._recorder.record(added=added, updated=updated, removed=removed, counts=counts)
+        self._recorder.record(added=added, updated=updated, removed=removed, counts=counts,
+                              highlighted=highlighted)
 
     def change(self) -> LibraryChange:
         return self._recorder.change()
@@ -174,7 +177,7 @@ class Library:
 
     def replace_content(self, article_id: int, title: str, body_html: str, text: str) -> None:
         """New extraction of an article (from its stored page). Its summaries were of the old
-        text, so they go."""
+        text, so they go; its highlights are found again in the new one."""
         with self.transaction() as tx:
             tx.execute("DELETE FROM summaries WHERE article_id = ?", (article_id,))
             tx.execute(
@@ -182,6 +185,7 @@ class Library:
                 "WHERE id = ?",
                 (title, body_html, text, len(text.split()), article_id),
             )
+            reanchor(tx, article_id, text)
             tx.record(updated=[article_id])
 
     # Reading state, tags and undo (each undoable: see ``state``)

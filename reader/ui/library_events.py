@@ -43,7 +43,8 @@ class LibraryEvents(QObject):
             if first:
                 self._waiting = ChangeRecorder()
             self._waiting.record(added=change.added, updated=change.updated,
-                                 removed=change.removed, counts=change.counts)
+                                 removed=change.removed, counts=change.counts,
+                                 highlighted=change.highlighted)
         if first:
             self._queued.emit()
 
