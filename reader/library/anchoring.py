@@ -20,8 +20,10 @@ from difflib import SequenceMatcher
 
 CONTEXT_CHARS = 32  # of text kept on each side of a quote
 MAX_QUOTE_CHARS = 20_000  # a highlight longer than this is not a highlight
+MAX_FUZZY_CHARS = 2_000  # longer quotes are found exactly or not at all (comparing is quadratic)
 MIN_SIMILARITY = 0.75  # a changed passage still "is" the quote above this ratio
-MAX_CANDIDATES = 50  # spans compared fuzzily, at most
+MAX_CANDIDATES = 50  # places of a quote (or its edges) considered, at most
+MAX_FUZZY_CANDIDATES = 20  # spans compared word by word, at most
 EDGE_WORDS = 3  # words of the quote's start and end looked for when it changed
 
 
@@ -50,15 +52,17 @@ def anchor(text: str, selector: Selector) -> tuple[int, int] | None:
     loose = [(m.start(), m.end()) for m in _words_pattern(quote.split()).finditer(text)]
     if loose:
         return _best(text, selector, loose[:MAX_CANDIDATES])
-    return _fuzzy(text, selector)
+    return _fuzzy(text, selector) if len(quote) <= MAX_FUZZY_CHARS else None
 
 
 def first_occurrence(text: str, quote: str) -> tuple[int, int] | None:
-    """The first place ``quote`` is in ``text``, allowing any whitespace between its words."""
+    """The first place ``quote`` is in ``text``, allowing any whitespace between its words;
+    failing that, in any case (a quote typed from memory)."""
     words = quote.split()
     if not words or len(quote) > MAX_QUOTE_CHARS:
         return None
-    found = _words_pattern(words).search(text)
+    found = (_words_pattern(words).search(text)
+             or _words_pattern(words, re.IGNORECASE).search(text))
     return (found.start(), found.end()) if found else None
 
 
@@ -70,8 +74,8 @@ def _occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
-def _words_pattern(words: list[str]) -> re.Pattern:
-    return re.compile(r"\s+".join(re.escape(word) for word in words))
+def _words_pattern(words: list[str], flags: int = 0) -> re.Pattern:
+    return re.compile(r"\s+".join(re.escape(word) for word in words), flags)
 
 
 def _best(text: str, selector: Selector, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -124,15 +128,20 @@ def _fuzzy(text: str, selector: Selector) -> tuple[int, int] | None:
     if selector.start >= 0:  # the quote's own length where it was, as one more candidate
         spans.add((selector.start, min(len(text), selector.start + len(quote))))
     near = sorted(spans, key=lambda span: abs(span[0] - max(selector.start, 0)))
+    wanted = quote.split()
     best, best_ratio = None, MIN_SIMILARITY
-    for start, end in near[:MAX_CANDIDATES]:
+    for start, end in near[:MAX_FUZZY_CANDIDATES]:
         candidate = text[start:end].strip()
         if not candidate:
             continue
-        ratio = SequenceMatcher(None, candidate, quote.strip(), autojunk=False).ratio()
-        if ratio >= best_ratio:
-            offset = text.index(candidate, start)
-            best, best_ratio = (offset, offset + len(candidate)), ratio
+        # By words: as good a measure of "the same passage, a word changed", and far cheaper
+        # than by characters on long, repetitive text.
+        matcher = SequenceMatcher(None, candidate.split(), wanted, autojunk=False)
+        if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
+            ratio = matcher.ratio()
+            if ratio >= best_ratio:
+                offset = text.index(candidate, start)
+                best, best_ratio = (offset, offset + len(candidate)), ratio
     return best
 
 
