@@ -14,6 +14,8 @@ from reader import __version__, paths
 from reader.capture.batch import Outcome, capture_all, import_links
 from reader.capture.extractor import Extractor
 from reader.capture.importers import ImportResult, detect_and_read, import_batch
+from reader.cli_highlights import COMMANDS as HIGHLIGHT_COMMANDS
+from reader.cli_highlights import add_commands as add_highlight_commands
 from reader.cli_library import COMMANDS as LIBRARY_COMMANDS
 from reader.cli_library import add_commands as add_library_commands
 from reader.cli_model import COMMANDS as MODEL_COMMANDS
@@ -300,8 +302,7 @@ def _split_links(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 _COMMANDS = ("add", "import", "list", "search", "show", *MODEL_COMMANDS, *LIBRARY_COMMANDS,
-             "models",
-             "install-desktop")
+             *HIGHLIGHT_COMMANDS, "models", "install-desktop")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -341,6 +342,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_model_commands(commands)
     add_library_commands(commands)
+    add_highlight_commands(commands)
 
     models = commands.add_parser("models", help="the models that can write summaries")
     models_actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -67,3 +67,34 @@ def test_export_then_import_into_an_empty_home(tmp_path, site):
 
     bad = reader(home, "export", "--format", "json", "--output", str(tmp_path), check=False)
     assert bad.returncode == 1 and "is a folder" in bad.stderr
+
+
+def test_highlights_from_the_terminal(tmp_path, site):
+    url = site.url("news-article.html")
+    reader(tmp_path, "add", url)
+    ident = str(listed(tmp_path)[url]["id"])
+
+    made = json.loads(reader(tmp_path, "highlight", ident, "tides follow the  moon",
+                             "--note", "why it can be *planned*", "--color", "green",
+                             "--json").stdout)
+    assert [(h["text"], h["note"], h["color"], h["found"], h["article"]) for h in made] == [
+        ("tides follow the moon", "why it can be *planned*", "green", True, int(ident))]
+    reader(tmp_path, "highlight", url, "six turbines")
+    listed_json = json.loads(reader(tmp_path, "highlights", ident, "--json").stdout)
+    assert [h["text"] for h in listed_json] == ["six turbines", "tides follow the moon"]
+    assert set(listed_json[0]) == {"id", "article", "text", "note", "color", "created", "found"}
+    everywhere = json.loads(reader(tmp_path, "highlights", "--search", "planned",
+                                   "--json").stdout)
+    assert [h["text"] for h in everywhere] == ["tides follow the moon"]
+    assert "six turbines" in reader(tmp_path, "highlights").stdout
+
+    missing = reader(tmp_path, "highlight", ident, "a passage it does not have", check=False)
+    assert missing.returncode == 1 and "not in the article" in missing.stderr
+    red = reader(tmp_path, "highlight", ident, "six", "--color", "red", check=False)
+    assert red.returncode == 2 and "invalid choice: 'red'" in red.stderr
+    removed = json.loads(reader(tmp_path, "unhighlight", str(made[0]["id"]), "--json").stdout)
+    assert removed[0]["text"] == "tides follow the moon"
+    assert [h["text"] for h in json.loads(reader(tmp_path, "highlights", ident,
+                                                 "--json").stdout)] == ["six turbines"]
+    gone = reader(tmp_path, "unhighlight", "9999", check=False)
+    assert gone.returncode == 1 and "no highlight 9999" in gone.stderr
