@@ -62,6 +62,7 @@ class ImportedItem:
     added: str = ""  # when the user saved it: ISO 8601 in UTC, as the library writes; "" unknown
     html: str | None = None  # the page as the service saved it, when the export carries it
     note: str = ""  # the user's note on the whole link (Karakeep, Pinboard, Raindrop...)
+    excerpt: str = ""  # the service's description of the page, shown until it is fetched
     # Passages the user highlighted: {"text", "note", "color", "created"} (created as ``added``)
     highlights: list[dict] = field(default_factory=list)
     # A whole article from Reader's own JSON export, restored as it was (library.restore)
@@ -112,6 +113,7 @@ class Collector:
         note: object = "",
         highlights: Iterable[dict] = (),
         record: dict | None = None,
+        excerpt: object = "",
     ) -> ImportedItem | None:
         """Add one entry; returns its item (merged with an earlier one of the same address), or
         None when it was skipped."""
@@ -134,6 +136,8 @@ class Collector:
             item.favourite = item.favourite or favourite
             item.html = item.html or html
             item.highlights = clean_highlights([*item.highlights, *highlights])
+            item.note = item.note or _text(note)
+            item.excerpt = item.excerpt or _text(excerpt)
             return item
         self._items[key] = ImportedItem(
             url=checked,
@@ -143,7 +147,8 @@ class Collector:
             favourite=favourite,
             added=added,
             html=html or None,
-            note=note.strip()[:MAX_NOTE_CHARS] if isinstance(note, str) else "",
+            note=_text(note),
+            excerpt=_text(excerpt),
             highlights=clean_highlights(highlights),
             record=record,
         )

@@ -265,6 +265,7 @@ def _karakeep(collector: Collector, bookmark: object, where: str) -> ImportedIte
         favourite=truthy(bookmark.get("favourited")),
         added=utc_iso(bookmark.get("createdAt")),
         note=bookmark.get("note"),
+        excerpt=bookmark.get("description") or content.get("description"),
     )
 
 
@@ -323,6 +324,7 @@ def omnivore_record(
         added=utc_iso(record.get("savedAt")),
         html=html,
         highlights=omnivore_highlights(record.get("highlights")),
+        excerpt=record.get("description"),
     )
 
 

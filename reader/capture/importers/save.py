@@ -17,7 +17,7 @@ from reader.capture.importers.items import ImportBatch, ImportedItem, Skipped
 from reader.capture.pipeline import saved_article
 from reader.capture.urls import canonical_url
 from reader.errors import CaptureError, LibraryError
-from reader.library import Library, NewArticle, pending
+from reader.library import Library, NewArticle, highlights, pending
 from reader.library.records import restore_article
 
 log = logging.getLogger(__name__)
@@ -66,14 +66,21 @@ def import_batch(library: Library, batch: ImportBatch, extractor: Extractor,
             except LibraryError as error:
                 result.skipped.append(Skipped(item.url, str(error)))
         elif item.html is None:
-            _, is_new = pending.store_pending(library, pending.placeholder(
-                key, item.url, title=item.display_title, tags=item.tags, archived=item.archived,
-                favourite=item.favourite, added=item.added))
+            with library.transaction():
+                article_id, is_new = pending.store_pending(library, pending.placeholder(
+                    key, item.url, title=item.display_title, tags=item.tags,
+                    archived=item.archived, favourite=item.favourite, added=item.added,
+                    text=item.excerpt))
+                if is_new:
+                    _keep_annotations(library, article_id, item)
             result.added += is_new
             result.to_fetch.append(item)
         else:
             article, problem = _saved_article(extractor, item, key)
-            _, is_new = library.add(article)
+            with library.transaction():
+                article_id, is_new = library.add(article)
+                if is_new:
+                    _keep_annotations(library, article_id, item)
             result.added += is_new
             result.duplicates += not is_new
             if problem:
@@ -82,6 +89,15 @@ def import_batch(library: Library, batch: ImportBatch, extractor: Extractor,
         if progress:
             progress(done, total)
     return result
+
+
+def _keep_annotations(library: Library, article_id: int, item: ImportedItem) -> None:
+    """The user's highlights and note from the export, on the article just stored (in the
+    caller's transaction, so an article never appears without them)."""
+    with library.transaction() as tx:
+        highlights.add_imported(tx, article_id, item.highlights)
+        if item.note:
+            highlights.set_article_note(library, article_id, item.note)
 
 
 def _saved_article(extractor: Extractor, item: ImportedItem, key: str

@@ -152,6 +152,7 @@ def _raindrop(collector: Collector, record: dict, where: str) -> None:
         added=utc_iso((record.get("created") or "").strip()),
         note=record.get("note"),
         highlights=highlights,
+        excerpt=record.get("excerpt"),
     )
 
 
