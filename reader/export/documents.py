@@ -15,8 +15,9 @@ from pathlib import Path
 
 from reader.capture.images import SCHEME
 from reader.export.files import replaced
+from reader.export.html_markdown import escape as escape_markdown
 from reader.export.html_markdown import to_markdown
-from reader.library import Article, Library
+from reader.library import Article, Library, highlights
 from reader.library.images import image_bytes
 
 Progress = Callable[[int, int], None]
@@ -79,11 +80,49 @@ def write_markdown(library: Library, ids: list[int], folder: Path, progress: Pro
         summary = library.summary(article.id)
         if summary:
             parts.append(f"## Summary\n\n{summary.strip()}\n")
+        parts += _markdown_notes(library, article.id)
         body = to_markdown(article.body_html, image_link) or article.text
         parts.append(body)
         with replaced(folder / file_name(article, "md")) as stream:
             stream.write("\n".join(parts))
         progress(done, len(ids))
+
+
+def _markdown_notes(library: Library, article_id: int) -> list[str]:
+    """The article's note, then its highlights as quotes, each with its note under it (a
+    note is the user's Markdown already)."""
+    parts = []
+    note = highlights.article_note(library, article_id).strip()
+    if note:
+        parts.append(f"## Note\n\n{note}\n")
+    marked = highlights.for_article(library, article_id)
+    if marked:
+        parts.append("## Highlights\n")
+    for highlight in marked:
+        quote = "\n".join(f"> {escape_markdown(line)}".rstrip()
+                          for line in highlight.quote.strip().splitlines())
+        lost = "" if highlight.found else " (not found in the current text)"
+        parts.append(f"{quote}\n\n— {highlight.color}, {highlight.created[:10]}{lost}\n")
+        if highlight.note.strip():
+            parts.append(f"{highlight.note.strip()}\n")
+    return parts
+
+
+def _html_notes(library: Library, article_id: int) -> str:
+    note = highlights.article_note(library, article_id).strip()
+    marked = highlights.for_article(library, article_id)
+    if not note and not marked:
+        return ""
+    parts = ["<aside>"]
+    if note:
+        parts.append(f"<h2>Note</h2><p>{html.escape(note)}</p>")
+    if marked:
+        parts.append("<h2>Highlights</h2>")
+    for highlight in marked:
+        parts.append(f"<blockquote>{html.escape(highlight.quote)}</blockquote>")
+        if highlight.note.strip():
+            parts.append(f"<p>{html.escape(highlight.note.strip())}</p>")
+    return "".join(parts) + "</aside>"
 
 
 def write_html(library: Library, ids: list[int], folder: Path, progress: Progress) -> None:
@@ -97,7 +136,7 @@ def write_html(library: Library, ids: list[int], folder: Path, progress: Progres
             title=html.escape(article.title), url=html.escape(article.url, quote=True),
             byline=html.escape(byline), tags=html.escape(", ".join(article.tags)),
             summary=(f"<aside><h2>Summary</h2><p>{html.escape(summary)}</p></aside>"
-                     if summary else ""),
+                     if summary else "") + _html_notes(library, article.id),
             body=body)
         with replaced(folder / file_name(article, "html")) as stream:
             stream.write(document)

@@ -19,7 +19,8 @@ from reader.errors import LibraryError
 from reader.export import ExportError, export, selected_ids
 from reader.export.documents import file_name, yaml_string
 from reader.export.html_markdown import to_markdown
-from reader.library import Library, NewArticle, grounding_store
+from reader.library import Library, NewArticle, grounding_store, highlights
+from reader.library.anchoring import Selector
 from reader.library.images import link_images, store_image
 from reader.library.records import restore_article
 from reader.library.welcome import WELCOME_URL
@@ -32,7 +33,7 @@ HOSTILE_TITLE = 'CON: "quotes" — #1 / a\\b\u2028next\x07 [x]: {y}'
 
 def fill(library: Library) -> dict[str, int]:
     """Articles with everything an article can have: text, page, image, tags, flags, position,
-    a summary with checked sentences, a conversation."""
+    a summary with checked sentences, a conversation, highlights with notes, a note."""
     digest = store_image(library, PNG, "image/png")
     body = (f"<h2>Tides</h2><p>The <strong>plant</strong> opens in <a href='https://ex.org/a'>"
             f"spring</a>.</p><p><img src='{image_url(digest)}' alt='turbine'></p>"
@@ -55,6 +56,13 @@ def fill(library: Library) -> dict[str, int]:
                              [{"quote": "spring", "start": 19, "end": 25}], [], "smollm2")
     library.set_position(tidal, 0.4)
     library.set_flag([tidal], "read", True)
+    highlights.add(library, tidal, Selector("opens in spring"), exact=True, color="green",
+                   note="*Soon*, and a # not heading")
+    lost, _ = highlights.add(library, tidal, Selector("The plant"), exact=True)
+    highlights.set_article_note(library, tidal, "Read again in *May*.")
+    with library.transaction() as tx:  # one the current text no longer has
+        tx.execute("UPDATE highlights SET text_start = -1, text_end = -1 WHERE id = ?",
+                   (lost.id,))
     odd, _ = library.add(NewArticle(
         url="https://blog.invalid/odd", original_url="https://blog.invalid/odd",
         title=HOSTILE_TITLE, body_html="", text="", archived=True,
@@ -99,6 +107,12 @@ def test_json_round_trips_the_whole_library_exactly(library, tmp_path):
         assert summary.sentences[0]["sources"][0]["quote"] == "plant opens"
         turns = grounding_store.conversation(empty, after.id)
         assert [turn.answer for turn in turns] == ["In spring."]
+        assert [(h.quote, h.note, h.color, h.start, h.end, h.created) for h in
+                highlights.for_article(empty, after.id)] == [
+            (h.quote, h.note, h.color, h.start, h.end, h.created)
+            for h in highlights.for_article(library, before.id)]
+        assert [h.found for h in highlights.for_article(empty, after.id)] == [True, False]
+        assert highlights.article_note(empty, after.id) == "Read again in *May*."
         assert empty.find_by_url("https://blog.invalid/binned") is None  # the bin stays behind
         counts = library.view_counts()  # less the welcome article, in the inbox
         assert empty.view_counts() == {**counts, "inbox": counts["inbox"] - 1,
@@ -158,6 +172,10 @@ def test_markdown_front_matter_summary_body_and_attachments(library, tmp_path):
                     "saved": "2024-03-15T10:00:00+00:00", "tags": ["energy", "Scotland"],
                     "archived": False, "favourite": True, "read": True}
     assert "## Summary\n\nA plant opens." in body
+    assert "## Note\n\nRead again in *May*.\n" in body
+    assert ("## Highlights\n\n> opens in spring\n\n— green, " in body
+            and "\n*Soon*, and a # not heading\n" in body)
+    assert "> The plant\n\n— yellow, " in body and "(not found in the current text)" in body
     assert "## Tides" in body and "The **plant** opens in [spring](<https://ex.org/a>)." in body
     assert "- one\n- two *2*" in body and "> quoted" in body
     assert "```\nx = `1`\n  y\n```" in body
@@ -204,6 +222,8 @@ def test_html_is_self_contained_and_escaped(library, tmp_path):
     export(library, "html", out, [ids["tidal"], ids["odd"]])
     page = (out / file_name(library.get(ids["tidal"]), "html")).read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "reader-image:" not in page
+    assert ("<h2>Highlights</h2><blockquote>opens in spring</blockquote>"
+            "<p>*Soon*, and a # not heading</p>") in page
     odd = (out / file_name(library.get(ids["odd"]), "html")).read_text(encoding="utf-8")
     assert "<title>CON: &quot;quotes&quot;" in odd
 
