@@ -23,7 +23,7 @@ from reader.capture.extractor import Extractor
 from reader.capture.fetch import MAX_BYTES, Page, decode_html, fetch
 from reader.capture.images import localise_images, use_stored_images
 from reader.capture.urls import canonical_url
-from reader.capture.wayback import Wayback, is_gone
+from reader.capture.wayback import Wayback, is_gone, is_parked
 from reader.errors import CaptureError
 from reader.library import Library, NewArticle, pending
 
@@ -67,6 +67,9 @@ def capture_link(library: Library, extractor: Extractor, url: str,
         existing = _kept(library, url, waiting)
         if existing is None:
             page = fetch(url, timeout=timeout, cancelled=cancelled)
+            if wayback is not None and is_parked(page):
+                gone = CaptureError(f"The domain of {url} is parked (for sale or expired): "
+                                    "the page is gone.")
     except CaptureError as error:
         if wayback is None or not is_gone(error):
             raise

@@ -1,6 +1,7 @@
 """Dead links rescued: the Internet Archive's snapshot of a page that is gone.
 
-When a page is gone (``is_gone``: 404, 410, no such server), ``Wayback.rescue`` asks the
+When a page is gone (``is_gone``: 404, 410, no such server; or ``is_parked``: the domain now
+shows a parking page, a domain for sale), ``Wayback.rescue`` asks the
 availability API (``ENDPOINT?url=URL&timestamp=YYYYMMDD``) for the snapshot closest to the day
 the link was saved, and fetches it through the same safe ``fetch`` in its raw form (``id_``:
 the page as archived, without the archive's toolbar or rewritten links).
@@ -29,6 +30,23 @@ _TOOLBAR = re.compile(r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?"
                       r"<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.DOTALL | re.IGNORECASE)
 _ARCHIVE_SCRIPTS = re.compile(r"<script[^>]*(?:archive\.org|wombat|__wm)[^>]*>.*?</script>",
                               re.DOTALL | re.IGNORECASE)
+
+
+# A parking page says so, in its title or its few words; an article that mentions domains for
+# sale is long. Decided from the page, not from a list of parking services.
+_PARKED = re.compile(
+    r"\b(?:(?:this|the) domain(?: name)? (?:(?:is|may be|might be) for sale|has expired"
+    r"|is parked)|buy this domain|domain (?:is )?parked|parked (?:free|domain)"
+    r"|(?:this )?domain (?:name )?(?:is )?available for (?:purchase|sale))\b", re.IGNORECASE)
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
+PARKED_MAX_WORDS = 300  # more words than this is a page with something to read
+PARKED_SCAN_CHARS = 300_000  # parking pages are small; a long page is not read through
+
+
+def is_parked(page: Page) -> bool:
+    """Whether ``page`` is a parking page: the domain lapsed, the article is gone."""
+    text = _TAGS.sub(" ", page.html[:PARKED_SCAN_CHARS])
+    return len(text.split()) <= PARKED_MAX_WORDS and bool(_PARKED.search(text))
 
 
 def is_gone(error: CaptureError) -> bool:

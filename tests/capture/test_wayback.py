@@ -12,7 +12,8 @@ import pytest
 
 from reader.capture.importers import ImportedItem
 from reader.capture.queue import Counts
-from reader.capture.wayback import Wayback, from_settings, strip_toolbar
+from reader.capture.fetch import Page
+from reader.capture.wayback import Wayback, from_settings, is_parked, strip_toolbar
 from reader.library import pending
 from reader.settings import Settings
 from tests.capture.queue_helpers import run_queue
@@ -155,3 +156,34 @@ def test_the_toolbar_is_stripped_if_the_archive_adds_it():
     page = f"<html><body>{TOOLBAR}<script src='//archive.org/_static/wombat.js'></script>" \
            "<p>The article.</p></body></html>"
     assert strip_toolbar(page) == "<html><body><p>The article.</p></body></html>"
+
+
+def test_a_parked_domain_is_gone_and_rescued(library, site, make_queue, archive):
+    parked = site.url("parked-domain.html")
+    queue = make_queue(library, wayback=Wayback(archive.endpoint))
+    queue.add([ImportedItem(url=parked, title="Keyboard notes", added="2020-01-01T09:00:00Z")])
+    run_queue(queue)
+
+    assert queue.counts() == Counts(saved=1)
+    assert archive.asked == [{"url": parked, "timestamp": "20200101"}]
+    article = library.get(library.find_by_url(parked))
+    assert "keyboard" in article.text and "for sale" not in article.text
+    assert pending.fetch_status(library, article.id).archive_date == "2020-01-02"
+
+
+@pytest.mark.parametrize("page, parked", [
+    ("parked-domain.html", True),
+    ("blog-post.html", False),  # a real article
+    ("news-article.html", False),
+])
+def test_parking_pages_are_told_from_articles(page, parked):
+    html = (PAGES / page).read_text()
+    assert is_parked(Page(url="http://x.example/", content_type="text/html",
+                          raw=html.encode(), html=html)) is parked
+
+
+def test_an_article_about_domains_for_sale_is_not_a_parking_page():
+    words = " ".join(["The market for names grew again this year."] * 60)
+    html = f"<html><title>This domain is for sale: a history</title><p>{words}</p></html>"
+    assert not is_parked(Page(url="http://x.example/", content_type="text/html",
+                              raw=html.encode(), html=html))
