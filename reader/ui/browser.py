@@ -1,5 +1,6 @@
-"""What the window lists and shows: the list's query (view or tag, search, sort), the selected
-article, and showing it in the reader view and the summary pane, with its reading position."""
+"""What the window lists and shows: the list's query (view or tag, search, sort), or the
+library's highlights in its place; the selected article, and showing it in the reader view and
+the summary pane, with its reading position."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLineEdit, QListView
 
 from reader.library import ArticleRow, Library
+from reader.library.highlights import Highlight
 from reader.library.listing import ListQuery
 from reader.ui.article_list import ID_ROLE, ROW_ROLE, ArticleListModel
+from reader.ui.highlights_view import HighlightsView
 from reader.ui.reader_view import ReaderView
 from reader.ui.showing_marker import ShowingMarker
 from reader.ui.sidebar import TARGET_ROLE
@@ -21,16 +24,18 @@ SEARCH_DELAY_MS = 150
 
 class Browser(QObject):
     title_changed = Signal(str)  # the shown article's title ("" when none)
+    article_shown = Signal(object)  # the shown article's id (None when none)
 
     def __init__(self, library: Library, articles: ArticleListModel, list_view: QListView,
-                 sidebar_view: QListView, search_field: QLineEdit, sort_box: QComboBox,
-                 reader_view: ReaderView, summary_pane: SummaryPane, marker: ShowingMarker,
-                 parent=None):
+                 highlights_view: HighlightsView, sidebar_view: QListView,
+                 search_field: QLineEdit, sort_box: QComboBox, reader_view: ReaderView,
+                 summary_pane: SummaryPane, marker: ShowingMarker, parent=None):
         super().__init__(parent)
         self.library = library
         self.marker = marker
         self.articles = articles
         self.list_view = list_view
+        self.highlights_view = highlights_view  # in place of the list when Highlights is chosen
         self.sidebar_view = sidebar_view
         self.search_field = search_field
         self.sort_box = sort_box
@@ -59,6 +64,10 @@ class Browser(QObject):
     @property
     def query(self) -> ListQuery:
         return self.articles.query
+
+    @property
+    def listing_highlights(self) -> bool:
+        return self.highlights_view.model().listing
 
     # The selection
 
@@ -101,7 +110,12 @@ class Browser(QObject):
         self.focus_list()
 
     def focus_list(self) -> None:
-        self.list_view.setFocus()
+        if self.listing_highlights:
+            self.highlights_view.setFocus()
+            if not self.highlights_view.currentIndex().isValid():
+                self.highlights_view.select_highlight(None)
+        else:
+            self.list_view.setFocus()
 
     def open_article(self) -> None:
         if self.current_article_id() is not None:
@@ -120,7 +134,11 @@ class Browser(QObject):
 
     def run_search(self) -> None:
         self._search_timer.stop()
-        self.set_query(replace(self.query, search=self.search_field.text()))
+        if self.listing_highlights:
+            self.highlights_view.model().list_highlights(self.search_field.text())
+            self.highlights_view.select_highlight(None)
+        else:
+            self.set_query(replace(self.query, search=self.search_field.text()))
 
     def set_query(self, query: ListQuery) -> None:
         if query == self.query:
@@ -136,10 +154,35 @@ class Browser(QObject):
         if not current.isValid():
             return
         kind, name = current.data(TARGET_ROLE)
+        self._list_highlights(kind == "highlights")
+        search = self.search_field.text()
         if kind == "view":
-            self.set_query(replace(self.query, view=name, tag=None))
-        else:
-            self.set_query(replace(self.query, view="all", tag=name))
+            self.set_query(replace(self.query, view=name, tag=None, search=search))
+        elif kind == "tag":
+            self.set_query(replace(self.query, view="all", tag=name, search=search))
+
+    def _list_highlights(self, listing: bool) -> None:
+        """The library's highlights in place of the article list, or the list back."""
+        model = self.highlights_view.model()
+        if listing:
+            model.list_highlights(self.search_field.text())
+            self.highlights_view.select_highlight(None)
+        elif model.listing:
+            model.stop()
+        self.highlights_view.setVisible(listing)
+        self.list_view.setVisible(not listing)
+        self.sort_box.setEnabled(not listing)
+
+    def open_highlight(self, highlight: Highlight) -> bool:
+        """Show the article of a highlight of the library-wide list, in the list of all
+        articles, at the highlight; False if the highlight is not in the text shown."""
+        self.search_field.clear()  # the list's search would hide it
+        self.sidebar_view.setCurrentIndex(
+            self.sidebar_view.model().index(self.sidebar_view.model().row_of("view", "all"), 0))
+        self.select_article(highlight.article_id)
+        self.reader_view.setFocus()
+        return (self.shown_article == highlight.article_id and highlight.found
+                and self.reader_view.show_passage(highlight.quote))
 
     def _keep_selection(self) -> None:
         if not self._new_query:
@@ -165,6 +208,7 @@ class Browser(QObject):
             self.reader_view.clear()
             self.summary_pane.show_article(None)
             self.title_changed.emit("")
+            self.article_shown.emit(None)
             return
         self.show(current.data(ID_ROLE))
 
@@ -178,6 +222,7 @@ class Browser(QObject):
         self.reader_view.show_article(article, article.position)
         self.title_changed.emit(article.title)
         self.summary_pane.show_article(article_id)
+        self.article_shown.emit(article_id)
 
     def show_again(self) -> None:
         """The shown article with new content or a new reading style."""

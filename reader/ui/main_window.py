@@ -48,6 +48,9 @@ from reader.ui.commands import (
     keymap_problems,
 )
 from reader.ui.export_controller import ExportController
+from reader.ui.highlights_controller import HighlightsController
+from reader.ui.highlights_pane import HighlightsPane
+from reader.ui.highlights_view import HighlightsView
 from reader.ui.library_events import LibraryEvents
 from reader.ui.message_bar import MessageBar
 from reader.ui.models_dialog import ModelsDialog
@@ -82,9 +85,10 @@ class MainWindow(QMainWindow):
         self.reader_view.fetch_requested.connect(  # "Fetch now" on a link without its page
             lambda article_id: self.capture.add_links([library.get(article_id).url]))
         status = self.statusBar().showMessage
-        self.browser = Browser(library, self.articles, self.list_view, self.sidebar_view,
-                               self.search_field, self.sort_box, self.reader_view,
-                               self.summary_pane, ShowingMarker(paths.showing_path(), self), self)
+        self.browser = Browser(library, self.articles, self.list_view, self.highlights_view,
+                               self.sidebar_view, self.search_field, self.sort_box,
+                               self.reader_view, self.summary_pane,
+                               ShowingMarker(paths.showing_path(), self), self)
         self.browser.title_changed.connect(
             lambda title: self.setWindowTitle(f"{title} — Reader" if title else "Reader"))
         self.article_actions = ArticleActions(library, self.browser, self.message_bar, status,
@@ -93,6 +97,9 @@ class MainWindow(QMainWindow):
             library, self.capture_queue, self.extractor, self.capture_pool, self.browser,
             self.capture_status, self.message_bar, status,
             lambda paths: self.open_models(add=paths), self)
+        self.highlights = HighlightsController(
+            library, self.events, self.browser, self.highlights_pane,
+            self.article_actions.undo_stack, self.message_bar, status, self)
         self.summaries = SummaryController(library, self.summary_pane, self.browser,
                                            self.message_bar, status, self)
         self.exports = ExportController(library, self.message_bar, status, self,
@@ -108,6 +115,7 @@ class MainWindow(QMainWindow):
         self._apply_reading_style()
         saved = ui_state.restore(self, self.splitters)
         self.summary_pane.setVisible(saved.get("summary_visible", True))
+        self.highlights_pane.setVisible(saved.get("highlights_visible", False))
         self._report_keymap_problems()
         self.statusBar().showMessage(f"Library: {library.path}", 8000)
         self.sidebar_view.setCurrentIndex(self.sidebar.index(0))
@@ -154,13 +162,18 @@ class MainWindow(QMainWindow):
         search_row.addWidget(self.sort_box)
         list_layout.addLayout(search_row)
         list_layout.addWidget(self.list_view, 1)
+        self.highlights_view = HighlightsView(self.library)  # the list's place for Highlights
+        self.highlights_view.hide()
+        list_layout.addWidget(self.highlights_view, 1)
 
         self.reader_view = ReaderView(self.library)
         self.summary_pane = SummaryPane(self.library, self.settings)
         reading = QSplitter(Qt.Orientation.Vertical)
         reading.addWidget(self.summary_pane)
         reading.addWidget(self.reader_view)
-        reading.setSizes([170, 630])
+        self.highlights_pane = HighlightsPane(self.library)
+        reading.addWidget(self.highlights_pane)
+        reading.setSizes([170, 630, 180])
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(self.sidebar_view)
         main.addWidget(list_column)
@@ -284,7 +297,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.browser.save_position()
         self.events.close()
-        ui_state.save(self, self.splitters, {"summary_visible": self.summary_pane.isVisible()})
+        ui_state.save(self, self.splitters, {
+            "summary_visible": self.summary_pane.isVisible(),
+            "highlights_visible": self.highlights_pane.isVisible()})
         self.summary_pane.cancel()
         self.capture_queue.stop(timeout=2)
         self.capture_pool.waitForDone(3000)

@@ -1,4 +1,5 @@
-"""The sidebar: the library's views and tags, with counts, as a Qt list model."""
+"""The sidebar: the library's views, with counts, its highlights, and its tags, with counts, as
+a Qt list model."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from reader.library import Library
 from reader.library.events import LibraryChange
 from reader.library.listing import VIEW_TITLES, VIEWS
 
-# A row's target: ("view", name) or ("tag", name).
+# A row's target: ("view", name), ("highlights", "") or ("tag", name).
 TARGET_ROLE = Qt.ItemDataRole.UserRole
+HIGHLIGHTS = ("highlights", "", 0)  # not counted: its list says how many it shows
 
 
 class SidebarModel(QAbstractListModel):
@@ -24,6 +26,7 @@ class SidebarModel(QAbstractListModel):
         that appear or go are inserted or removed, so the selected row keeps its place."""
         counts = self._library.view_counts()
         rows = [("view", view, counts[view]) for view in VIEWS]
+        rows.append(HIGHLIGHTS)
         rows += [("tag", name, count) for name, count in self._library.tag_counts()]
         targets = {row[:2] for row in rows}
         for number in reversed(range(len(self._rows))):
@@ -53,6 +56,8 @@ class SidebarModel(QAbstractListModel):
             return None
         kind, name, count = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            if kind == "highlights":
+                return "Highlights"
             label = VIEW_TITLES[name] if kind == "view" else f"# {name}"
             return f"{label}  ({count})"
         if role == TARGET_ROLE:

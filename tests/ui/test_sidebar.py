@@ -30,12 +30,14 @@ def test_counts_and_tags_follow_changes_keeping_the_selection(qtbot, qtmodeltest
     article = library.add(NewArticle(url=url, original_url=url, title="A", body_html="",
                                      text="x", tags=["food"]))[0]
     assert shown(model) == ["Inbox  (2)", "Favourites  (0)", "Archive  (0)", "All  (2)",
-                            "# food  (1)"]
+                            "Highlights", "# food  (1)"]
     library.tag([article], "energy")
     library.set_flag([article], "archived", True)
-    assert shown(model)[2:] == ["Archive  (1)", "All  (2)", "# energy  (1)", "# food  (1)"]
+    assert shown(model)[2:] == ["Archive  (1)", "All  (2)", "Highlights", "# energy  (1)",
+                                "# food  (1)"]
     library.set_flag([article], "deleted", True)  # in the bin: its tags are counted no more
-    assert shown(model) == ["Inbox  (1)", "Favourites  (0)", "Archive  (0)", "All  (1)"]
+    assert shown(model) == ["Inbox  (1)", "Favourites  (0)", "Archive  (0)", "All  (1)",
+                            "Highlights"]
     assert resets == []
     assert view.currentIndex().data(TARGET_ROLE) == ("view", "archive")
 
