@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def window_commands(window: MainWindow) -> list[Command]:
     browse, act = window.browser, window.article_actions
-    capture, summaries = window.capture, window.summaries
+    capture, summaries, highlights = window.capture, window.summaries, window.highlights
     return [
         Command("add-url", "Add URL…", capture.ask_for_url, "Library"),
         Command("paste-links", "Add Links from Clipboard", capture.paste_links, "Library"),
@@ -34,6 +34,8 @@ def window_commands(window: MainWindow) -> list[Command]:
         Command("page-down", "Page Down", lambda: window.reader_view.page(1), "Go"),
         Command("page-up", "Page Up", lambda: window.reader_view.page(-1), "Go"),
         Command("back", "Back to the List / Clear Search / Stop", window.back, "Go"),
+        Command("show-highlights", "Highlights of the Library", highlights.show_library_list,
+                "Go"),
         Command("summarize", "Summarise", summaries.summarize, "Article"),
         Command("summarize-again", "Summarise Again",
                 lambda: summaries.summarize(again=True), "Article"),
@@ -45,6 +47,9 @@ def window_commands(window: MainWindow) -> list[Command]:
         Command("previous-source", "Show the Previous Sentence's Passage",
                 lambda: summaries.follow(-1), "Article"),
         Command("toggle-summary", "Show or Hide the Summary", summaries.toggle_pane, "Article"),
+        Command("toggle-highlights", "Show or Hide the Highlights", highlights.toggle_pane,
+                "Article"),
+        Command("article-note", "Edit Article Note…", highlights.edit_article_note, "Article"),
         Command("archive", "Archive / Unarchive", lambda: act.toggle("archived"), "Article"),
         Command("favourite", "Favourite / Unfavourite", lambda: act.toggle("favourite"),
                 "Article"),
