@@ -15,17 +15,30 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader import logs
-from reader.capture import extract as extract_module
-from reader.capture.extract import Extracted
 from reader.errors import CaptureError
 from reader.processes import die_with_parent
+
+if TYPE_CHECKING:
+    from reader.capture.extract import Extracted
 
 log = logging.getLogger(__name__)
 
 NICENESS = 5  # extraction processes run this much below the app's priority (where supported)
+
+
+# The window never imports trafilatura and lxml itself (a tenth of a second of its start): the
+# workers run these, which import them there.
+def _extract(html: str, url: str) -> Extracted:
+    from reader.capture.extract import extract
+
+    return extract(html, url)
+
+
+def _import_extraction() -> None:
+    import reader.capture.extract  # noqa: F401 - the import is the work
 
 
 def _start_worker() -> None:
@@ -57,7 +70,7 @@ class Extractor:
     def extract(self, html: str, url: str) -> Extracted:
         """``reader.capture.extract.extract``, in a worker process. Raises CaptureError."""
         try:
-            return self.run(extract_module.extract, html, url)
+            return self.run(_extract, html, url)
         except BrokenProcessPool:
             raise CaptureError(
                 f"Reader could not read this page (extracting it stopped with an error): {url}"
@@ -116,7 +129,7 @@ class Extractor:
                 # One small task per worker starts them all; importing the extract module
                 # (trafilatura, lxml) is what takes the time.
                 for _ in range(self.workers):
-                    self._pool.submit(extract_module.word_count, "")
+                    self._pool.submit(_import_extraction)
                 self._last_used = time.monotonic()
             return self._pool
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.capture.extract import Extracted
 from reader.capture.extractor import Extractor
 from reader.capture.fetch import MAX_BYTES, Page, decode_html, fetch
 from reader.capture.images import localise_images, use_stored_images
@@ -27,7 +26,8 @@ from reader.capture.wayback import Wayback, is_gone, is_parked
 from reader.errors import CaptureError
 from reader.library import Library, NewArticle, pending
 
-if TYPE_CHECKING:  # importers import this module
+if TYPE_CHECKING:  # importers import this module; extraction runs in the workers
+    from reader.capture.extract import Extracted
     from reader.capture.importers.items import ImportedItem
 
 # The queue's part in a link's capture (see ``capture_link``).
