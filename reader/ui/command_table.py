@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reader.ui.commands import Command
+from reader.ui.highlight_controller import highlight_commands
 
 if TYPE_CHECKING:
     from reader.ui.main_window import MainWindow
@@ -59,6 +60,7 @@ def window_commands(window: MainWindow) -> list[Command]:
         Command("delete", "Delete", act.delete, "Article"),
         Command("open-original", "Open Original in Browser", act.open_original, "Article"),
         Command("re-extract", "Re-extract from Saved Page", act.re_extract, "Article"),
+        *highlight_commands(window.highlighting),
         Command("font-bigger", "Larger Text", lambda: window.font_step(1), "View"),
         Command("font-smaller", "Smaller Text", lambda: window.font_step(-1), "View"),
         Command("help", "Keys…", window.show_keys, "Help"),

@@ -48,6 +48,7 @@ from reader.ui.commands import (
     keymap_problems,
 )
 from reader.ui.export_controller import ExportController
+from reader.ui.highlight_controller import HighlightController
 from reader.ui.highlights_controller import HighlightsController
 from reader.ui.highlights_pane import HighlightsPane
 from reader.ui.highlights_view import HighlightsView
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
             library, self.capture_queue, self.extractor, self.capture_pool, self.browser,
             self.capture_status, self.message_bar, status,
             lambda paths: self.open_models(add=paths), self)
+        self.highlighting = HighlightController(library, self.reader_view,
+                                                self.article_actions.undo_stack,
+                                                self.message_bar, status, self)
         self.highlights = HighlightsController(
             library, self.events, self.browser, self.highlights_pane,
             self.article_actions.undo_stack, self.message_bar, status, self)
@@ -106,11 +110,13 @@ class MainWindow(QMainWindow):
                                         self.capture_pool, self)
         self.queue_bridge.event.connect(self.capture.queue_event)
         # In this order: the list and counts first, then what selects in the updated list.
-        for follower in (self.articles.apply, self.sidebar.apply, self.capture.library_changed):
+        for follower in (self.articles.apply, self.sidebar.apply, self.capture.library_changed,
+                         self.highlighting.library_changed):
             self.events.changed.connect(follower)
 
         self.commands = window_commands(self)
         self.actions_by_id = install_commands(self, self.commands, self._keymap())
+        self.highlighting.bind(self.actions_by_id)
         self._build_menus()
         self._apply_reading_style()
         saved = ui_state.restore(self, self.splitters)

@@ -9,7 +9,6 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
-    QRegularExpression,
     QSize,
     QTimer,
     QUrl,
@@ -29,15 +28,15 @@ from reader.capture.images import MAX_PIXELS
 from reader.capture.images import SCHEME as IMAGE_SCHEME
 from reader.capture.raster import pixel_size, raster_type
 from reader.library import Article, Library
-from reader.library import pending
+from reader.library import highlights, pending
 from reader.library.images import image_bytes
 from reader.ui import themes
 from reader.ui.article_view import FETCH_SCHEME, article_html
+from reader.ui.highlight_marks import Mark, extra_selection, find_passage, mark_selections, marks
 
 MIN_MARGIN = 24
 MARK_MS = 2500  # how long a passage followed from the summary stays marked
 MARK_COLOUR = QColor(255, 214, 10, 110)  # a highlighter's yellow, see-through on any theme
-QUOTE_WORDS = 8  # the words of a quote looked for (fewer if the article's markup splits them)
 LOCAL_SCHEMES = ("file", "data", "qrc", "")
 
 
@@ -56,7 +55,10 @@ class ReaderView(QTextBrowser):
         self._restoring = False
         self.verticalScrollBar().valueChanged.connect(self._check_end)
         self._unmark = QTimer(self, singleShot=True, interval=MARK_MS)
-        self._unmark.timeout.connect(lambda: self.setExtraSelections([]))
+        self._unmark.timeout.connect(self._forget_passage)
+        self.article: Article | None = None
+        self.marks: list[Mark] = []  # the shown article's highlights, where they are drawn
+        self._passage: QTextEdit.ExtraSelection | None = None
 
     def apply_style(self, theme_setting: str, font_family: str, font_size: int,
                     line_width: int) -> None:
@@ -78,6 +80,8 @@ class ReaderView(QTextBrowser):
             # Re-parsed so a new stylesheet applies.
             self.setHtml(article_html(article, pending.fetch_status(self.library, article.id)))
             self._fit_column()  # a new document starts with no margins
+            self.article, self._passage = article, None
+            self.draw_highlights()
             bar = self.verticalScrollBar()
             bar.setValue(round(position * bar.maximum()))
         finally:
@@ -100,19 +104,28 @@ class ReaderView(QTextBrowser):
         for a moment; False if the shown article does not have it.
 
         The stored offsets are into the plain text, not this document (markup, images and
-        whitespace differ), so the quote is found by its words: its first words, then its
-        last, each allowing any whitespace between words."""
-        words = quote.split()
-        start = self._find_words(words[:QUOTE_WORDS], 0) or self._find_words(words[:3], 0)
-        if start is None:
+        whitespace differ), so the quote is found by its words (``find_passage``)."""
+        span = find_passage(self.toPlainText(), quote)
+        if span is None:
             return False
-        cursor = QTextCursor(start)
-        end = self._find_words(words[-QUOTE_WORDS:], start.selectionStart())
-        last = start.selectionEnd()
-        if end is not None and end.selectionEnd() - start.selectionStart() <= 2 * len(quote):
-            last = max(last, end.selectionEnd())  # (not the same words further on)
-        cursor.setPosition(start.selectionStart())
-        cursor.setPosition(last, QTextCursor.MoveMode.KeepAnchor)
+        self._passage = extra_selection(self.select_span(*span), MARK_COLOUR)
+        self._draw()
+        self._unmark.start()
+        return True
+
+    def show_highlight(self, highlight_id: int) -> bool:
+        """Scroll to a highlight of the shown article and select it; False if it is not drawn
+        (not found in the current text)."""
+        mark = next((m for m in self.marks if m.highlight.id == highlight_id), None)
+        if mark is not None:
+            self.select_span(mark.start, mark.end)
+        return mark is not None
+
+    def select_span(self, start: int, end: int) -> QTextCursor:
+        """Select the document's ``start:end``, a third of the way down the view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         self._restoring = True  # a jump to a passage is not reading to the end
         try:  # the passage a third of the way down, not at the edge
             self.setTextCursor(cursor)
@@ -121,19 +134,33 @@ class ReaderView(QTextBrowser):
                          - self.viewport().height() // 3)
         finally:
             self._restoring = False
-        mark = QTextEdit.ExtraSelection()
-        mark.cursor = cursor
-        mark.format.setBackground(MARK_COLOUR)
-        self.setExtraSelections([mark])
-        self._unmark.start()
-        return True
+        return cursor
 
-    def _find_words(self, words: list[str], start: int) -> QTextCursor | None:
-        if not words:
-            return None
-        pattern = QRegularExpression(r"\s+".join(QRegularExpression.escape(w) for w in words))
-        found = self.document().find(pattern, start)
-        return None if found.isNull() else found
+    def draw_highlights(self) -> None:
+        """Draw the shown article's highlights (again, when they changed)."""
+        found = highlights.for_article(self.library, self.article.id) if self.article else []
+        self.marks = marks(self.document(), found, len(self.article.text) if self.article else 0)
+        self._draw()
+
+    def marks_over(self, start: int, end: int) -> list[Mark]:
+        """The highlights drawn over the document's ``start:end``, or at ``start`` if empty."""
+        if start == end:
+            return [mark for mark in self.marks if mark.start <= start <= mark.end]
+        return [mark for mark in self.marks if mark.start < end and start < mark.end]
+
+    def clear(self) -> None:
+        self.article, self.marks, self._passage = None, [], None
+        super().clear()
+        self._draw()
+
+    def _draw(self) -> None:
+        # The passage followed from the summary over the highlights, while it lasts.
+        self.setExtraSelections(mark_selections(self.document(), self.marks)
+                                + ([self._passage] if self._passage else []))
+
+    def _forget_passage(self) -> None:
+        self._passage = None
+        self._draw()
 
     def loadResource(self, kind: int, url: QUrl):
         # The reader never touches the network: images come from the library (stored when the
@@ -175,7 +202,6 @@ class ReaderView(QTextBrowser):
         bar = self.verticalScrollBar()
         if not self._restoring and bar.maximum() > 0 and bar.value() >= bar.maximum():
             self.reached_end.emit()
-
 
 
 def stored_image(data: bytes | None, column: int) -> QImage | None:
