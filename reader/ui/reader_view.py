@@ -1,4 +1,5 @@
-"""The reader view: the article in a themed, width-limited column, read without the network.
+"""The reader view: the article in a themed, width-limited column, read without the network,
+its highlights drawn over it (``highlight_marks`` finds where).
 
 It remembers nothing itself; the window saves the reading position it reports.
 """

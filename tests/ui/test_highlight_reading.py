@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from reader.library import NewArticle, highlights, open_library
+from reader.library.anchoring import Selector
 from reader.settings import Settings
 from reader.ui.highlight_marks import highlight_colour
 from tests.ui.test_main_window import open_window
@@ -19,9 +20,8 @@ REPEATED = "The plant will open in 2028."
 LATER = f"Engineers spoke last. {REPEATED} Nobody asked about the cost."
 
 
-def add_article(library) -> int:
+def add_article(library, url: str = "https://example.org/harbour") -> int:
     paragraphs = [INTRO, REPEATED, *FILLER, LATER]
-    url = "https://example.org/harbour"
     body = "".join(f"<p>{p}</p>" for p in paragraphs).replace("tidal energy",
                                                               "<b>tidal</b>\n  energy")
     return library.add(NewArticle(url=url, original_url=url, title="Harbour plant approved",
@@ -200,3 +200,16 @@ def test_a_passage_followed_from_the_summary_is_marked_over_the_highlights(qtbot
     assert len(drawn(view)) == 2 and drawn(view)[0][:3] == (*highlighted, "yellow")
     qtbot.waitUntil(lambda: len(view.extraSelections()) == 1, timeout=4000)
     assert drawn(view) == [(*highlighted, "yellow", False)]
+
+
+def test_a_highlight_made_elsewhere_is_drawn_and_one_of_another_article_is_not(window, library):
+    view = window.reader_view
+    text = view.article.text
+    other = add_article(library, "https://example.org/harbour-again")
+    assert other != view.article.id
+    highlights.add(library, other, Selector(REPEATED))  # (as the CLI or an import would)
+    assert drawn(view) == []
+    _made, change = highlights.add(library, view.article.id, Selector("The vote was close."),
+                                   color="pink")
+    assert drawn(view) == [(*document_span(view, "The vote was close."), "pink", False)]
+    assert text.index("The vote was close.") == _made.start
