@@ -3,6 +3,7 @@ with nothing fetched: every link is an article at once, with its title, tags, st
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -58,5 +59,30 @@ def test_every_link_of_every_format_is_an_article_at_once(name, home, tmp_path, 
     finally:
         library.close()
     annotated = [item for item in items.values() if item.highlights or item.note]
-    if name in ("omnivore", "raindrop.csv", "karakeep.json", "pinboard.json"):
+    if name in ("omnivore", "raindrop.csv", "karakeep.json", "pinboard.json",
+                "readwise-highlights.json"):
         assert annotated, f"the {name} fixture should carry highlights or notes"
+
+
+def test_imported_highlights_are_found_once_the_page_is_fetched(home, tmp_path, site):
+    """Readwise's export, pointed at the fixture site: the page is fetched by the real queue,
+    and the highlights that waited for it are found in its text."""
+    export = json.loads((IMPORTS / "readwise-highlights.json").read_text(encoding="utf-8"))
+    article = export[0]
+    article["source_url"] = article["unique_url"] = site.url("news-article.html")
+    path = tmp_path / "readwise.json"
+    path.write_text(json.dumps(export[:1]), encoding="utf-8")
+
+    assert main(["--home", str(home), "import", str(path)]) == 0
+    library = open_library()
+    try:
+        article_id = library.find_by_url(canonical_url(site.url("news-article.html")))
+        kept = highlights.for_article(library, article_id)
+        text = library.get(article_id).text
+        assert [(h.found, text[h.start:h.end], h.color) for h in kept] == [
+            (True, "The first phase will install six turbines", "blue"),
+            (True, "Because tides follow the moon rather than the weather, output can be "
+                   "predicted years in advance.", "yellow")]
+        assert highlights.article_note(library, article_id) == "Compare with the Orkney scheme."
+    finally:
+        library.close()

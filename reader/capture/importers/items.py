@@ -26,6 +26,7 @@ OMNIVORE_JSON = "Omnivore (metadata JSON, without saved pages)"
 WALLABAG = "wallabag (JSON)"
 KARAKEEP = "Karakeep (JSON)"
 READWISE = "Readwise Reader (CSV)"
+READWISE_HIGHLIGHTS = "Readwise highlights (JSON export)"
 BOOKMARKS = "Browser bookmarks (HTML)"
 FIREFOX = "Firefox bookmarks (JSON)"
 CHROME = "Chrome, Chromium or Edge bookmarks (JSON)"
@@ -37,7 +38,8 @@ URL_LIST = "List of links"
 
 EXPECTED_FORMATS = (
     "Reader can import exports from Pocket (HTML or CSV), Instapaper (CSV), Omnivore (ZIP), "
-    "wallabag (JSON), Karakeep or Hoarder (JSON), Readwise Reader (CSV), Linkwarden (JSON), "
+    "wallabag (JSON), Karakeep or Hoarder (JSON), Readwise Reader (CSV), Readwise highlights "
+    "(JSON), Linkwarden (JSON), "
     "Pinboard (JSON), Raindrop.io (CSV), browser bookmarks (HTML, Firefox JSON or .jsonlz4, "
     "Chrome/Edge Bookmarks), Reader's own JSON export and plain lists of links (one per line)."
 )

@@ -23,6 +23,7 @@ from reader.capture.importers.items import (
     OMNIVORE_JSON,
     PINBOARD,
     READER_JSON,
+    READWISE_HIGHLIGHTS,
     WALLABAG,
     Collector,
     ImportBatch,
@@ -154,8 +155,8 @@ def read_json(stream: TextIO, describe: Callable[[str], Exception]) -> ImportBat
                     batch = _read_entries(_chain(first, entries), read_one, format_name)
                     break
             else:
-                raise describe("its JSON list does not hold wallabag, Omnivore or Pinboard "
-                               "entries")
+                raise describe("its JSON list does not hold wallabag, Omnivore, Pinboard or "
+                               "Readwise entries")
         elif js.peek() == "{":
             batch = _read_object(js, describe)
         else:
@@ -337,9 +338,39 @@ def omnivore_highlights(value: object) -> list[dict]:
             for h in value if isinstance(h, dict)]
 
 
+def _is_readwise_book(entry: object) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("highlights"), list)
+            and ("source_url" in entry or "unique_url" in entry))
+
+
+def _readwise_book(collector: Collector, book: dict, where: str) -> ImportedItem | None:
+    """One document of Readwise's highlights export (its API's ``/export`` results, as the
+    Obsidian and Logseq plugins save them): its highlights with their notes, its note and tags.
+    Books and tweets have no web page to keep."""
+    url = book.get("source_url") or book.get("unique_url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        collector.skip(where, f"Not a web page: {book.get('category') or 'no address'}.")
+        return None
+    marked = [h for h in book["highlights"] if isinstance(h, dict) and not h.get("is_deleted")]
+    return collector.add(
+        where,
+        url,
+        title=book.get("readable_title") or book.get("title"),
+        tags=tag_names(book.get("book_tags")),
+        added=utc_iso(min((h["created_at"] for h in marked
+                           if isinstance(h.get("created_at"), str)), default="")),
+        note=book.get("document_note"),
+        excerpt=book.get("summary"),
+        highlights=[{"text": h.get("text"), "note": h.get("note"), "color": h.get("color"),
+                     "created": h.get("highlighted_at") or h.get("created_at")}
+                    for h in marked],
+    )
+
+
 # The exports that are a list of entries: how to tell each by its first entry, how to read one.
 _LISTS = (
     (_is_wallabag, _wallabag, WALLABAG),
     (is_omnivore_record, omnivore_record, OMNIVORE_JSON),
     (is_pinboard, pinboard, PINBOARD),
+    (_is_readwise_book, _readwise_book, READWISE_HIGHLIGHTS),
 )
