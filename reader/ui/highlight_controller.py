@@ -6,10 +6,11 @@ change events say changed."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
-from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QIcon, QPixmap
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QHelpEvent, QIcon, QPixmap
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from reader.errors import LibraryError
 from reader.library import Library
@@ -27,6 +28,7 @@ from reader.ui.selection_mode import PARAGRAPH, SENTENCE, WORD, SelectionMode
 
 Status = Callable[[str, int], None]
 MENU = "Highlight"
+NOTE_TIP_CHARS = 1000  # of a note shown when the pointer rests on its highlight
 
 
 class HighlightController(QObject):
@@ -44,6 +46,7 @@ class HighlightController(QObject):
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(
             lambda point: self.context_menu(point).exec(view.viewport().mapToGlobal(point)))
+        view.viewport().installEventFilter(self)  # a highlight's note shown as its tooltip
 
     def library_changed(self, change: LibraryChange) -> None:
         if self.view.article is not None and self.view.article.id in change.highlighted:
@@ -144,6 +147,25 @@ class HighlightController(QObject):
 
         enable(False)
         self.mode.active_changed.connect(enable)
+
+    def note_at(self, point: QPoint) -> str:
+        """The note of the highlight at ``point`` in the view, as a tooltip shows it: the
+        user's text, escaped (never read as markup), its line breaks kept."""
+        position = self.view.cursorForPosition(point).position()
+        notes = [mark.highlight.note for mark in self.view.marks_over(position, position)
+                 if mark.highlight.note]
+        return (f"<p style='white-space:pre-wrap'>{escape(notes[0][:NOTE_TIP_CHARS])}</p>"
+                if notes else "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            tip = self.note_at(event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.view.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return False
 
     def _here(self) -> list[Mark]:
         cursor = self.view.textCursor()

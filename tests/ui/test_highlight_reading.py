@@ -17,6 +17,7 @@ INTRO = ("The council met on Tuesday. It voted to build a tidal energy plant in 
 FILLER = [f"Item {n} of the minutes records routine business about parking permits and the "
           f"opening hours of the library on ward {n}." for n in range(1, 21)]
 REPEATED = "The plant will open in 2028."
+NOTE = "**Close** <img src=/dev/zero>"  # Markdown, and markup a tooltip must not read
 LATER = f"Engineers spoke last. {REPEATED} Nobody asked about the cost."
 
 
@@ -148,11 +149,13 @@ def test_colour_note_and_removal_are_undone_with_u(qtbot, window, library, monke
     assert drawn(view) == [(start, end, "green", False)]
     asked = []
     monkeypatch.setattr("reader.ui.highlight_controller.ask_for_note",
-                        lambda parent, title, about, note: asked.append(about) or "**Close** it was")
+                        lambda parent, title, about, note: asked.append(about) or NOTE)
     qtbot.keyClick(view, Qt.Key.Key_N)
     assert asked == ["The vote was close."]
     (noted,) = highlights.for_article(library, view.article.id)
-    assert noted.note == "**Close** it was" and drawn(view) == [(start, end, "green", True)]
+    assert noted.note == NOTE and drawn(view) == [(start, end, "green", True)]
+    tip = window.highlighting.note_at(view.cursorRect(cursor).center())
+    assert tip == "<p style='white-space:pre-wrap'>**Close** &lt;img src=/dev/zero&gt;</p>"
     qtbot.keyClick(view, Qt.Key.Key_X)
     assert highlights.for_article(library, view.article.id) == [] and drawn(view) == []
 
