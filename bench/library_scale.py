@@ -40,7 +40,9 @@ RUNS, QUICK_RUNS = 5, 3
 COMMON = ("the", "said", "year")
 SLOW_SECONDS = 3.0
 CAP_SECONDS = 20.0
-SEARCH_TARGET_MS = 100.0
+# A list search as the user types (issue 14): words in most articles are not ranked, so both
+# classes stay within a frame or two at any size.
+SEARCH_TARGETS_MS = {"rare": 15.0, "common": 25.0}
 ARCHIVE_TARGET_MS = 16.0  # one frame at 60 Hz: archiving must not drop a frame (issue 10)
 
 
@@ -204,7 +206,7 @@ def run(quick: bool) -> list[Row]:
                     rows.append(Row(
                         group, f"{label}, {name} terms, {p}", "ms", found[name][kind][p],
                         found[name]["bare"][p], f"bare FTS5 top 50 by rank, {p}", better="lower",
-                        target=SEARCH_TARGET_MS, target_on_value=True,
+                        target=SEARCH_TARGETS_MS[name], target_on_value=True,
                         note=(f"terms (matches): {terms}; {runs} runs each"
                               + (f"; timed once (over {SLOW_SECONDS:g} s; stopped at {CAP_SECONDS:g} s, "
                                  f"so a p95 of {CAP_SECONDS * 1000:,.0f} ms means at least that): "
@@ -229,3 +231,25 @@ def run(quick: bool) -> list[Row]:
                      f"{start['keys_u_s'] * 1000:.0f} ms"),
         ]
     return rows
+
+
+def main() -> None:
+    """``python -m bench.library_scale [SIZE] [--runs N]``: the search figures alone, on a
+    generated library of SIZE articles (default 100,000), as the group measures them."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.library_scale", description=main.__doc__)
+    parser.add_argument("size", type=int, nargs="?", default=SIZES[-1])
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
+    home, _made_s = libgen.library_home(args.size)
+    found = searches(home / "library.sqlite3", args.runs)
+    for name in ("rare", "common"):
+        print(f"{name}: " + ", ".join(f"{t} ({found['matches'][t]:,})" for t in found["terms"][name]))
+        for kind, figures in found[name].items():
+            if kind != "timed_once":
+                print(f"  {kind:7s} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -13,7 +13,7 @@ from reader.errors import LibraryError
 from reader.library import state
 from reader.library.highlights import reanchor
 from reader.library.events import Announcer, ChangeRecorder, LibraryChange, Listener
-from reader.library.listing import MATCH_END, MATCH_START, VIEWS, ListQuery, fts_query, snippet
+from reader.library.listing import VIEWS, ListQuery, fts_query, snippet
 from reader.library.rows import (
     ROW_COLUMNS,
     Article,
@@ -238,15 +238,22 @@ class Library:
         return self.page(query, 0, -1)
 
     def count_matching(self, query: ListQuery) -> int:
-        source, params = query.source()
+        source, params = query.source(self._ranked(query))
         return self.query_one(f"SELECT count(*) FROM {source}", params)[0]
 
     def ids(self, query: ListQuery) -> list[int]:
         """The ids of every article ``query`` selects, in its order: a few bytes an article,
         so a list of 100,000 can know its order and length and read rows only as shown."""
-        source, params = query.source()
+        ranked = self._ranked(query)
+        source, params = query.source(ranked)
         return [row[0] for row in self.query(
-            f"SELECT a.id FROM {source} ORDER BY {query.order_by()}", params)]
+            f"SELECT a.id FROM {source} ORDER BY {query.order_by(ranked)}", params)]
+
+    def _ranked(self, query: ListQuery) -> bool:
+        """Whether the search of ``query`` has few enough matches to rank (see
+        ``ListQuery.source``)."""
+        probe = query.probe()
+        return probe is None or bool(self.query_one(*probe)[0])
 
     def sort_keys(self, query: ListQuery, ids: Iterable[int]) -> dict[int, tuple]:
         """For those of ``ids`` that ``query`` (without its search) selects, the key that
@@ -303,13 +310,8 @@ class Library:
         return row[0] if row else None
 
     def search(self, text: str, limit: int = 50) -> list[ArticleRow]:
-        """Articles matching what the user typed, best match first, with snippets."""
-        match = fts_query(text)
-        if not match:
-            return []
-        return [article_row(row) for row in self.query(
-            f"SELECT {ROW_COLUMNS}, snippet(articles_fts, 3, '{MATCH_START}', "
-            f"'{MATCH_END}', '…', 14) FROM articles_fts "
-            "JOIN articles AS a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? AND a.deleted = 0 ORDER BY rank LIMIT ?",
-            (match, limit))]
+        """Articles matching what the user typed, as the list finds them in the view of
+        every article (best match first, unless its words are too common to rank by), with
+        snippets."""
+        query = ListQuery(view="all", search=text)
+        return self.rows_by_ids(self.ids(query)[:limit], text) if fts_query(text) else []
