@@ -14,9 +14,11 @@ from lxml.etree import strip_tags
 from lxml_html_clean import Cleaner
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.kind import DISCUSSION, may_hold_posts, page_kind
+from reader.capture.extraction.metadata import page_metadata
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 
@@ -87,50 +89,53 @@ def extract(html: str, url: str) -> Extracted:
     0.008 F1 on the news benchmark, lost on WCXB's articles and doubled the CPU time, and reading
     documentation favouring recall lost on the tuning half (docs/extraction.md).
     """
-    document = _bare_extraction(html, url, with_metadata=True)
+    tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
+    document = None if tree is None else _bare_extraction(tree, url)
     if document is None or word_count(document.text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
         # recall, they give their text (one of the 909 WCXB pages had no article without it).
-        document = _bare_extraction(html, url, with_metadata=True, favor_recall=True) or document
+        document = _bare_extraction(tree, url, favor_recall=True) or document
     if document is None:
         raise CaptureError(f"No article text found on this page: {url}")
+    metadata = page_metadata(tree, url)
     body = document.body
-    title = (document.title or "").strip()
+    title = (metadata.title or "").strip()
     _drop_leading_title(body, title)
     text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
     body_html = lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode")
     if page_kind(html) == DISCUSSION or may_hold_posts(html):
-        posts = thread_of(html, text)
+        posts = thread_of(tree, text)
         if posts is not None:
             body_html, text = posts
     if word_count(text) < MIN_WORDS:
-        body_html, text = _every_paragraph(html) or (body_html, text)
+        body_html, text = _every_paragraph(tree) or (body_html, text)
     if word_count(text) < MIN_WORDS:
         raise CaptureError(f"No article text found on this page: {url}")
     text, title = bounded_words(text), bounded_words(title)
     return Extracted(
         title=title or _fallback_title(text, url),
-        author=(document.author or "").strip(),
-        site=(document.sitename or "").strip() or (urlsplit(url).hostname or ""),
-        published=document.date or "",
-        language=document.language or _declared_language(html),
+        author=(metadata.author or "").strip(),
+        site=(metadata.sitename or "").strip() or (urlsplit(url).hostname or ""),
+        published=metadata.date or "",
+        language=_declared_language(html),
         body_html=sanitise(body_html, url),
         text=text,
     )
 
 
-def _every_paragraph(html: str) -> tuple[str, str] | None:
+def _every_paragraph(page) -> tuple[str, str] | None:
     """The page's paragraphs, all of them (trafilatura's baseline), for a page whose text the
-    extraction passes over, such as a thread of short replies: better than no article."""
-    tree, text, _length = trafilatura.baseline(html)
+    extraction passes over, such as a thread of short replies: better than no article. (The
+    baseline prunes ``page`` in place: the last reading of it.)"""
+    tree, text, _length = trafilatura.baseline(page)
     if word_count(text) < MIN_WORDS:
         return None
     return lxml.html.tostring(tree, encoding="unicode"), text
 
 
-def _bare_extraction(html: str, url: str, **settings) -> Document | None:
+def _bare_extraction(tree, url: str, **settings) -> Document | None:
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
         include_formatting=True,

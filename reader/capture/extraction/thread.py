@@ -14,7 +14,6 @@ from copy import deepcopy
 from collections import defaultdict
 from dataclasses import dataclass
 
-import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
@@ -49,15 +48,11 @@ _LETTERS = re.compile(r"[^\W\d_]")
 _SPACE = re.compile(r"\s+")
 
 
-def thread_of(html: str, article_text: str) -> tuple[str, str] | None:
-    """The discussion on the page as (HTML, text): a <section> per post, headed by its author
-    and date. None when the page shows no posts (repeated blocks, most of them signed with an
-    author or a date), or posts that leave out much of what trafilatura read as the page's text
-    (``article_text``): then they were comments under an article, not the page's point."""
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        return None
+def thread_of(root: HtmlElement, article_text: str) -> tuple[str, str] | None:
+    """The discussion on the page ``root`` as (HTML, text): a <section> per post, headed by its
+    author and date. None when the page shows no posts (repeated blocks, most of them signed with
+    an author or a date), or posts that leave out much of what trafilatura read as the page's
+    text (``article_text``): then they were comments under an article, not the page's point."""
     posts = find_posts(root)
     signed = sum(1 for post in posts if post.author or post.date)
     if len(posts) < 2 or signed < len(posts) / 2:

@@ -1,0 +1,45 @@
+"""A page's title, author, site and date come from its markup; the slow date search in the
+page's words is still made where the markup names no date."""
+
+from __future__ import annotations
+
+from trafilatura.utils import load_html
+
+from reader.capture.extraction.metadata import page_metadata
+
+BODY = "<p>" + "The council met again on the question of the bridge and the river. " * 8 + "</p>"
+
+
+def _page(head: str, body: str) -> str:
+    return f"<html><head>{head}</head><body><article>{body}{BODY}</article></body></html>"
+
+
+def test_structured_data_gives_title_author_site_and_date():
+    html = _page(
+        '<title>Bridge vote | The Town Paper</title>'
+        '<meta property="og:site_name" content="The Town Paper">'
+        '<meta name="author" content="Ann Example">'
+        '<meta property="article:published_time" content="2025-03-04T10:00:00Z">',
+        "<h1>Bridge vote</h1>")
+    metadata = page_metadata(load_html(html), "https://paper.example/2025/bridge")
+    assert (metadata.title, metadata.author, metadata.sitename, metadata.date) == (
+        "Bridge vote", "Ann Example", "The Town Paper", "2025-03-04")
+
+
+def test_a_byline_in_the_page_names_the_author_when_no_meta_tag_does():
+    html = _page("<title>Bridge vote</title>",
+                 '<h1>Bridge vote</h1><p class="byline">Ben Writer</p>')
+    assert page_metadata(load_html(html), "https://paper.example/bridge").author == "Ben Writer"
+
+
+def test_a_date_written_only_in_the_text_is_found():
+    html = _page("<title>Bridge vote</title>",
+                 "<h1>Bridge vote</h1><p>Published on 17 March 2024 by the desk.</p>")
+    assert page_metadata(load_html(html), "https://paper.example/bridge").date == "2024-03-17"
+
+
+def test_the_page_is_left_as_it_was():
+    tree = load_html(_page("<title>Bridge vote</title>", '<p class="byline">Ben Writer</p>'))
+    before = len(list(tree.iter()))
+    page_metadata(tree, "https://paper.example/bridge")
+    assert len(list(tree.iter())) == before
