@@ -34,7 +34,6 @@ RANKED_MATCHES = 5000
 # Marks around matched words in search snippets; the list paints them highlighted.
 MATCH_START, MATCH_END = "\x02", "\x03"
 _TERM = re.compile(r"\w+", re.UNICODE)
-_BEYOND_ASCII = re.compile(r"[^\W\x00-\x7f]")  # a letter beyond ASCII
 # SQLite's NOCASE folds ASCII letters only.
 _NOCASE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -158,10 +157,13 @@ def snippet(text: str, search: str) -> str:
     at = words.first_match(text)
     if at is None:
         return ""
-    begin = max(0, at - 200)  # room for the words shown before it
+    # Room for the words shown before it: the first word read there may be cut, so it is not.
+    begin = max(0, at - 100)
     found: list[re.Match] = []
     first = None
     for word in _TERM.finditer(text, begin):  # up to one word past the passage
+        if begin and word.start() == begin:
+            continue
         if first is None and word.start() >= at:
             first = len(found)
         found.append(word)
@@ -184,6 +186,8 @@ class _SearchWords:
     def __init__(self, typed: list[str], prefix: bool):
         self.whole = {_folded(term) for term in typed}
         self.prefix = _folded(typed[-1]) if prefix else None
+        self.folded = self.whole | {self.prefix} - {None}
+        self.ascii = all(spelling.isascii() for spelling in self.folded)
         # Spelled as typed, or as folded, in any case: one expression finds those.
         self.spellings = {spelling for term in typed for spelling in (term.lower(), _folded(term))}
         patterns = [rf"\b(?:{re.escape(term)}|{re.escape(_folded(term))})" for term in typed]
@@ -203,7 +207,8 @@ class _SearchWords:
         The expression is started where the lower-cased text first has one of the spellings: a
         plain find, where a case-blind expression run over a whole article costs more than the
         rest. Folding every word of a long article costs more still: only a text with no word
-        spelled as searched is folded, and only its words with letters beyond ASCII."""
+        spelled as searched, whose folded letters have one of the spellings, is folded, and
+        only its words with letters beyond ASCII."""
         lowered = text.lower()
         found = [at for at in map(lowered.find, self.spellings) if at >= 0]
         if len(lowered) != len(text):  # a letter lower-cased into two: places differ
@@ -211,8 +216,8 @@ class _SearchWords:
         hit = self.spelled.search(text, min(found)) if found else None
         if hit:
             return hit.start()
-        if not _BEYOND_ASCII.search(text):
-            return None
+        if self.ascii and not any(map(_ascii_folded(text).__contains__, self.folded)):
+            return None  # (the index matched elsewhere: the title, the site)
         return next((word.start() for word in _TERM.finditer(text)
                      if not word.group().isascii() and self.matches(word.group())), None)
 
@@ -221,6 +226,13 @@ class _SearchWords:
 def _search_words(search: str) -> _SearchWords | None:
     typed = _TERM.findall(search)
     return _SearchWords(typed, fts_query(search).endswith("*")) if typed else None
+
+
+def _ascii_folded(text: str) -> str:
+    """``text`` folded as ``_folded`` folds a word, then without what is not ASCII: wherever a
+    word of it folds to an ASCII spelling, this has that spelling (a quick way to know it has
+    none)."""
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
 
 
 def _folded(word: str) -> str:
