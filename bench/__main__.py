@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only model,ingest,cli_add,ui,library_scale,soak] [--output FILE]``
+"""``python -m bench [--quick] [--only model,ingest,cli_add,ui,library_scale,soak,extraction] [--output FILE]``
 (``--from-results RESULTS_JSON`` writes the page again from an earlier run's results)
 
 Runs every benchmark group, each in a fresh process (``bench.group``), and writes the table to
@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import report
 from bench.common import machine, reader_version
 
-GROUPS = ("model", "ingest", "cli_add", "ui", "library_scale", "soak")
+GROUPS = ("model", "ingest", "cli_add", "ui", "library_scale", "soak", "extraction")
 ROOT = Path(__file__).resolve().parent.parent
 
 
