@@ -50,5 +50,8 @@ def stylesheet(theme: Theme, font_family: str, font_size: int) -> str:
 
 
 def widget_stylesheet(theme: Theme) -> str:
+    # Selected text in the page's own background colour: white on the dark theme's light blue
+    # could not be read.
     return (f"QTextBrowser {{ background: {theme.background}; color: {theme.text}; "
-            f"border: none; selection-background-color: {theme.link}; }}")
+            f"border: none; selection-background-color: {theme.link}; "
+            f"selection-color: {theme.background}; }}")
