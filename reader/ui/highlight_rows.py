@@ -78,7 +78,7 @@ class HighlightDelegate(QStyledItemDelegate):
         if index.data(HIGHLIGHT_ROLE) is None:
             return QSize(200, line + 2 * self.PADDING)
         lines = 1 + len(index.data(LINES_ROLE) or [])
-        return QSize(200, lines * (line + 2) + self.PADDING)
+        return QSize(200, lines * (line + 2) + 3 * self.PADDING // 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -93,16 +93,17 @@ class HighlightDelegate(QStyledItemDelegate):
         muted = QColor(text)
         muted.setAlphaF(0.65)
         painter.save()
-        area = option.rect.adjusted(self.PADDING, self.PADDING // 2, -self.PADDING, 0)
+        area = option.rect.adjusted(self.PADDING, 3 * self.PADDING // 4, -self.PADDING,
+                                    -self.PADDING // 2)
         if highlight is None:
             bold = QFont(option.font)
             bold.setBold(True)
-            self._line(painter, QRect(area.left(), area.top() + self.PADDING // 2, area.width(),
-                                      area.height()), bold, muted, index.data() or "")
+            self._line(painter, area.adjusted(0, self.PADDING // 2, 0, 0), bold, muted,
+                       index.data() or "")
             painter.restore()
             return
         colour = COLOUR_VALUES.get(highlight.color, COLOUR_VALUES["yellow"])
-        painter.fillRect(QRect(area.left(), area.top() + 1, self.BAR, area.height() - 4),
+        painter.fillRect(QRect(area.left(), area.top() + 1, self.BAR, area.height() - 2),
                          colour)
         area.setLeft(area.left() + self.BAR + self.PADDING)
         height = QFontMetrics(option.font).height() + 2
