@@ -45,7 +45,9 @@ run, so machine speed cancels out (load does not: see the load columns).
    made by `open_library`; cached in ~/.cache/reader-bench, keyed by schema version). Cold start =
    wall time from starting a process running `reader.ui.app.run_gui` to the window's first paint;
    search = `Library.search` and the list model's query with a search (first page), rare and
-   common terms (the last word is a prefix, as Reader searches while you type); scroll =
+   common terms (the last word is a prefix, as Reader searches while you type; rare terms are
+   ranked, and the run checks the list's first 10 rows are FTS5's 10 best by rank; terms in over
+   5,000 articles are not ranked: `python -m bench.library_scale [SIZE]` runs these alone); scroll =
    `ArticleListModel.row_at` every 50th row; G = the last row. References in the table.
 """
 
