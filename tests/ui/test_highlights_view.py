@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 
 from reader.library import highlights, open_library
 from reader.settings import Settings
@@ -143,3 +144,17 @@ def test_highlights_and_notes_are_there_after_a_restart(qtbot, library, marked, 
     assert pane.note.text() == "An article to read again"
     window.close()
     library.close()
+
+
+def test_a_quote_or_note_of_markup_is_shown_as_text(library):
+    """Tooltips are read as rich text when they look so: the whole quote and note are escaped
+    (the rows themselves are painted as text)."""
+    hostile = "Big news <img src=/dev/zero> & <b>more</b>"
+    article = add_article(library, "Hostile", {5: hostile})
+    highlight(library, article, hostile, note="<i>mine</i>")
+    model = HighlightsListModel(library)
+    model.list_highlights("")
+    document = QTextDocument()
+    document.setHtml(model.index(0).data(Qt.ItemDataRole.ToolTipRole))
+    assert document.toPlainText() == f"{hostile}\n\n<i>mine</i>"
+    assert model.index(0).data() == hostile
