@@ -182,7 +182,7 @@ class Browser(QObject):
         self.select_article(highlight.article_id)
         self.reader_view.setFocus()
         return (self.shown_article == highlight.article_id and highlight.found
-                and self.reader_view.show_passage(highlight.quote))
+                and self.reader_view.show_highlight(highlight.id))
 
     def _keep_selection(self) -> None:
         if not self._new_query:

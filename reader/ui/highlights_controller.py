@@ -67,7 +67,7 @@ class HighlightsController(QObject):
         """Scroll the reader view to a highlight of the shown article (and read on there)."""
         if not highlight.found:
             self.status(NOT_FOUND, 6000)
-        elif not self.browser.reader_view.show_passage(highlight.quote):
+        elif not self.browser.reader_view.show_highlight(highlight.id):
             self.status("That passage is not in the article as shown.", 6000)
         elif focus:
             self.browser.reader_view.setFocus()

@@ -214,3 +214,19 @@ def test_shift_h_from_the_pane_hides_it_and_it_stays_hidden_after_restart(qtbot,
     press(qtbot, Qt.Key.Key_H, Qt.KeyboardModifier.ShiftModifier)
     assert not window.highlights_pane.isVisible() and window.reader_view.hasFocus()
     window.close()
+
+
+def test_a_quote_said_twice_is_followed_to_the_place_highlighted(qtbot, library):
+    twice = add_article(library, "Twice", {**QUOTES, 120: QUOTES[12]})
+    later = library.get(twice).text.rindex(QUOTES[12])
+    second = highlights.add(library, twice, Selector(QUOTES[12], start=later))[0]
+    assert second.start == later
+    window = open_window(qtbot, library, Settings())
+    window.browser.select_article(twice)
+    pane = open_pane(qtbot, window)
+    press(qtbot, Qt.Key.Key_Return)
+    cursor = window.reader_view.textCursor()
+    first = window.reader_view.toPlainText().index(QUOTES[12])
+    assert cursor.selectedText() == QUOTES[12] and cursor.selectionStart() > first
+    assert pane.list.current_highlight() == second
+    window.close()
