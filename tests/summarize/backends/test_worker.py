@@ -328,3 +328,46 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_pieces_go_one_by_one_first_then_together_at_most_every_batch_interval():
+    from reader.summarize.backends.worker import child
+
+    class SendingEnd:  # records what the child's end of the pipe is given, and when
+        def __init__(self):
+            self.sent = []
+
+        def send(self, message):
+            self.sent.append((time.monotonic(), message))
+
+    words = [f"w{n} " for n in range(60)]
+
+    def slow_pieces():
+        for word in words:
+            time.sleep(0.004)
+            yield word
+
+    pipe = SendingEnd()
+    child._send_in_batches(pipe, 7, slow_pieces())
+    assert all(message[:2] == ("piece", 7) for _, message in pipe.sent)
+    texts = [message[2] for _, message in pipe.sent]
+    assert "".join(texts) == "".join(words)
+    assert texts[: child.FIRST_PIECES] == words[: child.FIRST_PIECES]
+    assert len(texts) < len(words) - child.FIRST_PIECES
+    # From the last single piece on, sends are BATCH_SECONDS apart; the last one is what was left.
+    times = [at for at, _ in pipe.sent[child.FIRST_PIECES - 1 : -1]]
+    assert all(b - a >= child.BATCH_SECONDS * 0.9 for a, b in itertools.pairwise(times))
+
+
+def test_threads_left_to_choose_follow_the_load_in_the_child(fresh, caplog):
+    """Threads 0 (Reader's default) reaches the child as 0: its LocalModel adapts; a count the
+    user chose stays."""
+    with WorkerModel(embedded_model_path(), context_limit=2048, threads=0) as adapting:
+        with caplog.at_level(logging.INFO):
+            adapting.count_tokens(TEXT)
+            fresh.count_tokens(TEXT)
+    loading = [r.getMessage() for r in caplog.records
+               if r.name == "reader.summarize.backends.local" and "Loading" in r.getMessage()]
+    assert len(loading) == 2
+    assert f"up to {physical_cores()} threads, fewer while" in loading[0]
+    assert f"{THREADS} threads" in loading[1] and "fewer" not in loading[1]

@@ -7,12 +7,17 @@ import faulthandler
 import logging
 import os
 import signal
+import time
 import traceback
 from pathlib import Path
 
 from reader.errors import ModelError
 from reader.processes import die_with_parent
 from reader.summarize.backends.local import LocalModel
+
+# Pieces of an answer are sent together, at most this often, after the first FIRST_PIECES.
+BATCH_SECONDS = 0.03
+FIRST_PIECES = 8
 
 
 class _ParentGone(BaseException):
@@ -94,8 +99,7 @@ def _answer_requests(connection, model: LocalModel | None, failure: tuple[str, s
             elif kind == "stream":
                 method, call_args = args
                 cancelled = _CancelFlag(connection, request)
-                for piece in getattr(model, method)(*call_args, cancelled):
-                    connection.send(("piece", request, piece))
+                _send_in_batches(connection, request, getattr(model, method)(*call_args, cancelled))
                 connection.send(("done", request, None))
             else:
                 raise ValueError(f"unknown request {kind!r}")
@@ -105,6 +109,23 @@ def _answer_requests(connection, model: LocalModel | None, failure: tuple[str, s
             raise
         except Exception:  # a bug: raised in Reader with its traceback; the child lives on
             connection.send(("bug", request, traceback.format_exc()))
+
+
+def _send_in_batches(connection, request: int, pieces) -> None:
+    """Send the first pieces as they come (the output parser waits for the first words before it
+    shows anything), then what came in at most every ``BATCH_SECONDS``: each message wakes Reader's
+    process, which on a busy machine takes a core from the model's threads."""
+    waiting: list[str] = []
+    sent_at = 0.0
+    for count, piece in enumerate(pieces):
+        waiting.append(piece)
+        now = time.monotonic()
+        if count < FIRST_PIECES or now - sent_at >= BATCH_SECONDS:
+            connection.send(("piece", request, "".join(waiting)))
+            waiting.clear()
+            sent_at = now
+    if waiting:
+        connection.send(("piece", request, "".join(waiting)))
 
 
 def _redirect_stderr(path: str) -> None:

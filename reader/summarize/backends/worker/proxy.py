@@ -12,7 +12,9 @@ a fresh child.
   seconds without a request the child exits, giving its memory back, and the next request starts
   it again (and waits for the load).
 - One request at a time: requests from several threads wait their turn.
-- Streaming: each piece is sent over a pipe as soon as llama.cpp writes it.
+- Streaming: the first pieces are sent over the pipe as soon as llama.cpp writes them, then
+  what came in at most every 30 ms (``child.BATCH_SECONDS``), so that Reader's process is not
+  woken for every token.
 - Cancelling (the caller's ``threading.Event``) sends a cancel message, which the child reads
   between tokens; a child that does not answer within ``CANCEL_GRACE`` seconds (busy reading a
   long prompt, or hung) is killed.
@@ -79,6 +81,7 @@ class WorkerModel(ChatModel):
         self.has_reasoning = prompt.template_reasons(self.metadata)
         self.context_limit = context_limit
         self.threads = threads or physical_cores()
+        self._threads_asked = threads  # 0: the child's LocalModel follows the load
         self.options = options
         for name, value in options.items():  # model.reasoning_effort, as LocalModel has it
             setattr(self, name, value)
@@ -173,7 +176,7 @@ class WorkerModel(ChatModel):
         if child is None:
             try:
                 child = self._child = Child.start(
-                    self.path, self.context_limit, self.threads, self.options)
+                    self.path, self.context_limit, self._threads_asked, self.options)
             except OSError as error:  # no memory or processes left to start one
                 raise ModelError(f"Reader could not start the model process: {error}") from error
         return child

@@ -1,0 +1,88 @@
+"""How many threads generate: as many as there are cores, less those other processes keep busy.
+
+llama.cpp here is built with OpenMP: at every step of a token its threads wait for each other,
+spinning. A thread that shares its core with another busy process is descheduled for a time
+slice while the others spin, so with one of two cores busy, two threads generate 27-33 tok/s
+where one thread makes 68-71 (docs/benchmarks.md). So the load is measured, not guessed: the CPU
+time the whole machine spent (``psutil.cpu_times``) less this process's own (``os.times``), over
+the last ``WINDOW`` seconds of wall time, is what the other processes took; the threads are the
+cores they leave free, rounded (one of two cores half busy still leaves two). Measured during
+the prompt's evaluation first, then again every ``WINDOW`` seconds while tokens are generated,
+so a load that comes or goes is followed within a fraction of a second.
+
+OpenMP's wait policy is left at libgomp's default (spin a little, then sleep): ``PASSIVE``
+halves the speed of two threads on an idle machine, and under load one thread beats two
+passive ones (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import psutil
+
+WINDOW = 0.25  # seconds: long enough for the kernel's CPU counters (10 ms ticks) to mean something
+
+
+class GenerationThreads:
+    """The thread count for generation: ``most`` when the cores are free, fewer when they are
+    not; always ``most`` when ``adapt`` is False (the user chose a count). ``cpus``: the CPUs
+    it runs on, by number (those this process may use, by default)."""
+
+    def __init__(self, most: int, adapt: bool = True, cpus: list[int] | None = None):
+        self.most = max(1, most)
+        self.adapt = adapt
+        self.current = self.most
+        self._cpus = cpus if cpus is not None else _usable_cpus()
+        self._mark: tuple[float, float, float] | None = None
+
+    def start(self) -> None:
+        """A generation starts: measure from now (its prompt's evaluation)."""
+        if self.adapt:
+            self._mark = _counters(self._cpus)
+
+    def choose(self) -> int | None:
+        """The thread count to use from now on when it changed, else None; at most every
+        ``WINDOW`` seconds it looks at the load again."""
+        if not self.adapt or self._mark is None or time.monotonic() - self._mark[0] < WINDOW:
+            return None
+        now = _counters(self._cpus)
+        wall = now[0] - self._mark[0]
+        busy_elsewhere = ((now[1] - self._mark[1]) - (now[2] - self._mark[2])) / wall
+        self._mark = now
+        return self._set(self.for_load(busy_elsewhere))
+
+    def for_load(self, busy_elsewhere: float) -> int:
+        """Threads for a machine on which other processes keep ``busy_elsewhere`` CPUs busy."""
+        free = len(self._cpus) - max(0.0, busy_elsewhere)
+        return max(1, min(self.most, math.floor(free + 0.5)))
+
+    def _set(self, threads: int) -> int | None:
+        if threads == self.current:
+            return None
+        self.current = threads
+        return threads
+
+
+def _usable_cpus() -> list[int]:
+    """The CPUs this process may run on (all of them, where the system cannot say)."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return list(range(psutil.cpu_count() or 1))
+
+
+def _counters(cpus: list[int]) -> tuple[float, float, float]:
+    """Wall time, CPU time ``cpus`` spent busy, CPU time this process spent, in seconds."""
+    per_cpu = psutil.cpu_times(percpu=True)
+    busy = 0.0
+    for number in cpus:
+        if number < len(per_cpu):
+            times = per_cpu[number]
+            busy += sum(times) - times.idle - getattr(times, "iowait", 0.0)
+            # Linux counts guest time inside user time as well.
+            busy -= getattr(times, "guest", 0.0) + getattr(times, "guest_nice", 0.0)
+    own = os.times()
+    return time.monotonic(), busy, own.user + own.system
