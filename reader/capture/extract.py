@@ -43,6 +43,7 @@ ALLOWED_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 p br hr ul ol li blockquote pre code a strong em b i u s del sub sup "
     "table thead tbody tr th td img figure figcaption div span dl dt dd section".split()
 )
+_CODE_FORMATTING = ("i", "b", "em", "strong", "var", "span")
 _TEXT_BLOCKS = frozenset("p li td th dd dt h1 h2 h3 h4 h5 h6 a strong em b i".split())
 _LINK_SCHEMES = ("http", "https", "mailto")
 # An attribute longer than this is dropped: the reader view parses the body on the UI thread,
@@ -90,6 +91,8 @@ def extract(html: str, url: str) -> Extracted:
     documentation favouring recall lost on the tuning half (docs/extraction.md).
     """
     tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
+    if tree is not None:
+        _unformatted_code(tree)
     document = None if tree is None else _bare_extraction(tree, url)
     if document is None or word_count(document.text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
@@ -146,6 +149,15 @@ def _bare_extraction(tree, url: str, **settings) -> Document | None:
         **settings,
     )
     return document if document is not None and document.body is not None else None
+
+
+def _unformatted_code(tree) -> None:
+    """Code without the italics, bold and spans inside it: trafilatura moves those out of the
+    code and loses the words after the code (documentation's "the <code><i>condition</i></code>
+    is evaluated" lost the rest of its sentence)."""
+    for code in tree.iter("code"):
+        if len(code):
+            strip_tags(code, *_CODE_FORMATTING)
 
 
 def _inline_code(tree):
@@ -207,7 +219,7 @@ def sanitise(html: str, base_url: str) -> str:
     and only http(s)/mailto links.
     """
     fragment = lxml.html.fragment_fromstring(html, create_parent="div")
-    fragment = _cleaner.clean_html(fragment)
+    _cleaner(fragment)  # in place (its clean_html would clean a copy)
     links = len(fragment.xpath("//a"))
     if links > MAX_LINKS:
         raise CaptureError(f"This page is a list of {links:,} links, not an article: {base_url}")

@@ -119,6 +119,18 @@ def test_documentation_keeps_code_blocks_tables_and_headings_intact():
     assert "Quick search" not in page.text and "Table of Contents" not in page.text
 
 
+def test_a_sentence_with_formatted_code_in_it_keeps_all_its_words():
+    # trafilatura moves the <i> out of the <code> and drops the words between them
+    sentence = ("The specified <code><i>condition</i></code> is evaluated. If true, the "
+                "directives inside the braces are executed with the <code>if</code> block.")
+    filler = "".join(f"<p>Directive number {n} is processed in order at the server level of the "
+                     f"file, after the {n - 1} before it.</p>" for n in range(2, 8))
+    html = f"<html><body><main><h1>Rewrite</h1><p>{sentence}</p>{filler}</main></body></html>"
+    text = " ".join(extract(html, "https://docs.example/rewrite.html").text.split())
+    assert ("The specified condition is evaluated. If true, the directives inside the braces are "
+            "executed with the if block.") in text
+
+
 @pytest.mark.parametrize("name", ["news-article.html", "blog-post.html"])
 def test_an_article_has_no_post_sections(name):
     page = extract(_page(name), "https://news.example/story")

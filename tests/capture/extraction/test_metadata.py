@@ -3,6 +3,7 @@ page's words is still made where the markup names no date."""
 
 from __future__ import annotations
 
+import pytest
 from trafilatura.utils import load_html
 
 from reader.capture.extraction.metadata import page_metadata
@@ -43,3 +44,22 @@ def test_the_page_is_left_as_it_was():
     before = len(list(tree.iter()))
     page_metadata(tree, "https://paper.example/bridge")
     assert len(list(tree.iter())) == before
+
+
+def test_no_author_where_the_markup_has_no_byline_and_the_search_is_skipped(monkeypatch):
+    from reader.capture.extraction import metadata
+
+    def searched(tree):
+        raise AssertionError("the byline search ran on a page without a byline mark")
+
+    monkeypatch.setattr(metadata, "extract_author", searched)
+    html = _page("<title>Bridge vote</title>", '<h1 class="headline">Bridge vote</h1>')
+    assert page_metadata(load_html(html), "https://paper.example/bridge").author is None
+
+
+@pytest.mark.parametrize("byline", [
+    '<span class="AuthorName">Cam Writer</span>', '<a rel="author" href="/cam">Cam Writer</a>',
+    '<div data-component="Byline">Cam Writer</div>', '<p id="zuozhe">Cam Writer</p>'])
+def test_each_kind_of_byline_mark_is_searched(byline):
+    html = _page("<title>Bridge vote</title>", f"<h1>Bridge vote</h1>{byline}")
+    assert page_metadata(load_html(html), "https://paper.example/bridge").author == "Cam Writer"
