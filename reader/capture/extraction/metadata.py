@@ -1,10 +1,9 @@
 """A page's title, author, site name and date, from its markup.
 
 trafilatura's own readers, less what Reader never shows (categories, tags and licence, a quarter
-of what trafilatura's metadata step costs), and with the slow search for a date in the page's
-words (htmldate's extensive search, dateparser on every date-like phrase) only where the markup
-names no date: on the development sets that finds the same date on all but 2 of 421 pages, at a
-fraction of the time.
+of what trafilatura's metadata step costs), and its search for a byline only where the markup
+has a byline mark. (htmldate's search for a date in the page's words, dateparser on every
+date-like phrase, stays: without it 44 of 421 pages of the development sets had no date.)
 """
 
 from __future__ import annotations
@@ -52,8 +51,7 @@ def page_metadata(tree: HtmlElement, url: str) -> Document:
     if sitename and "." not in sitename and not sitename[0].isupper():
         sitename = sitename.title()
     metadata.sitename = sitename
-    metadata.date = (find_date(tree, url=url, **set_date_params(False))
-                     or find_date(tree, url=url, **set_date_params(True)))
+    metadata.date = find_date(tree, url=url, **set_date_params(True))
     metadata.clean_and_trim()
     return metadata
 

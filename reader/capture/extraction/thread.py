@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import lxml.html
@@ -131,7 +131,8 @@ def find_posts(root: HtmlElement) -> list[Post]:
         return []
     _, _, bodies = min((c for c in candidates if c[0] >= TIGHTNESS * best), key=lambda c: c[1])
     bodies = _with_opener(root, bodies)
-    return [_post(body, bodies) for body in bodies]
+    ancestor_counts = Counter(a for body in bodies for a in body.iterancestors())
+    return [_post(body, ancestor_counts) for body in bodies]
 
 
 def _signature(element: HtmlElement) -> str:
@@ -164,11 +165,7 @@ def _outermost(members: list[HtmlElement]) -> list[HtmlElement]:
     """The members (in page order) not inside another member (a reply's text nested in its
     parent's post)."""
     chosen = set(members)
-    kept = []
-    for member in members:
-        if not any(ancestor in chosen for ancestor in member.iterancestors()):
-            kept.append(member)
-    return kept
+    return [member for member in members if chosen.isdisjoint(member.iterancestors())]
 
 
 def _prose_words(root: HtmlElement) -> dict[HtmlElement, tuple[int, int]]:
@@ -192,15 +189,11 @@ def _prose_words(root: HtmlElement) -> dict[HtmlElement, tuple[int, int]]:
     return counts
 
 
-def _post(body: HtmlElement, bodies: list[HtmlElement]) -> Post:
+def _post(body: HtmlElement, ancestor_counts: Counter) -> Post:
     """The post around ``body``: its largest ancestor holding no other post's text."""
-    others = set()
-    for other in bodies:
-        if other is not body:
-            others.update(other.iterancestors())
     container = body
     for ancestor in body.iterancestors():
-        if ancestor in others:
+        if ancestor_counts[ancestor] > 1:  # also an ancestor of another post's text
             break
         container = ancestor
     return Post(_author(container, body), _date(container, body), body)
