@@ -43,9 +43,10 @@ RUNS, QUICK_RUNS = 5, 3
 COMMON = ("the", "said", "year")
 SLOW_SECONDS = 3.0
 CAP_SECONDS = 20.0
-# A list search as the user types (issue 14): words in most articles are not ranked, so both
-# classes stay within a frame or two at any size.
-SEARCH_TARGETS_MS = {"rare": 15.0, "common": 25.0}
+SEARCH_TARGET_MS = 100.0  # Library.search (reader search)
+# The list's search as the user types (issue 14): words in most articles are not ranked, so
+# both classes stay within a frame or two at any size.
+LIST_SEARCH_TARGETS_MS = {"rare": 15.0, "common": 25.0}
 ARCHIVE_TARGET_MS = 16.0  # one frame at 60 Hz: archiving must not drop a frame (issue 10)
 
 
@@ -228,7 +229,8 @@ def run(quick: bool) -> list[Row]:
                     rows.append(Row(
                         group, f"{label}, {name} terms, {p}", "ms", found[name][kind][p],
                         found[name]["bare"][p], f"bare FTS5 top 50 by rank, {p}", better="lower",
-                        target=SEARCH_TARGETS_MS[name], target_on_value=True,
+                        target=LIST_SEARCH_TARGETS_MS[name] if kind == "list" else SEARCH_TARGET_MS,
+                        target_on_value=True,
                         note=(f"terms (matches): {terms}; {runs} runs each; "
                               + (f"the list's first 10 rows are FTS5's 10 best by rank: "
                                  f"{', '.join(f'{t} {best}' for t, best in found['best'].items())}"
