@@ -19,6 +19,9 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 FETCH_ROLE = Qt.ItemDataRole.UserRole + 3  # pending.PENDING/FAILED: a link without its page
 FETCH_STATES = {pending.PENDING: "Not fetched yet", pending.FAILED: "Could not be fetched"}
 PAGE_SIZE = 200
+# A search's rows each carry the passage that matched, found in the article's text: a
+# screenful at a time keeps the first paint of results short.
+SEARCH_PAGE_SIZE = 50
 CACHED_ROWS = 40 * PAGE_SIZE
 # A change of more articles than this (an import, a burst of saves) re-reads the list's order
 # once rather than placing each article on its own.
@@ -209,8 +212,9 @@ class ArticleListModel(QAbstractListModel):
         if row is not None:
             self._rows.move_to_end(article_id)
             return row
-        start = number - number % PAGE_SIZE
-        page = self._ids[start:start + PAGE_SIZE]
+        size = SEARCH_PAGE_SIZE if self._query.search else PAGE_SIZE
+        start = number - number % size
+        page = self._ids[start:start + size]
         for read in self._library.rows_by_ids(page, self._query.search):
             self._rows[read.id] = read
             self._unfetched.pop(read.id, None)
