@@ -17,7 +17,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from reader.capture.extraction.kind import DISCUSSION, may_hold_posts, page_kind
+from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
@@ -106,7 +106,8 @@ def extract(html: str, url: str) -> Extracted:
     _drop_leading_title(body, title)
     text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
     body_html = lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode")
-    if page_kind(html) == DISCUSSION or may_hold_posts(html):
+    kind = page_kind(html)
+    if kind == DISCUSSION or (kind == UNDECLARED and may_hold_posts(html)):
         posts = thread_of(tree, text)
         if posts is not None:
             body_html, text = posts

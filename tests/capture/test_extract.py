@@ -9,7 +9,13 @@ import lxml.html
 import pytest
 
 from reader.capture.extract import extract, word_count
-from reader.capture.extraction.kind import ARTICLE, DISCUSSION, may_hold_posts, page_kind
+from reader.capture.extraction.kind import (
+    ARTICLE,
+    DISCUSSION,
+    UNDECLARED,
+    may_hold_posts,
+    page_kind,
+)
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 
@@ -36,12 +42,12 @@ def test_structured_data_marks_a_discussion():
 def test_questions_and_answers_of_an_faq_do_not_make_an_article_a_discussion():
     faq = ('<script type="application/ld+json">{"@type": "FAQPage", "mainEntity": [{"@type": '
            '"Question", "acceptedAnswer": {"@type": "Answer", "text": "Yes."}}]}</script>')
-    assert page_kind(f"<html><head>{faq}</head><body><p>Story</p></body></html>") == ARTICLE
+    assert page_kind(f"<html><head>{faq}</head><body><p>Story</p></body></html>") == UNDECLARED
 
 
 def test_an_article_is_no_discussion_but_forum_markup_is_worth_a_look():
-    assert page_kind(_page("news-article.html")) == ARTICLE
-    assert page_kind(_page("docs-page.html")) == ARTICLE
+    assert page_kind(_page("news-article.html")) == ARTICLE  # JSON-LD NewsArticle
+    assert page_kind(_page("docs-page.html")) == UNDECLARED
     assert may_hold_posts(_page("forum-thread.html").replace("DiscussionForumPosting", "WebPage"))
     assert not may_hold_posts(_page("docs-page.html"))
 
@@ -135,6 +141,15 @@ def test_a_sentence_with_formatted_code_in_it_keeps_all_its_words():
 def test_an_article_has_no_post_sections(name):
     page = extract(_page(name), "https://news.example/story")
     assert "<section" not in page.body_html
+
+
+def test_a_declared_article_keeps_its_story_however_much_its_markup_looks_like_a_forum():
+    # the forum thread's page declared as an article: its posts are then its comments
+    forum = _page("forum-thread.html")
+    as_article = forum.replace("DiscussionForumPosting", "NewsArticle")
+    assert page_kind(as_article) == ARTICLE and may_hold_posts(as_article)
+    assert "<section" in extract(forum, "https://forum.example/t/1").body_html
+    assert "<section" not in extract(as_article, "https://forum.example/t/1").body_html
 
 
 def test_a_forum_without_structured_data_is_found_by_its_markup():

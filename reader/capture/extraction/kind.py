@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from itertools import islice
 
-ARTICLE, DISCUSSION = "article", "discussion"
+ARTICLE, DISCUSSION, UNDECLARED = "article", "discussion", "undeclared"
 
 _DISCUSSION_TYPES = frozenset({"DiscussionForumPosting", "QAPage"})
+_ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle",
+                            "TechArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+                            "ReportageNewsArticle"})
 # (Two patterns, each starting with a literal, which the regex engine scans for quickly.)
 _MICRODATA_TYPE = re.compile(r"schema\.org/(\w+)")
 _JSON_LD_TYPE = re.compile(r"""@type["']\s*:\s*\[?\s*["'](\w+)""")
@@ -27,11 +30,16 @@ MIN_POST_MARKS = 4
 
 
 def page_kind(html: str) -> str:
-    """DISCUSSION where the page's structured data says so, else ARTICLE."""
+    """DISCUSSION or ARTICLE where the page's structured data says so (a discussion type wins:
+    a thread's page may call its posts articles), else UNDECLARED."""
     types = set(_MICRODATA_TYPE.findall(html)) | set(_JSON_LD_TYPE.findall(html))
-    return DISCUSSION if types & _DISCUSSION_TYPES else ARTICLE
+    if types & _DISCUSSION_TYPES:
+        return DISCUSSION
+    return ARTICLE if types & _ARTICLE_TYPES else UNDECLARED
 
 
 def may_hold_posts(html: str) -> bool:
-    """Whether the markup looks like a discussion's, worth looking for posts in."""
+    """Whether the markup looks like a discussion's, worth looking for posts in (on a page that
+    does not say what it is: on a declared article, such markup is its comment section, and
+    looking for posts there lost on both halves of the development sets)."""
     return len(list(islice(_POST_MARK.finditer(html), MIN_POST_MARKS))) >= MIN_POST_MARKS
