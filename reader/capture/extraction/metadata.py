@@ -39,7 +39,7 @@ def page_metadata(tree: HtmlElement, url: str) -> Document:
     left as it was."""
     metadata = examine_meta(tree)
     if metadata.author and " " not in metadata.author:
-        metadata.author = None  # a one-word "author" in a meta tag is a handle or a site (as trafilatura)
+        metadata.author = None  # one word in a meta tag is a handle or a site (as in trafilatura)
     try:
         metadata = extract_meta_json(tree, metadata)
     except Exception:  # noqa: BLE001 - trafilatura guards its JSON-LD reader the same way
