@@ -101,16 +101,18 @@ def extract(html: str, url: str) -> Extracted:
     if document is None:
         raise CaptureError(f"No article text found on this page: {url}")
     metadata = page_metadata(tree, url)
-    body = document.body
     title = (metadata.title or "").strip()
-    _drop_leading_title(body, title)
-    text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
-    body_html = lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode")
+    body_html, text = _html_and_text(document.body, title)
     kind = page_kind(html)
+    posts = None
     if kind == DISCUSSION or (kind == UNDECLARED and may_hold_posts(html)):
         posts = thread_of(tree, text)
-        if posts is not None:
-            body_html, text = posts
+    if posts is None and kind == DISCUSSION:
+        # A declared discussion whose posts the markup does not show: the replies are what
+        # trafilatura reads as its comments.
+        posts = _with_comments(tree, url, title)
+    if posts is not None:
+        body_html, text = posts
     if word_count(text) < MIN_WORDS:
         body_html, text = _every_paragraph(tree) or (body_html, text)
     if word_count(text) < MIN_WORDS:
@@ -127,6 +129,24 @@ def extract(html: str, url: str) -> Extracted:
     )
 
 
+def _html_and_text(body, title: str) -> tuple[str, str]:
+    """trafilatura's reading ``body`` as the article's HTML and text, without a repeated title."""
+    _drop_leading_title(body, title)
+    text = plain_text(body)  # before convert_to_html, which turns the body into HTML in place
+    return lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode"), text
+
+
+def _with_comments(tree, url: str, title: str) -> tuple[str, str] | None:
+    """The page read with what trafilatura takes for its comments after the text (on a page
+    declaring DiscussionForumPosting, trafilatura itself reads them into the text)."""
+    document = _bare_extraction(tree, url, include_comments=True)
+    if document is None:
+        return None
+    if document.commentsbody is not None:
+        document.body.extend(list(document.commentsbody))
+    return _html_and_text(document.body, title)
+
+
 def _every_paragraph(page) -> tuple[str, str] | None:
     """The page's paragraphs, all of them (trafilatura's baseline), for a page whose text the
     extraction passes over, such as a thread of short replies: better than no article. (The
@@ -137,11 +157,12 @@ def _every_paragraph(page) -> tuple[str, str] | None:
     return lxml.html.tostring(tree, encoding="unicode"), text
 
 
-def _bare_extraction(tree, url: str, **settings) -> Document | None:
+def _bare_extraction(tree, url: str, include_comments: bool = False,
+                     **settings) -> Document | None:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        include_comments=False,
+        include_comments=include_comments,
         include_formatting=True,
         include_links=True,
         include_images=True,

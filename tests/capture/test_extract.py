@@ -152,6 +152,26 @@ def test_a_declared_article_keeps_its_story_however_much_its_markup_looks_like_a
     assert "<section" not in extract(as_article, "https://forum.example/t/1").body_html
 
 
+def test_a_declared_discussion_without_signed_posts_keeps_the_replies_after_the_question():
+    question = ("<h1>Is a mirrored disk a backup?</h1><p>My two disks are mirrored, so every file "
+                "is written twice. Friends say this is still no backup, and I cannot see why not "
+                "when a failed disk loses nothing at all. The machine holds ten years of family "
+                "photographs and letters, and I would like to know before buying a third disk "
+                "whether the money is better spent elsewhere.</p>")
+    replies = "".join(
+        f'<div class="reply"><p>Reply {n}: a deleted or corrupted file is deleted or corrupted on '
+        f"both disks at once, so the mirror keeps you running but keeps no copy in time, "
+        f"and only a copy made at another moment brings a file back, point {n}.</p></div>"
+        for n in range(1, 4))
+    page = (f'<html><head><script type="application/ld+json">{{"@type": "%s"}}</script></head>'
+            f'<body><article>{question}</article><section id="comments">{replies}</section>'
+            f"</body></html>")
+    thread = extract(page % "DiscussionForumPosting", "https://forum.example/t/2").text
+    assert "My two disks are mirrored" in thread and "Reply 1:" in thread and "Reply 3:" in thread
+    article = extract(page % "NewsArticle", "https://news.example/2").text
+    assert "My two disks are mirrored" in article and "Reply 1:" not in article
+
+
 def test_a_forum_without_structured_data_is_found_by_its_markup():
     plain = _page("forum-thread.html").replace("DiscussionForumPosting", "WebPage")
     page = extract(plain, "https://repair.example/threads/dishwasher.55/")
