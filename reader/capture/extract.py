@@ -85,8 +85,10 @@ def extract(html: str, url: str) -> Extracted:
 
     The text is trafilatura's reading with its defaults, code blocks, tables and headings kept;
     on a discussion (extraction/kind.py) every post is kept in order instead, each a <section>
-    under its author and date, where the posts can be found (extraction/thread.py). One
-    trafilatura pass per page: a second one (favouring precision, refereed by readability) gained
+    under its author and date, where the posts can be found (extraction/thread.py), and where
+    they cannot on a page declared a discussion, trafilatura's reading of its comments follows
+    the text. Metadata from the same parsed page (extraction/metadata.py). One trafilatura pass
+    per page otherwise: a second one (favouring precision, refereed by readability) gained
     0.008 F1 on the news benchmark, lost on WCXB's articles and doubled the CPU time, and reading
     documentation favouring recall lost on the tuning half (docs/extraction.md).
     """
