@@ -16,7 +16,7 @@ every token. Here:
   tokens comes out whole with the token that ends it);
 - generation stops at an end-of-generation token, at ``max_tokens``, at the end of the context, or
   when ``cancelled`` is set (looked at between tokens);
-- the number of generation threads follows the load (``threads.GenerationThreads``).
+- the number of threads follows the load (``threads.GenerationThreads``).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class Generator:
         self._n_ctx = L.llama_n_ctx(ctx)
         self._batch = batch
         self.threads = threads
+        self._batch_threads = L.llama_n_threads_batch(ctx)
         self._cached: list[int] = []  # the tokens in the context's KV cache, in order
         self._sampler = _sampler_chain(L.llama_vocab_n_tokens(self._vocab))
 
@@ -67,7 +68,6 @@ class Generator:
         if len(ids) >= self._n_ctx:
             raise ModelError(f"The prompt ({len(ids)} tokens) does not fit the model's context "
                              f"of {self._n_ctx} tokens.")
-        self.threads.start()
         self._evaluate_prompt(ids)
         L.llama_sampler_reset(self._sampler)  # no penalties from the last answer; the seed again
         text = TextPieces(self._vocab)
@@ -88,9 +88,7 @@ class Generator:
             one[0] = token
             self._decode(one, 1)
             self._cached.append(token)
-            threads = self.threads.choose()
-            if threads is not None:
-                L.llama_set_n_threads(self._ctx, threads, L.llama_n_threads_batch(self._ctx))
+            self._follow_load()
         tail = text.end()
         if tail:
             yield tail
@@ -108,8 +106,15 @@ class Generator:
         rest = ids[kept:]
         for start in range(0, len(rest), self._batch):
             part = rest[start:start + self._batch]
+            self._follow_load()
             self._decode((L.llama_token * len(part))(*part), len(part))
             self._cached.extend(part)
+
+    def _follow_load(self) -> None:
+        threads = self.threads.choose()
+        if threads is not None:  # all of them for prompts while the cores are free
+            batch = self._batch_threads if threads == self.threads.most else threads
+            L.llama_set_n_threads(self._ctx, threads, batch)
 
     def _decode(self, tokens, count: int) -> None:
         status = L.llama_decode(self._ctx, L.llama_batch_get_one(tokens, count))

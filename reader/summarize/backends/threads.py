@@ -6,9 +6,10 @@ slice while the others spin, so with one of two cores busy, two threads generate
 where one thread makes 68-71 (docs/benchmarks.md). So the load is measured, not guessed: the CPU
 time the whole machine spent (``psutil.cpu_times``) less this process's own (``os.times``), over
 the last ``WINDOW`` seconds of wall time, is what the other processes took; the threads are the
-cores they leave free, rounded (one of two cores half busy still leaves two). Measured during
-the prompt's evaluation first, then again every ``WINDOW`` seconds while tokens are generated,
-so a load that comes or goes is followed within a fraction of a second.
+cores they leave free, rounded (a CPU more than half busy is not free). Measured when a generation starts (over the pause
+before it), between the prompt's batches, then every ``WINDOW`` seconds while tokens are
+generated, so a load that comes or goes is followed within a fraction of a second. The same
+count reads the prompt: under load one thread reads it as fast as two, or faster.
 
 OpenMP's wait policy is left at libgomp's default (spin a little, then sleep): ``PASSIVE``
 halves the speed of two threads on an idle machine, and under load one thread beats two
@@ -36,17 +37,14 @@ class GenerationThreads:
         self.adapt = adapt
         self.current = self.most
         self._cpus = cpus if cpus is not None else _usable_cpus()
-        self._mark: tuple[float, float, float] | None = None
-
-    def start(self) -> None:
-        """A generation starts: measure from now (its prompt's evaluation)."""
-        if self.adapt:
-            self._mark = _counters(self._cpus)
+        self._mark = _counters(self._cpus) if adapt else None
+        self._more_seen = False  # the last window left room for more threads than now
 
     def choose(self) -> int | None:
-        """The thread count to use from now on when it changed, else None; at most every
-        ``WINDOW`` seconds it looks at the load again."""
-        if not self.adapt or self._mark is None or time.monotonic() - self._mark[0] < WINDOW:
+        """The thread count to use from now on when it changed, else None. It looks at the load
+        over the time since it last looked, once that is ``WINDOW`` seconds or more (between
+        two generations: the whole pause)."""
+        if not self.adapt or time.monotonic() - self._mark[0] < WINDOW:
             return None
         now = _counters(self._cpus)
         wall = now[0] - self._mark[0]
@@ -55,11 +53,21 @@ class GenerationThreads:
         return self._set(self.for_load(busy_elsewhere))
 
     def for_load(self, busy_elsewhere: float) -> int:
-        """Threads for a machine on which other processes keep ``busy_elsewhere`` CPUs busy."""
+        """Threads for a machine on which other processes keep ``busy_elsewhere`` CPUs busy.
+        A CPU more than half busy elsewhere is not free: a thread too many can make generation
+        several times slower (4 against 26 tok/s under heavy load, 1.3 against 34 with one
+        busy process beside it), while rounding further down gave up a third of the speed
+        under a light load (34 against 58 tok/s) in the same run."""
         free = len(self._cpus) - max(0.0, busy_elsewhere)
         return max(1, min(self.most, math.floor(free + 0.5)))
 
     def _set(self, threads: int) -> int | None:
+        """Fewer threads at once; more only when two windows in a row leave room for them, so
+        that a lull in another process's work does not bring back the slow case."""
+        if threads > self.current and not self._more_seen:
+            self._more_seen = True
+            return None
+        self._more_seen = False
         if threads == self.current:
             return None
         self.current = threads
