@@ -24,7 +24,9 @@ run, so machine speed cancels out (load does not: see the load columns).
    answer has, at 1 and at 2 threads; the better of the two is the reference. Prompt tok/s =
    prompt tokens ÷ time to first token; generated tok/s = tokens after the first ÷ time after the
    first. An in-process `LocalModel` run (no worker) and llama.cpp's own decode timers show where
-   any gap comes from.
+   any gap comes from. Then Reader and raw llama.cpp again, with another process keeping one core
+   busy (`python -c "while True: pass"`); the reference is raw at its best thread count under
+   that load.
 2. **Long article** (`bench/model.py`). `summarize()` with a 4,096-token context on a ~20,000-token
    article (real article bodies from shared/data/extraction-benchmark, one after another), with
    the in-process `LocalModel` so that llama.cpp's counters can tell how many tokens it evaluated
