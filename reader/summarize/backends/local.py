@@ -31,7 +31,8 @@ class LocalModel(ChatModel):
     llama-cpp-python's defaults (n_ctx=512, half the cores for generation) suit no real use:
     the context comes from the model's trained size, capped by ``context_limit``, and the
     threads from the machine: ``threads`` 0 means one per physical core, fewer while other
-    processes keep cores busy (``threads.GenerationThreads``); prompts are read on every core.
+    processes keep cores busy (``threads.GenerationThreads``); prompts are read on every core
+    while the cores are free, on the same count as generation when they are not.
     llama-cpp-python loads the model and tokenises; ``decoding.Generator`` generates.
     """
 
