@@ -247,7 +247,7 @@ def test_messages_for_a_server_backend():
 
 @pytest.mark.slow
 def test_the_tiny_model_summarises_from_the_built_tokens(vocab):
-    """The path the summarizer takes: built ids into create_completion, the stream through Parser."""
+    """Built ids generate through llama.cpp as they are, and the stream parses (Parser)."""
     from llama_cpp import Llama
 
     from reader.summarize.models import embedded_model_path
