@@ -47,11 +47,8 @@ def highlights_command(library: Library, args: argparse.Namespace) -> int:
     if args.article is None:
         found = highlights.listing(library, args.search)
     else:
-        article_id = resolve_article(library, args.article)
-        found = highlights.for_article(library, article_id)
-        if args.search:
-            wanted = {h.id for h in highlights.listing(library, args.search)}
-            found = [h for h in found if h.id in wanted]
+        found = highlights.for_article(library, resolve_article(library, args.article),
+                                       args.search)
     return _print(args, found, "")
 
 

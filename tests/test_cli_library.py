@@ -86,6 +86,9 @@ def test_highlights_from_the_terminal(tmp_path, site):
     everywhere = json.loads(reader(tmp_path, "highlights", "--search", "planned",
                                    "--json").stdout)
     assert [h["text"] for h in everywhere] == ["tides follow the moon"]
+    in_article = json.loads(reader(tmp_path, "highlights", ident, "--search", "turbines",
+                                   "--json").stdout)
+    assert [h["text"] for h in in_article] == ["six turbines"]
     assert "six turbines" in reader(tmp_path, "highlights").stdout
 
     missing = reader(tmp_path, "highlight", ident, "a passage it does not have", check=False)

@@ -45,7 +45,10 @@ PARKED_SCAN_CHARS = 300_000  # parking pages are small; a long page is not read 
 
 def is_parked(page: Page) -> bool:
     """Whether ``page`` is a parking page: the domain lapsed, the article is gone."""
-    text = _TAGS.sub(" ", page.html[:PARKED_SCAN_CHARS])
+    head = page.html[:PARKED_SCAN_CHARS]
+    if not _PARKED.search(head):  # nearly every page: no markup is stripped for them
+        return False
+    text = _TAGS.sub(" ", head)
     return len(text.split()) <= PARKED_MAX_WORDS and bool(_PARKED.search(text))
 
 

@@ -176,31 +176,33 @@ def get(library: Library, highlight_id: int) -> Highlight:
     return found[0]
 
 
-def for_article(library: Library, article_id: int) -> list[Highlight]:
-    """The article's highlights in reading order; those not found in its text last."""
-    return _listed(library, "WHERE h.article_id = ? ORDER BY h.text_start < 0, h.text_start, "
-                   "h.id", [article_id])
+def for_article(library: Library, article_id: int, search: str = "") -> list[Highlight]:
+    """The article's highlights in reading order, those not found in its text last; with
+    ``search``, those whose quote or note has its words."""
+    return _listed(library, "WHERE h.article_id = ?", [article_id], search,
+                   "ORDER BY h.text_start < 0, h.text_start, h.id")
 
 
 def listing(library: Library, search: str = "", limit: int = 1000) -> list[Highlight]:
     """Highlights of every article outside the bin, newest first; with ``search``, those whose
     quote or note has its words (as the article list searches)."""
-    query = fts_query(search)
-    if search and not query:
-        return []
-    where = "WHERE a.deleted = 0"
-    params: list = []
-    if query:
+    return _listed(library, "WHERE a.deleted = 0", [], search,
+                   "ORDER BY h.created DESC, h.id DESC LIMIT ?", [limit])
+
+
+def _listed(library: Library, where: str, params: list, search: str = "", order: str = "",
+            order_params: list = ()) -> list[Highlight]:
+    """Highlights ``where`` says (and matching ``search``, as the article list searches), in
+    ``order``."""
+    if search:
+        query = fts_query(search)
+        if not query:  # nothing but punctuation: nothing matches
+            return []
         where += " AND h.id IN (SELECT rowid FROM highlights_fts WHERE highlights_fts MATCH ?)"
-        params.append(query)
-    return _listed(library, f"{where} ORDER BY h.created DESC, h.id DESC LIMIT ?",
-                   [*params, limit])
-
-
-def _listed(library: Library, tail: str, params: list) -> list[Highlight]:
+        params = [*params, query]
     return [Highlight(*row) for row in library.query(
         f"SELECT {_SELECT}, a.title FROM highlights h JOIN articles a ON a.id = h.article_id "
-        f"{tail}", params)]
+        f"{where} {order}", [*params, *order_params])]
 
 
 def _insert(tx: Transaction, article_id: int, selector: Selector, span: tuple[int, int],

@@ -7,7 +7,13 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from reader.library import ArticleRow, Library, pending
 from reader.library.events import LibraryChange
@@ -321,11 +327,16 @@ class ArticleListView(QListView):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if self.model() is not None and self.model().rowCount() == 0:
-            painter = QPainter(self.viewport())
-            colour = self.palette().text().color()
-            colour.setAlphaF(0.55)
-            painter.setPen(colour)
-            painter.drawText(self.viewport().rect().adjusted(16, 16, -16, -16),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self.empty_text())
+        paint_empty_message(self, self.empty_text())
+
+
+def paint_empty_message(view: QAbstractItemView, text: str) -> None:
+    """What an empty list says (what to do next), quietly, in the middle of ``view``."""
+    if view.model() is None or view.model().rowCount() > 0:
+        return
+    painter = QPainter(view.viewport())
+    colour = view.palette().text().color()
+    colour.setAlphaF(0.55)
+    painter.setPen(colour)
+    painter.drawText(view.viewport().rect().adjusted(16, 16, -16, -16),
+                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library.highlights import Highlight
+from reader.ui.article_list import paint_empty_message
 
 HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole  # the row's Highlight (None for a section title)
 LINES_ROLE = Qt.ItemDataRole.UserRole + 1  # the quieter lines under the quote: (text, italic)
@@ -200,14 +201,7 @@ class HighlightList(QListView):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if self.model() is not None and self.model().rowCount() == 0:
-            painter = QPainter(self.viewport())
-            colour = self.palette().text().color()
-            colour.setAlphaF(0.55)
-            painter.setPen(colour)
-            painter.drawText(self.viewport().rect().adjusted(12, 12, -12, -12),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self.empty_text())
+        paint_empty_message(self, self.empty_text())
 
     def empty_text(self) -> str:
         return self.EMPTY_TEXT

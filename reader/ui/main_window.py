@@ -180,6 +180,10 @@ class MainWindow(QMainWindow):
         self.highlights_pane = HighlightsPane(self.library)
         reading.addWidget(self.highlights_pane)
         reading.setSizes([170, 630, 180])
+        # The panes are shown and hidden by keys, never dragged away: sizes saved while one was
+        # hidden hold 0 for it, which would bring it back with no height.
+        for pane in (self.summary_pane, self.highlights_pane):
+            reading.setCollapsible(reading.indexOf(pane), False)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(self.sidebar_view)
         main.addWidget(list_column)

@@ -252,3 +252,30 @@ def test_any_zip_export_ends_in_a_batch_or_a_capture_error(members, method, flip
     if data:
         data[position % len(data)] ^= mask  # a damaged archive
         only_capture_errors(bytes(data))
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                               max_size=3), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.fixed_dictionaries({"highlights": st.lists(
+    st.dictionaries(st.sampled_from(["text", "note", "color", "created_at", "highlighted_at",
+                                     "is_deleted"]), _json_values), max_size=4)},
+    optional={"source_url": _json_values, "unique_url": _json_values, "title": _json_values,
+              "book_tags": _json_values, "document_note": _json_values,
+              "summary": _json_values, "category": _json_values}))
+def test_any_readwise_entry_is_read_or_refused_with_a_message(book):
+    """A Readwise highlights entry with any value of any type in any field: read (its
+    highlights as strings) or refused with a message, never a traceback."""
+    data = json.dumps([{"source_url": "https://a.example/x", **book}]).encode()
+    only_capture_errors(data)
+    try:
+        batch = read_bytes(data)
+    except CaptureError:
+        return
+    for item in batch.items:
+        assert all(isinstance(h[key], str) for h in item.highlights
+                   for key in ("text", "note", "color", "created"))

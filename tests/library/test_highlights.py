@@ -119,6 +119,8 @@ def test_the_bin_keeps_them_and_the_library_list_skips_it(library, article):
     assert [h.quote for h in highlights.listing(library)] == ["low tide", "La Rance"]
     assert [h.quote for h in highlights.listing(library, "barrage hist")] == ["La Rance"]
     assert highlights.listing(library, '"') == []
+    assert [h.quote for h in highlights.for_article(library, article, "barrage")] == ["La Rance"]
+    assert highlights.for_article(library, article, "!!") == []
     deleted = library.set_flag([article], "deleted", True)
     assert highlights.listing(library) == []
     library.undo(deleted)

@@ -230,3 +230,15 @@ def test_a_quote_said_twice_is_followed_to_the_place_highlighted(qtbot, library)
     assert cursor.selectedText() == QUOTES[12] and cursor.selectionStart() > first
     assert pane.list.current_highlight() == second
     window.close()
+
+
+def test_a_pane_hidden_at_the_last_close_opens_with_room_after_a_restart(qtbot, library,
+                                                                           article):
+    """The splitter's sizes are saved with the hidden pane at 0: showing it after a restart
+    must still give it room, not a pane of no height."""
+    window = open_window(qtbot, library, Settings())
+    window.close()  # the pane hidden: saved as 0 high
+    window = open_window(qtbot, library, Settings())
+    pane = open_pane(qtbot, window)
+    qtbot.waitUntil(lambda: pane.height() >= pane.minimumSizeHint().height() > 0)
+    window.close()
