@@ -51,6 +51,18 @@ run, so machine speed cancels out (load does not: see the load columns).
    ranked, and the run checks the list's first 10 rows are FTS5's 10 best by rank; terms in over
    5,000 articles are not ranked: `python -m bench.library_scale [SIZE]` runs these alone); scroll =
    `ArticleListModel.row_at` every 50th row; G = the last row. References in the table.
+6. **Soak** (`bench/soak.py`). An import of 1,000 links (pages on 127.0.0.1) killed with SIGKILL
+   20 times at random moments, `reader import` and `reader add` taking turns, then run to the
+   end. Counted as sound only if `PRAGMA integrity_check` is ok, every article a run reported
+   saved is there, no page is there twice, the queue is empty and no image is left without its
+   article. The reference is the number of kills: every run must come out sound.
+7. **Extraction** (`bench/extraction.py`, `scripts/extraction_score.py`). An evenly spread sample
+   of each development set in `../shared/data/` (the article-extraction benchmark, scored by word
+   4-gram F1; WCXB-dev, scored by word F1 per page and per page type), Reader's extraction and
+   bare `trafilatura.extract(html)` page by page in turn in one process. CPU = the process's own
+   CPU time per page on a second pass (both warmed up). Each half's F1 is in the run's
+   results.json: rules are tuned on half A and judged on half B (cross-validation); the full
+   sets and both halves are `python scripts/extraction_score.py` (docs/extraction.md).
 """
 
 
