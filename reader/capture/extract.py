@@ -96,7 +96,7 @@ def extract(html: str, url: str) -> Extracted:
     if tree is not None:
         _unformatted_code(tree)
     document = None if tree is None else _bare_extraction(tree, url)
-    if document is None or word_count(document.text or "") < MIN_WORDS:  # trafilatura's own
+    if document is None or word_count(document.raw_text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
         # recall, they give their text (one of the 909 WCXB pages had no article without it).
         document = _bare_extraction(tree, url, favor_recall=True) or document
@@ -170,6 +170,9 @@ def _bare_extraction(tree, url: str, include_comments: bool = False,
         include_images=True,
         include_tables=True,
         prune_xpath=list(CAPTION_XPATHS),
+        # Not "python": that writes the text out once more, with Markdown, which plain_text
+        # does again without (a millisecond a page); the body and raw text are the same.
+        output_format="xml",
         **settings,
     )
     return document if document is not None and document.body is not None else None

@@ -1,5 +1,5 @@
-"""A page's title, author, site and date come from its markup; the slow date search in the
-page's words is still made where the markup names no date."""
+"""A page's title, author, site and date come from its markup; where the markup names no date,
+a full date written in the page's words is found, a copyright year is not."""
 
 from __future__ import annotations
 
@@ -63,3 +63,9 @@ def test_no_author_where_the_markup_has_no_byline_and_the_search_is_skipped(monk
 def test_each_kind_of_byline_mark_is_searched(byline):
     html = _page("<title>Bridge vote</title>", f"<h1>Bridge vote</h1>{byline}")
     assert page_metadata(load_html(html), "https://paper.example/bridge").author == "Cam Writer"
+
+
+def test_a_copyright_year_alone_is_no_date():
+    html = _page("<title>Bridge vote</title>",
+                 "<h1>Bridge vote</h1><footer><p>© 2024 The Town Paper</p></footer>")
+    assert page_metadata(load_html(html), "https://paper.example/bridge").date is None
