@@ -8,6 +8,7 @@ is one summary, answer or batch of summaries at a time and the window never wait
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -23,9 +24,6 @@ from reader.errors import UserError
 from reader.library import Library, grounding_store
 from reader.settings import Settings
 from reader.summarize import prompt
-from reader.summarize.ask import Answer, ask_and_store
-from reader.summarize.backends.base import ChatModel
-from reader.summarize.backends.factory import model_name, open_model
 from reader.summarize.summarizer import (
     BatchResult,
     grounded_summary,
@@ -35,6 +33,10 @@ from reader.summarize.summarizer import (
 from reader.ui.ask_box import QuestionBox
 from reader.ui.background import Job, run_in_background
 from reader.ui.summary_sentences import GroundedView
+
+if TYPE_CHECKING:
+    from reader.summarize.ask import Answer
+    from reader.summarize.backends.base import ChatModel
 
 
 class SummaryPane(QWidget):
@@ -117,6 +119,10 @@ class SummaryPane(QWidget):
 
     def _loaded_model(self, report) -> ChatModel:
         if self._model is None:
+            # Here, not at the top: the backends import llama_cpp (numpy, jinja2) and httpx,
+            # a quarter of a second the window's first paint does not need.
+            from reader.summarize.backends.factory import open_model
+
             self._model = open_model(self.settings, warn=lambda text: report(("warning", text)))
         return self._model
 
@@ -128,6 +134,8 @@ class SummaryPane(QWidget):
         """Summarise an article; one that has a summary keeps it unless ``again``."""
         if self.busy:
             raise UserError("A summary is being written; press Esc to stop it first.")
+        from reader.summarize.backends.factory import model_name  # see _loaded_model
+
         if not again and self.library.summary(article_id, model_name(self.settings),
                                               prompt.version(**self._options())):
             raise UserError("This article has a summary from this model; Shift+S writes a new one.")
@@ -211,6 +219,10 @@ class SummaryPane(QWidget):
         self._job_article = article_id
 
         def work(report, cancelled) -> Answer | None:
+            # Here, not at the top: asking imports retrieval and the remote backend's tokens,
+            # which the first paint does not need.
+            from reader.summarize.ask import ask_and_store
+
             return ask_and_store(self.library, article_id, question, self._loaded_model(report),
                                  cancelled, reasoning=lambda text: report(("reasoning", text)),
                                  pieces=report)

@@ -9,8 +9,6 @@ from reader.errors import ModelError
 from reader.settings import Settings
 from reader.summarize import gguf, memory
 from reader.summarize.backends.base import ChatModel
-from reader.summarize.backends.remote import RemoteModel
-from reader.summarize.backends.worker import WorkerModel
 from reader.summarize.models import chosen_model_path
 
 log = logging.getLogger(__name__)
@@ -32,6 +30,11 @@ def open_model(settings: Settings, model: str | None = None, endpoint: str | Non
     with the largest context that fits the memory there is; if even that does not fit, ``warn``
     says so before loading is tried.
     """
+    # Here, not at the top: the backends import httpx and llama_cpp (numpy, jinja2), which
+    # ``model_name`` and the window's first paint do not need.
+    from reader.summarize.backends.remote import RemoteModel
+    from reader.summarize.backends.worker import WorkerModel
+
     if endpoint or settings.backend == "server":
         url = endpoint or settings.server_url
         name = model or settings.server_model
