@@ -33,6 +33,10 @@ NEW, IN_LIBRARY, ALREADY_QUEUED = "queued", "in_library", "already_queued"
 LEASE_SECONDS = 60.0  # an owner silent this long is taken for dead (one on another machine)
 MAX_INTERRUPTIONS = 2  # owners that may die with an item in flight before it is given up
 POISON_REASON = "Reader stopped twice while saving this page"
+# Pages queued per transaction: the library is one connection behind one lock, and the window
+# reads it as it paints; a thousand links in one transaction would hold it for a tenth of a
+# second.
+ENQUEUE_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -135,12 +139,21 @@ def _running(pid: int) -> bool:
 
 def enqueue(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
             ) -> list[tuple[str, QueueItem | None]]:
-    """Queue each (url, canonical url, metadata) for ``owner``, in one transaction. For each, in
-    order: (NEW, item) when queued (a failed or cancelled row is queued again, and taken over),
-    (IN_LIBRARY, None) or (ALREADY_QUEUED, item) (by this owner or another).
+    """Queue each (url, canonical url, metadata) for ``owner``, in transactions of
+    ``ENQUEUE_BATCH`` pages. For each, in order: (NEW, item) when queued (a failed or cancelled
+    row is queued again, and taken over), (IN_LIBRARY, None) or (ALREADY_QUEUED, item) (by this
+    owner or another).
 
     A link queued is an article at once (``pending``), with what ``metadata`` says of it; a
     link whose article is waiting, or failed, is queued for it."""
+    results: list[tuple[str, QueueItem | None]] = []
+    for start in range(0, len(pages), ENQUEUE_BATCH):
+        results += _enqueue_batch(library, owner, pages[start:start + ENQUEUE_BATCH])
+    return results
+
+
+def _enqueue_batch(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
+                   ) -> list[tuple[str, QueueItem | None]]:
     results: list[tuple[str, QueueItem | None]] = []
     with library.transaction() as tx:
         for url, canonical, metadata in pages:

@@ -88,33 +88,45 @@ class ArticleListModel(QAbstractListModel):
         """Follow a change of the library with row removals, inserts, moves and redraws:
         only the changed articles are read (by id), and those around where one goes."""
         changed = change.added | change.updated
+        # Rows read before (likely on screen) are read again now, by id: left to the next
+        # paint, one would read its whole page.
+        kept = [i for i in change.updated if i in self._rows]
         for article_id in changed | change.removed:
             self._rows.pop(article_id, None)
         self.following = True
         try:
             if len(changed) + len(change.removed) > MOST_PLACED:
                 self.reload()
-            elif self._query.search:
+                return
+            if self._query.search:
                 self._apply_to_search(changed, change.removed)
             else:
                 self._apply_in_order(changed, change.removed)
         except _Stale:
             self.reload()
+            return
         finally:
             self.following = False
+        self._read([i for i in kept if self.row_of(i) is not None])
 
     def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int]) -> None:
-        keys = self._library.sort_keys(self._query, changed)
+        # The keys of the changed articles and of their neighbours, in one query: most
+        # changes (a save, a flag) leave an article where it is, which the neighbours tell.
+        rows = self._rows_of(changed).values()
+        near = {self._ids[n] for row in rows for n in (row - 1, row + 1)
+                if 0 <= n < len(self._ids)}
+        known = self._library.sort_keys(self._query, changed | near)
+        keys = {i: known[i] for i in changed if i in known}
         self._remove([row for i, row in self._rows_of(removed | changed).items()
                       if i not in keys])
         for article_id in sorted(keys, key=keys.get):
             row = self.row_of(article_id)
-            if row is not None and self._in_place(row, keys[article_id], keys):
+            if row is not None and self._in_place(row, keys[article_id], known):
                 self._redraw(row)
                 continue
             if row is not None:  # its place in the order changed (a new title)
                 del self._ids[row]
-            place = self._place(keys[article_id], keys)
+            place = self._place(keys[article_id], known)
             if row == place:
                 self._ids.insert(row, article_id)
                 self._redraw(row)
@@ -220,14 +232,18 @@ class ArticleListModel(QAbstractListModel):
             return row
         size = SEARCH_PAGE_SIZE if self._query.search else PAGE_SIZE
         start = number - number % size
-        page = self._ids[start:start + size]
-        for read in self._library.rows_by_ids(page, self._query.search):
+        self._read(self._ids[start:start + size])
+        return self._rows.get(article_id)
+
+    def _read(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        for read in self._library.rows_by_ids(ids, self._query.search):
             self._rows[read.id] = read
             self._unfetched.pop(read.id, None)
-        self._unfetched.update(pending.unfetched_ids(self._library, page))
+        self._unfetched.update(pending.unfetched_ids(self._library, ids))
         while len(self._rows) > CACHED_ROWS:
             self._rows.popitem(last=False)
-        return self._rows.get(article_id)
 
     def row_of(self, article_id: int) -> int | None:
         """Where an article is in the list (None: this view does not show it)."""

@@ -1,30 +1,30 @@
 """Adding to the library from the window: drops, pastes, Add URL, imports and links handed over
 by another start of Reader go to the capture queue (or, for saved pages and export files, to a
-short job); a single link just added is shown once saved. New articles reach the list through
-the library's change events."""
+short job); a single link just added is shown once saved. Links are handed over, never checked
+or stored on the UI thread. New articles reach the list through the library's change events."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QObject, QThreadPool
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
-from reader.capture import pipeline
-from reader.capture.extractor import Extractor
-from reader.capture.importers import detect_and_read, import_batch
-from reader.capture.queue import CaptureQueue
-from reader.capture.sources import decode_drop
 from reader.capture.urls import canonical_url, check_url
 from reader.errors import UserError
 from reader.library import Library
 from reader.library.events import LibraryChange
 from reader.ui.background import run_in_background
-from reader.ui.browser import Browser
-from reader.ui.capture_status import CaptureStatus
 from reader.ui.message_bar import MessageBar
+
+if TYPE_CHECKING:  # the capture modules load where they are used, not before the first paint
+    from reader.capture.extractor import Extractor
+    from reader.capture.queue import AddReport, CaptureQueue, QueueEvent
+    from reader.ui.browser import Browser
+    from reader.ui.capture_status import CaptureStatus
 
 Status = Callable[[str, int], None]
 
@@ -47,6 +47,9 @@ class CaptureController(QObject):
         self.dialogs = dialogs
         self._queue_seq = 0
         self._solo_item: int | None = None  # the queue item of a single link just added
+        self._adding = 0  # links handed to the queue, their report not yet back
+        # Items saved or failed meanwhile: the queue may finish a link before its report is back.
+        self._finished_early: dict[int, QueueEvent] = {}
         self._to_show: int | None = None  # an article to show once the list has it
 
     # What the user gives
@@ -66,6 +69,8 @@ class CaptureController(QObject):
         if models:
             self.add_models(models)
             return
+        from reader.capture.sources import decode_drop  # see the TYPE_CHECKING imports
+
         payload = {name: bytes(mime.data(name).data()) for name in mime.formats()}
         try:
             drop = decode_drop(payload)
@@ -101,24 +106,49 @@ class CaptureController(QObject):
             self.import_file(Path(name))
 
     def add_links(self, links: list) -> None:
-        """Queue links (or imported items) for saving; say at once what won't be fetched."""
+        """Hand links (or imported items) to the capture queue. Checking, deduplicating and
+        storing them happens off the UI thread (a thousand links take a tenth of a second);
+        what won't be fetched is said when the queue's report comes back."""
+        self._adding += 1
+        run_in_background(lambda report, cancelled: self._queue_links(links), self.pool,
+                          succeeded=lambda added: self._links_added(len(links), *added),
+                          failed=lambda message: self.message_bar.show_message(message, True),
+                          finished=self._add_finished)
+
+    def _queue_links(self, links: list) -> tuple[AddReport, tuple[int, str] | None]:
+        """Off the UI thread: queue ``links``; for a single link already saved, its article
+        (id, title)."""
         report = self.queue.add(links)
+        if len(links) != 1 or not report.in_library:
+            return report, None
+        existing = self.library.find_by_url(canonical_url(report.in_library[0]))
+        return report, None if existing is None else (existing, self.library.get(existing).title)
+
+    def _links_added(self, count: int, report: AddReport, known: tuple[int, str] | None) -> None:
         if report.invalid:
             self.message_bar.show_message(
                 "; ".join(reason for _text, reason in report.invalid), error=True)
-        if len(links) == 1 and report.in_library:
-            existing = self.library.find_by_url(canonical_url(report.in_library[0]))
-            if existing is not None:
-                self.status(f"Already in your library: {self.library.get(existing).title}", 6000)
-                if self.browser.articles.row_of(existing) is not None:
-                    self.browser.select_article(existing)
+        if known is not None:
+            self.status(f"Already in your library: {known[1]}", 6000)
+            if self.browser.articles.row_of(known[0]) is not None:
+                self.browser.select_article(known[0])
         elif report.duplicates:
             self.status(f"{len(report.in_library)} already in your library, "
                         f"{len(report.already_queued)} already on the way.", 6000)
-        self._solo_item = report.queued[0] if len(links) == 1 and report.queued else None
+        self._solo_item = report.queued[0] if count == 1 and report.queued else None
+        finished = self._finished_early.get(self._solo_item)
+        if finished is not None:  # saved (or failed) before its report came back
+            self._solo_item_finished(finished)
+
+    def _add_finished(self) -> None:
+        self._adding -= 1
+        if not self._adding:
+            self._finished_early.clear()
 
     def import_file(self, path: Path) -> None:
         """Read an export off the UI thread, store what it carries, queue its other links."""
+        from reader.capture.importers import detect_and_read, import_batch  # see TYPE_CHECKING
+
         def done(result) -> None:
             self.message_bar.show_message(
                 f"Imported {path.name} ({result.format}): {result.added} added, "
@@ -135,6 +165,8 @@ class CaptureController(QObject):
 
     def _store_page(self, path: Path, url: str) -> None:
         """A saved page (a dropped .html file), stored off the UI thread and then shown."""
+        from reader.capture import pipeline  # see the TYPE_CHECKING imports
+
         run_in_background(
             lambda report, cancelled: pipeline.store_saved_page(self.library, self.extractor,
                                                                 path, url),
@@ -143,13 +175,20 @@ class CaptureController(QObject):
 
     # What comes back
 
-    def queue_event(self, event) -> None:
+    def queue_event(self, event: QueueEvent) -> None:
         if event.seq > self._queue_seq:
             self._queue_seq = event.seq
-            self.capture_status.show_counts(event.counts)
+            self.capture_status.counts_heard(event.counts)
         item = event.item
-        if item is None or item.id != self._solo_item:
+        if item is None or item.state not in ("saved", "failed"):
             return
+        if item.id == self._solo_item:
+            self._solo_item_finished(event)
+        elif self._adding:  # it may be the single link whose report is on its way
+            self._finished_early[item.id] = event
+
+    def _solo_item_finished(self, event: QueueEvent) -> None:
+        item = event.item
         if item.state == "saved":
             self.status(f"{'Saved' if event.is_new else 'Already in your library'}: "
                         f"{event.title}", 6000)

@@ -3,7 +3,10 @@
 The library tells its listeners on the thread that wrote. A change written on the UI thread (an
 archive, a tag) is delivered there and then, so the list has followed it when the action
 returns; one written elsewhere (the capture queue, an import, a summary) is queued to the UI
-thread, merged with any other still waiting so that a burst of saves is one delivery. A change
+thread, merged with any other still waiting. Such deliveries come at most once per
+``DELIVERY_INTERVAL_MS`` (the first at once, what follows within it merged into one at its end):
+a queue saving dozens of pages a second costs the list one update a tenth of a second, not
+one per page. A change
 written while one is being delivered (a view marking an article read as the selection moves) is
 queued too: models never hear of a change in the middle of applying another.
 """
@@ -12,10 +15,12 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from reader.library import Library
 from reader.library.events import ChangeRecorder, LibraryChange
+
+DELIVERY_INTERVAL_MS = 100
 
 
 class LibraryEvents(QObject):
@@ -28,11 +33,20 @@ class LibraryEvents(QObject):
         self._waiting_lock = threading.Lock()
         self._delivering = False
         self._queued.connect(self._deliver_waiting, Qt.ConnectionType.QueuedConnection)
+        # Running while the last queued delivery is too recent for another.
+        self._resting = QTimer(self)
+        self._resting.setSingleShot(True)
+        self._resting.setInterval(DELIVERY_INTERVAL_MS)
+        self._resting.timeout.connect(self._deliver_waiting)
         self._unsubscribe = library.subscribe(self._heard)
 
     def close(self) -> None:
-        """Hear no more (the window is closing; the library may outlive it)."""
+        """Hear no more, and deliver nothing still waiting (the window is closing; the library
+        may outlive it, or not)."""
         self._unsubscribe()
+        self._resting.stop()
+        with self._waiting_lock:
+            self._waiting = None
 
     def _heard(self, change: LibraryChange) -> None:
         if QThread.currentThread() == self.thread() and not self._delivering:
@@ -49,9 +63,12 @@ class LibraryEvents(QObject):
             self._queued.emit()
 
     def _deliver_waiting(self) -> None:
+        if self._resting.isActive():
+            return  # its end delivers what is waiting then
         with self._waiting_lock:
             waiting, self._waiting = self._waiting, None
         if waiting is not None:
+            self._resting.start()
             self._deliver(waiting.change())
 
     def _deliver(self, change: LibraryChange) -> None:

@@ -1,5 +1,6 @@
-"""Capture in the window: an article saved in the background is shown once the list has it,
-whichever comes first (the queue's word or the library's change); one already there is shown."""
+"""Capture in the window: links are handed to the queue and stored off the UI thread; an
+article saved in the background is shown once the list has it, whichever comes first (the
+queue's word or the library's change); one already there is shown."""
 
 from __future__ import annotations
 
@@ -36,6 +37,31 @@ def test_a_pasted_link_already_saved_is_shown(qtbot, library):
     mime = QMimeData()
     mime.setText(url)
     window.capture.add_from_mime(mime)
-    assert window.current_article_id() == known
+    qtbot.waitUntil(lambda: window.current_article_id() == known, timeout=5000)
     assert window.statusBar().currentMessage() == "Already in your library: Known"
+    window.close()
+
+
+def test_links_are_stored_off_the_ui_thread_and_still_arrive(qtbot, library, site):
+    window = open_window(qtbot, library, Settings())
+    writers = []  # the threads that stored new articles (a link is an article once queued)
+    library.subscribe(lambda change: change.added and writers.append(threading.current_thread()))
+    listed = window.articles.rowCount()
+    window.add_links([site.url("blog-post.html"), site.url("german-article.html"), "no link"])
+    # Handed over only: nothing was stored on this thread (a change written here would be
+    # in the list already), and the bad entry's message comes with the queue's report.
+    assert writers == [] and window.articles.rowCount() == listed
+    assert not window.message_bar.isVisible()
+    qtbot.waitUntil(lambda: window.message_bar.isVisible(), timeout=5000)
+    assert "Not a web address" in window.message_bar.label.text()
+    qtbot.waitUntil(lambda: window.capture_queue.counts().saved == 2, timeout=15000)
+    qtbot.waitUntil(lambda: window.articles.rowCount() == listed + 2, timeout=5000)
+    assert writers and threading.main_thread() not in writers
+
+    # A single link is shown once saved.
+    window.add_links([site.url("news-article.html")])
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Saved: "),
+                    timeout=15000)
+    qtbot.waitUntil(lambda: library.get(window.current_article_id()).url.endswith(
+        "news-article.html"), timeout=5000)
     window.close()
