@@ -1,15 +1,13 @@
 """A page's title, author, site name and date, from its markup.
 
 trafilatura's own readers, less what Reader never shows (categories, tags and licence, a quarter
-of what trafilatura's metadata step costs), and its search for a byline only where the markup
-has a byline mark. The date: htmldate's reading of the markup (meta tags, structured data, <time>
+of what trafilatura's metadata step costs); its search for a byline on the elements that can hold
+one (byline.py). The date: htmldate's reading of the markup (meta tags, structured data, <time>
 and date-like classes, the URL) without its extensive search, then, where the markup names no
 date, a written full date in the page's words (docs/extraction.md, "the date").
 """
 
 from __future__ import annotations
-
-import re
 
 from htmldate import find_date
 from htmldate.core import search_page
@@ -19,29 +17,20 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
 )
 from trafilatura.settings import Document, set_date_params
 
-# trafilatura looks for a byline with three XPath scans of a copy of the page, testing attributes
-# with regular expressions (12 ms a page, where no meta tag names the author). Every element those
-# scans can match has one of these in an attribute, or is an <author> or <rel> element (checked
-# against trafilatura 2.3.1's AUTHOR_XPATHS, case as there): where none has, there is no byline
-# to find. On the development sets that skips the search on 274 of 576 pages, finding the same
-# 228 authors.
-_BYLINE_MARK = re.compile("uthor|byl|Byl|BBL|username|screenname|writer|zuozhe|bianji|xiaobian|"
-                          "channel-name|submitted-by|posted-by|journalist-name")
+from reader.capture.extraction.byline import byline_author
+
 # The page's words, for a date written only there (scripts and styles are no words).
 _PAGE_WORDS = XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]",
                     smart_strings=False)
 # A year alone (htmldate's last resorts: a copyright line, any year in the page) is no day of
 # publication; on the development sets half of what the extensive search found was one.
 _YEAR_ONLY = "-01-01"
-_MARKED_ATTRIBUTES = XPath("//@class|//@id|//@rel|//@itemprop|//@data-testid|//@data-component",
-                           smart_strings=False)
 
 
 def page_metadata(tree: HtmlElement, url: str) -> Document:
@@ -55,8 +44,8 @@ def page_metadata(tree: HtmlElement, url: str) -> Document:
     except Exception:  # noqa: BLE001 - trafilatura guards its JSON-LD reader the same way
         pass
     metadata.title = metadata.title or extract_title(tree)
-    if not metadata.author and _may_have_byline(tree):
-        metadata.author = extract_author(tree)
+    if not metadata.author:
+        metadata.author = byline_author(tree)
     sitename = (metadata.sitename or extract_sitename(tree) or "").lstrip("@")
     if sitename and "." not in sitename and not sitename[0].isupper():
         sitename = sitename.title()
@@ -76,7 +65,3 @@ def _written_date(tree: HtmlElement) -> str | None:
     date = search_page(" ".join(_PAGE_WORDS(tree)), options)
     return None if date is None or date.endswith(_YEAR_ONLY) else date
 
-
-def _may_have_byline(tree: HtmlElement) -> bool:
-    return (_BYLINE_MARK.search("\n".join(_MARKED_ATTRIBUTES(tree))) is not None
-            or tree.find(".//author") is not None or tree.find(".//rel") is not None)
