@@ -263,8 +263,10 @@ class Library:
         if not ids:
             return {}
         where, params = query.where()
+        # NOT INDEXED: each id looked up by rowid; for two ids or more SQLite would otherwise
+        # scan the view's index (8 ms at 100,000 articles, against 0.05 ms).
         return {row[0]: query.sort_key(row[1], row[0]) for row in self.query(
-            f"SELECT a.id, {query.sort_value()} FROM articles AS a "
+            f"SELECT a.id, {query.sort_value()} FROM articles AS a NOT INDEXED "
             f"WHERE {where} AND a.id IN ({marks(ids)})", [*params, *ids])}
 
     def rows_by_ids(self, ids: list[int], search: str = "") -> list[ArticleRow]:

@@ -32,6 +32,7 @@ CACHED_ROWS = 40 * PAGE_SIZE
 # A change of more articles than this (an import, a burst of saves) re-reads the list's order
 # once rather than placing each article on its own.
 MOST_PLACED = 100
+PROBES = 32  # rows whose keys are read at once while looking for where an article goes
 
 
 class _Stale(Exception):
@@ -187,15 +188,20 @@ class ArticleListModel(QAbstractListModel):
                 and (row + 1 == len(self._ids) or key < self._key(row + 1, known)))
 
     def _place(self, key, known: dict) -> int:
-        """Where an article with sort ``key`` goes: a binary search that reads the keys of
-        the few rows it compares with."""
-        low, high = 0, len(self._ids)
+        """Where an article with sort ``key`` goes: a search that reads, in one query a round,
+        the keys of ``PROBES`` rows spread over the range left (three or four rounds in a
+        list of 100,000, where halving would be seventeen queries)."""
+        low, high = 0, len(self._ids)  # rows before low sort before key, from high on after
         while low < high:
-            middle = (low + high) // 2
-            if self._key(middle, known) < key:
-                low = middle + 1
-            else:
-                high = middle
+            probed = range(low, high, -(-(high - low) // PROBES))
+            wanted = [self._ids[n] for n in probed if self._ids[n] not in known]
+            known.update(self._library.sort_keys(self._query, wanted))
+            for number in probed:
+                if self._key(number, known) < key:
+                    low = number + 1
+                else:
+                    high = number
+                    break
         return low
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

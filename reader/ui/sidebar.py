@@ -40,9 +40,11 @@ class SidebarModel(QAbstractListModel):
                 self.beginInsertRows(QModelIndex(), number, number)
                 self._rows.insert(number, row)
                 self.endInsertRows()
+        # Only the counts that moved are redrawn (an archive: two views, a tag or two).
+        moved = [number for number, (was, now) in enumerate(zip(self._rows, rows)) if was != now]
         self._rows = rows
-        if rows:
-            self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+        if moved:
+            self.dataChanged.emit(self.index(moved[0]), self.index(moved[-1]))
 
     def apply(self, change: LibraryChange) -> None:
         if change.counts:
