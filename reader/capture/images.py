@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from reader.capture.addresses import Reach, host_is_local
-from reader.capture.raster import pixel_size, raster_type
+from reader.capture.raster import MAX_PIXELS, pixel_size, raster_type
 from reader.capture.web import Cancelled, DownloadError, get
 from reader.library import Library
-from reader.library.images import article_images, image_bytes, store_image
+from reader.library.images import SCHEME, article_images, image_bytes, store_image
 
 __all__ = [
     "SCHEME",
@@ -39,10 +39,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEME = "reader-image"
 MAX_IMAGES = 50  # image addresses tried per article; the rest are left out
 MAX_IMAGE_BYTES = 5_000_000
-MAX_PIXELS = 16_000_000  # width x height: what the reader view decodes stays quick and small
 TIMEOUT_SECONDS = 60.0  # for each image, headers included
 # What the reader view can show (not AVIF, not SVG), for servers that choose by what we accept.
 _ACCEPT = "image/webp,image/png,image/jpeg,image/gif,image/*;q=0.5"

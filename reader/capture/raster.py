@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 
+MAX_PIXELS = 16_000_000  # width x height: what the reader view decodes stays quick and small
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),

@@ -13,12 +13,11 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from reader.capture.images import SCHEME
 from reader.export.files import replaced
 from reader.export.html_markdown import escape as escape_markdown
 from reader.export.html_markdown import to_markdown
 from reader.library import Article, Library, highlights
-from reader.library.images import image_bytes
+from reader.library.images import SCHEME, image_bytes
 
 Progress = Callable[[int, int], None]
 ATTACHMENTS = "attachments"

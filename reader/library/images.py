@@ -12,6 +12,9 @@ from collections.abc import Iterable
 
 from reader.library.store import Library
 
+# The address of a stored image in an article's HTML: ``reader-image:<hash>``. Here, with the
+# images, so the reader view and exports read it without importing capture (httpx, lxml).
+SCHEME = "reader-image"
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 

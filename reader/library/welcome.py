@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import lxml.html
-
 from reader import paths
 from reader.library.images import prune_images
 from reader.library.queue_rows import capturing
@@ -38,6 +36,8 @@ def empty_bin(library: Library) -> int:
 
 
 def add_welcome(library: Library) -> int:
+    import lxml.html  # only for a new library: opening one does not load lxml
+
     html = (paths.resources_dir() / "welcome.html").read_text(encoding="utf-8")
     document = lxml.html.fragment_fromstring(html, create_parent="div")
     title = document.findtext(".//h1") or "Welcome to Reader"

@@ -24,7 +24,6 @@ from reader.library import Article, Library, grounding_store
 from reader.summarize import prompt, retrieval
 from reader.summarize.asker import Asker, Reasoning
 from reader.summarize.backends.base import ChatModel
-from reader.summarize.backends.remote.special_tokens import neutralise
 from reader.summarize.grounded import sentence_json, source_json
 from reader.summarize.grounding import GroundedSentence, Source, ground
 from reader.summarize.summarizer import REASONING_TOKENS
@@ -124,6 +123,10 @@ def _instruction(asker: Asker, question: str, history: Sequence[Exchange],
     """The instruction, with as much of the conversation as fits (the latest turns first), and
     the room left for passages. The question and conversation are neutralised: they go into
     the instruction, whose special tokens count (a pasted ``<|im_end|>`` must stay text)."""
+    # Here, not at the top: the remote package imports httpx, and the window imports this
+    # module (the question box's limit) before its first paint.
+    from reader.summarize.backends.remote.special_tokens import neutralise
+
     earlier: list[str] = []
     used = 0
     for exchange in reversed(history):

@@ -32,7 +32,6 @@ from reader.errors import UserError
 from reader.library import Library
 from reader.library.listing import SORTS
 from reader.settings import Settings
-from reader.summarize.models import chosen_model_path
 from reader.ui import ui_state
 from reader.ui.actions_controller import ArticleActions
 from reader.ui.article_list import ArticleDelegate, ArticleListModel, ArticleListView
@@ -54,10 +53,7 @@ from reader.ui.highlights_pane import HighlightsPane
 from reader.ui.highlights_view import HighlightsView
 from reader.ui.library_events import LibraryEvents
 from reader.ui.message_bar import MessageBar
-from reader.ui.models_dialog import ModelsDialog
-from reader.ui.palette import CheatSheet, CommandPalette
 from reader.ui.reader_view import ReaderView
-from reader.ui.settings_dialog import SettingsDialog
 from reader.ui.showing_marker import ShowingMarker
 from reader.ui.sidebar import SidebarModel
 from reader.ui.summary_controller import SummaryController
@@ -270,6 +266,9 @@ class MainWindow(QMainWindow):
     # Dialogs
 
     def show_first_run_notice(self) -> None:
+        # The dialogs' modules are imported when first opened, not before the first paint.
+        from reader.summarize.models import chosen_model_path
+
         try:
             model = chosen_model_path(self.settings).name
         except UserError as error:
@@ -280,6 +279,8 @@ class MainWindow(QMainWindow):
         )
 
     def open_settings(self) -> None:
+        from reader.ui.settings_dialog import SettingsDialog  # see show_first_run_notice
+
         dialog = SettingsDialog(self.settings, self.commands, default_keymap(), self)
         if dialog.exec():
             self.settings.save()
@@ -290,6 +291,10 @@ class MainWindow(QMainWindow):
 
     def open_models(self, add: list[Path] | None = None) -> None:
         """The models view; ``add``: GGUF files dropped on the window, added to the list."""
+        # Its module reads the machine's memory (psutil) and downloads models (httpx): imported
+        # when first opened, not before the first paint.
+        from reader.ui.models_dialog import ModelsDialog
+
         dialog = ModelsDialog(self.settings, self)
         dialog.model_changed.connect(self.summary_pane.forget_model)
         for path in add or []:
@@ -297,11 +302,15 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     def open_palette(self) -> None:
+        from reader.ui.palette import CommandPalette  # see show_first_run_notice
+
         palette = CommandPalette(self.commands, self.actions_by_id, self)
         if palette.exec() and palette.chosen is not None:
             palette.chosen.trigger()
 
     def show_keys(self) -> None:
+        from reader.ui.palette import CheatSheet  # see show_first_run_notice
+
         CheatSheet(self.commands, self.actions_by_id, self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:

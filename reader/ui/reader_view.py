@@ -25,11 +25,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
-from reader.capture.images import MAX_PIXELS
-from reader.capture.images import SCHEME as IMAGE_SCHEME
-from reader.capture.raster import pixel_size, raster_type
+from reader.capture.raster import MAX_PIXELS, pixel_size, raster_type
 from reader.library import Article, Library
 from reader.library import highlights, pending
+from reader.library.images import SCHEME as IMAGE_SCHEME
 from reader.library.images import image_bytes
 from reader.ui import themes
 from reader.ui.article_view import FETCH_SCHEME, article_html
