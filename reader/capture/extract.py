@@ -216,9 +216,9 @@ def _normalised(text: str) -> str:
 
 def word_count(text: str) -> int:
     """Words in ``text``, counting Chinese and Japanese (written without spaces) by characters."""
-    cjk = len(_CJK.findall(text))
-    if not cjk:
+    if not _CJK.search(text):
         return len(text.split())
+    cjk = len(_CJK.findall(text))
     return len(_CJK.sub(" ", text).split()) + (cjk + 1) // 2
 
 
@@ -235,6 +235,8 @@ def plain_text(body) -> str:
 def bounded_words(text: str) -> str:
     """``text`` with any word longer than ``MAX_WORD`` cut there (no language has such words;
     a hostile page does, to stall the window's layout)."""
+    if len(text) <= MAX_WORD:  # most of a page's text pieces: no word of them can be too long
+        return text
     return _LONG_WORD.sub(lambda word: word.group()[:MAX_WORD] + "…", text)
 
 

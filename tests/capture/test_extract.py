@@ -8,7 +8,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from reader.capture.extract import extract, word_count
+from reader.capture.extract import MAX_WORD, bounded_words, extract, word_count
 from reader.capture.extraction.kind import (
     ARTICLE,
     DISCUSSION,
@@ -186,3 +186,14 @@ def test_a_page_trafilatura_passes_over_still_gives_its_text(name, words_in_it):
     article = extract(_page(name), f"https://example.org/{name}")
     assert word_count(article.text) > 300
     assert words_in_it in article.title + article.text
+
+
+def test_words_are_counted_by_spaces_and_chinese_by_characters():
+    assert word_count("The bridge opened on Monday.") == 5
+    assert word_count("桥梁周一开通 The bridge") == 2 + 3
+
+
+def test_an_overlong_word_is_cut_and_the_rest_left_alone():
+    text = "A " + "x" * (MAX_WORD + 50) + " end"
+    assert bounded_words(text) == "A " + "x" * MAX_WORD + "… end"
+    assert bounded_words("A short sentence.") == "A short sentence."
