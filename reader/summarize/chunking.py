@@ -13,7 +13,6 @@ ids out (``llama.tokenize(text.encode(), add_bos=False, special=False)``), or ju
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,28 +70,50 @@ def plan(
 
 
 def split(text: str, tokenize: Tokenize, budget: int) -> list[str]:
-    """``text`` as chunks of at most ``budget`` tokens, in order, of about equal size."""
+    """``text`` as chunks of at most ``budget`` tokens, in order: as few as the budget allows
+    (each chunk costs a prompt and a summary more), and as equal in size as that many allow."""
     if budget < 1:
         raise ValueError("A chunk needs a budget of at least one token")
     count = _counter(tokenize)
     units = _units(text, count, budget)
     if not units:
         return []
-    total = sum(tokens for _, _, tokens in units)
-    target = math.ceil(total / math.ceil(total / budget))
+    sizes = [tokens for _, _, tokens in units]
+    fewest = len(_packed(sizes, budget))
+    # The smallest size limit that still needs no more chunks than the budget does.
+    low, high = max(sizes), budget
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if len(_packed(sizes, middle)) <= fewest else (middle + 1, high)
     chunks: list[str] = []
     first = 0
     while first < len(units):
-        last, used = first, units[first][2]
-        while last + 1 < len(units) and used < target and used + 1 + units[last + 1][2] <= budget:
-            last += 1
-            used += 1 + units[last][2]  # one for the line break or space between them
-        # The sum of the parts is an estimate; the chunk's own count decides.
+        last = _filled(sizes, first, low)
+        # The sum of the units is an estimate; the chunk's own count decides.
         while last > first and count(text[units[first][0]:units[last][1]]) > budget:
             last -= 1
         chunks.append(text[units[first][0]:units[last][1]])
         first = last + 1
     return chunks
+
+
+def _filled(sizes: list[int], first: int, limit: int) -> int:
+    """The last of the units from ``first`` on that fit ``limit`` tokens together (at least one;
+    one token for the line break or space between two units)."""
+    last, used = first, sizes[first]
+    while last + 1 < len(sizes) and used + 1 + sizes[last + 1] <= limit:
+        last += 1
+        used += 1 + sizes[last]
+    return last
+
+
+def _packed(sizes: list[int], limit: int) -> list[int]:
+    """The first unit of each chunk when every chunk takes as many units as fit ``limit``."""
+    firsts, first = [], 0
+    while first < len(sizes):
+        firsts.append(first)
+        first = _filled(sizes, first, limit) + 1
+    return firsts
 
 
 def group(

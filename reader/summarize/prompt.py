@@ -22,7 +22,7 @@ from typing import Protocol
 from reader import paths, settings
 from reader.errors import ModelError
 
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 # Declared with the settings; each style has a prompt text of its name.
 STYLES = tuple(settings.choices("summary_style"))
 DEFAULT_STYLE = settings.default("summary_style")
@@ -111,7 +111,9 @@ def instruction(style: str = DEFAULT_STYLE, language: str | None = None) -> str:
 
 
 def part_instruction(part: int, parts: int, language: str | None = None) -> str:
-    """For the summary of part ``part`` (from 1) of ``parts`` of a long article."""
+    """For the summary of part ``part`` (from 1) of ``parts`` of a long article: the same text
+    for every part (the part's number heads its data, ``part_data``), unless the user's own text
+    asks for ``{part}`` and ``{parts}``."""
     return _fill(load_text("part"), part=str(part), parts=str(parts),
                  language=language or ARTICLE_LANGUAGE)
 
@@ -125,6 +127,12 @@ def combine_instruction(style: str = DEFAULT_STYLE, language: str | None = None)
 def article_data(title: str, text: str) -> str:
     title = " ".join(title.split())
     return f"Title: {title}\n\n{text.strip()}" if title else text.strip()
+
+
+def part_data(title: str, text: str, part: int, parts: int) -> str:
+    """One part of a long article, after what all its parts share (the title): every part's
+    prompt then starts with the same tokens, which the model keeps from one part to the next."""
+    return article_data(title, f"Part {part} of {parts}:\n{text.strip()}")
 
 
 def parts_data(summaries: list[str]) -> str:

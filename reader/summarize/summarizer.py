@@ -44,7 +44,8 @@ def summarize(
     combine = prompt.combine_instruction(style, language)
     overhead = max(asker.overhead(text) for text in
                    (whole, combine, prompt.part_instruction(99, 99, language)))
-    overhead += asker.count(prompt.article_data(article.title, "")) + 8
+    # The most data that is not the article's text: a part's title and its "Part 99 of 99" head.
+    overhead += asker.count(prompt.part_data(article.title, "", 99, 99)) + 8
     answer = ANSWER_TOKENS[style] + (REASONING_TOKENS if model.has_reasoning else 0)
     plan = chunking.plan(article.text, model.context_size, answer, overhead, asker.count)
     if plan.single:
@@ -55,7 +56,7 @@ def summarize(
     for number, chunk in enumerate(plan.chunks, start=1):
         if progress:
             progress(number, count)
-        text = "".join(asker.ask(prompt.article_data(article.title, chunk),
+        text = "".join(asker.ask(prompt.part_data(article.title, chunk, number, count),
                                  prompt.part_instruction(number, count, language),
                                  plan.part_answer_tokens)).strip()
         if asker.stopped:

@@ -65,6 +65,24 @@ def test_chunks_are_about_equal(tokenize):
     assert min(sizes) > max(sizes) / 2, sizes  # no stub at the end
 
 
+@pytest.mark.parametrize("seed", range(1, 10))
+def test_as_few_chunks_as_paragraphs_packed_full_make(seed):
+    """Equal chunks, but never one more than filling each to the budget needs (every part costs
+    a prompt and a summary). Counted in characters, which add up exactly across paragraphs."""
+    text = article(seed, 60)
+    for budget in (700, 1200, 2000, 3000):
+        packed, current = [], []
+        for paragraph in text.split("\n"):
+            if current and len("\n".join([*current, paragraph])) > budget:
+                packed.append(current)
+                current = []
+            current.append(paragraph)
+        chunks = split(text, len, budget)
+        assert len(chunks) == len(packed) + 1
+        assert_whole_and_in_order(text, chunks)
+        assert all(len(chunk) <= budget for chunk in chunks)
+
+
 def test_a_giant_paragraph_is_cut_between_sentences(tokenize):
     rng = random.Random(3)
     giant = " ".join(sentence(rng, rng.randint(5, 15)) for _ in range(120))

@@ -213,7 +213,9 @@ def test_shipped_texts():
 def test_language_and_parts():
     assert prompt.instruction("short", "German").endswith("Write in German.")
     part = prompt.part_instruction(2, 5)
-    assert "part 2 of 5" in part and "Write in the language of the article." in part
+    assert part == prompt.part_instruction(3, 5), "every part's prompt starts the same"
+    assert "in parts" in part and "Write in the language of the article." in part
+    assert prompt.part_data(" Kelby ", "\nText.\n", 2, 5) == "Title: Kelby\n\nPart 2 of 5:\nText."
     combine = prompt.combine_instruction("key_points", "French")
     assert prompt.instruction("key_points", "French") in combine and "{" not in combine
     assert prompt.parts_data(["One.", "Two. "]) == "Part 1:\nOne.\n\nPart 2:\nTwo."
@@ -224,8 +226,8 @@ def test_language_and_parts():
 
 
 def test_the_users_prompt_files_come_first(home):
-    assert prompt.version() == "1/short"
-    assert prompt.version("detailed", "German") == "1/detailed/German"
+    assert prompt.version() == "2/short"
+    assert prompt.version("detailed", "German") == "2/detailed/German"
     folder = home / "config" / "prompts"
     folder.mkdir(parents=True)
     (folder / "short.txt").write_text("In one sentence {with braces}, in {language}.\n")
@@ -233,9 +235,11 @@ def test_the_users_prompt_files_come_first(home):
     assert "two or three" not in prompt.instruction("short")
     assert "in a few paragraphs" in prompt.instruction("detailed")  # the others are still ours
     changed = prompt.version()
-    assert changed.startswith("1/short+user-") and changed != "1/short"
+    assert changed.startswith("2/short+user-") and changed != "2/short"
     (folder / "short.txt").write_text("In two sentences, in {language}.\n")
-    assert prompt.version() not in (changed, "1/short")
+    assert prompt.version() not in (changed, "2/short")
+    (folder / "part.txt").write_text("This is part {part} of {parts}; write in {language}.\n")
+    assert prompt.part_instruction(2, 5) == "This is part 2 of 5; write in the language of the article."
 
 
 def test_messages_for_a_server_backend():

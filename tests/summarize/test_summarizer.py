@@ -69,6 +69,39 @@ def test_an_article_longer_than_the_context_is_summarised_in_parts(library, home
 
 
 @pytest.mark.slow
+def test_each_part_after_the_first_reads_only_what_differs_from_the_part_before(library, home):
+    import llama_cpp as L
+
+    from reader.summarize.models import embedded_model_path
+
+    small = LocalModel(embedded_model_path(), context_limit=768)
+    article_id = add_article(library, "\n".join(f"Paragraph {n}: " + ARTICLE for n in range(12)),
+                             "https://example.org/parts")
+    built, evaluated = [], []
+    build_prompt = small.build_prompt
+    small.build_prompt = lambda data, instruction: built.append(
+        build_prompt(data, instruction)) or built[-1]
+    cancelled = threading.Event()
+
+    def count_part_before(part, parts):
+        ctx = small._model().ctx
+        if part > 1:  # llama.cpp's count of prompt tokens read for the part before
+            evaluated.append(L.llama_perf_context(ctx).n_p_eval)
+        L.llama_perf_context_reset(ctx)
+        if part == 3:
+            cancelled.set()
+
+    list(summarize_and_store(library, article_id, small, cancelled, progress=count_part_before))
+    first, second = [built_prompt for built_prompt in built if built_prompt.data_ids]  # not probes
+    shared = next(n for n, (a, b) in enumerate(zip(first.ids, second.ids)) if a != b)
+    # The system message, the instruction and the title: all before the part's own head.
+    title = small.tokenize("Title: Kelby goes tidal\n\nPart")
+    assert shared >= second.data.start + len(title)
+    assert second.data_ids[:len(title)] == title
+    assert evaluated[1] == len(second.ids) - shared < len(second.ids)
+
+
+@pytest.mark.slow
 def test_cancel_during_map_reduce_stores_nothing(library, home):
     from reader.summarize.models import embedded_model_path
 
