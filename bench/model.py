@@ -12,11 +12,11 @@
    no prefix with the prompt.
    Then the same again with one core kept busy by another process (``python -c "while True:
    pass"``): Reader against raw llama.cpp at its best thread count under that load.
-2. Long article. ``summarize`` with a 4,096-token context on a ~20,000-token article, whole
-   (whatever summarize does today: map-reduce, or the first part with a note; see the coverage
-   row), on the in-process ``LocalModel`` so that llama.cpp's counters can say how many tokens it
-   evaluated and generated; against the least work that reads the whole article: every token
-   evaluated once, in 4,096-token windows.
+2. Long article (alone: ``python -m bench.model [--quick]``). ``summarize`` with a 4,096-token
+   context on a ~20,000-token article, whole (whatever summarize does today: map-reduce, or the
+   first part with a note; see the coverage row), on the in-process ``LocalModel`` so that
+   llama.cpp's counters can say how many tokens it evaluated and generated; against the least
+   work that reads the whole article: every token evaluated once, in 4,096-token windows.
 """
 
 from __future__ import annotations
@@ -288,7 +288,8 @@ def long_article(quick: bool, threads_for_raw: int) -> list[Row]:
     started = time.perf_counter()
     first = None
     pieces = []
-    for piece in summarizer.summarize(article, model):
+    parts = []  # how many parts summarize() read the article in (none: one pass)
+    for piece in summarizer.summarize(article, model, progress=lambda _, count: parts.append(count)):
         first = first or time.perf_counter()
         pieces.append(piece)
     reader_s = time.perf_counter() - started
@@ -304,10 +305,12 @@ def long_article(quick: bool, threads_for_raw: int) -> list[Row]:
 
     read = perf.n_p_eval  # every prompt token Reader evaluated, all calls together
     coverage_note = answer.split("\n", 1)[0] if answer.startswith("(Summary of the first") else ""
-    note = (f"{len(tokens)} article tokens, context {context}. Reader evaluated {read} prompt tokens "
+    note = (f"{len(tokens)} article tokens, context {context}. Reader read it in "
+            f"{parts[0] if parts else 1} part(s), evaluated {read} prompt tokens "
             f"and generated {perf.n_eval + 1}; "
             + (f"it says: {coverage_note}" if coverage_note else "no partial-summary note (whole article read)"))
-    detail = {"article_tokens": len(tokens), "context": context, "reader_prompt_tokens": read,
+    detail = {"article_tokens": len(tokens), "context": context, "reader_parts": parts[0] if parts else 1,
+              "reader_prompt_tokens": read,
               "reader_generated": perf.n_eval + 1, "reader_first_piece_s": (first or started) - started,
               "reader_decode_prompt_s": perf.t_p_eval_ms / 1000, "reader_decode_gen_s": perf.t_eval_ms / 1000,
               "raw_threads": threads_for_raw, "answer_start": answer[:200]}
@@ -326,3 +329,23 @@ def long_article(quick: bool, threads_for_raw: int) -> list[Row]:
 def run(quick: bool) -> list[Row]:
     rows, best_threads = summary_speed(quick)
     return rows + long_article(quick, best_threads)
+
+
+def main() -> None:
+    """The long-article figure alone (benchmark 2), without the summary-speed rounds."""
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(prog="python -m bench.model", description=main.__doc__)
+    parser.add_argument("--quick", action="store_true", help="a ~4,000-token article, context 2,048")
+    parser.add_argument("--raw-threads", type=int, default=2, help="threads for raw llama.cpp")
+    args = parser.parse_args()
+    load = os.getloadavg()
+    for row in long_article(args.quick, args.raw_threads):
+        print(f"{row.figure}: Reader {row.reader:.4g} {row.unit}, {row.reference_name} "
+              f"{row.reference:.4g} {row.unit}, ratio {row.ratio:.2f}. {row.note}")
+    print(f"load {load[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
+
+
+if __name__ == "__main__":
+    main()
