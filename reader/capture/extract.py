@@ -95,11 +95,12 @@ def extract(html: str, url: str) -> Extracted:
     tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
     if tree is not None:
         _unformatted_code(tree)
-    document = None if tree is None else _bare_extraction(tree, url)
+        _schemed_images(tree, url)
+    document = None if tree is None else _bare_extraction(tree)
     if document is None or word_count(document.raw_text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
         # recall, they give their text (one of the 909 WCXB pages had no article without it).
-        document = _bare_extraction(tree, url, favor_recall=True) or document
+        document = _bare_extraction(tree, favor_recall=True) or document
     if document is None:
         raise CaptureError(f"No article text found on this page: {url}")
     metadata = page_metadata(tree, url)
@@ -112,7 +113,7 @@ def extract(html: str, url: str) -> Extracted:
     if posts is None and kind == DISCUSSION:
         # A declared discussion whose posts the markup does not show: the replies are what
         # trafilatura reads as its comments.
-        posts = _with_comments(tree, url, title)
+        posts = _with_comments(tree, title)
     if posts is not None:
         body_html, text = posts
     if word_count(text) < MIN_WORDS:
@@ -138,10 +139,10 @@ def _html_and_text(body, title: str) -> tuple[str, str]:
     return lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode"), text
 
 
-def _with_comments(tree, url: str, title: str) -> tuple[str, str] | None:
+def _with_comments(tree, title: str) -> tuple[str, str] | None:
     """The page read with what trafilatura takes for its comments after the text (on a page
     declaring DiscussionForumPosting, trafilatura itself reads them into the text)."""
-    document = _bare_extraction(tree, url, include_comments=True)
+    document = _bare_extraction(tree, include_comments=True)
     if document is None:
         return None
     if document.commentsbody is not None:
@@ -159,11 +160,12 @@ def _every_paragraph(page) -> tuple[str, str] | None:
     return lxml.html.tostring(tree, encoding="unicode"), text
 
 
-def _bare_extraction(tree, url: str, include_comments: bool = False,
-                     **settings) -> Document | None:
+def _bare_extraction(tree, include_comments: bool = False, **settings) -> Document | None:
+    """trafilatura's reading of ``tree`` with Reader's settings. Without the page's address:
+    sanitise() makes links and images absolute against it (trafilatura resolved every link against
+    the site's root, wrongly for a relative path, and at 2 ms a page; the text is the same)."""
     document = trafilatura.bare_extraction(
         tree,
-        url=url,
         include_comments=include_comments,
         include_formatting=True,
         include_links=True,
@@ -185,6 +187,16 @@ def _unformatted_code(tree) -> None:
     for code in tree.iter("code"):
         if len(code):
             strip_tags(code, *_CODE_FORMATTING)
+
+
+def _schemed_images(tree, url: str) -> None:
+    """Images addressed without a scheme (``//cdn.example/a.png``) given the page's: read
+    without the page's address, trafilatura would make them http."""
+    scheme = urlsplit(url).scheme or "https"
+    for image in tree.iter("img"):
+        for name, value in image.attrib.items():
+            if value.startswith("//"):
+                image.set(name, f"{scheme}:{value}")
 
 
 def _inline_code(tree):

@@ -197,3 +197,18 @@ def test_an_overlong_word_is_cut_and_the_rest_left_alone():
     text = "A " + "x" * (MAX_WORD + 50) + " end"
     assert bounded_words(text) == "A " + "x" * MAX_WORD + "… end"
     assert bounded_words("A short sentence.") == "A short sentence."
+
+
+def test_links_and_images_are_made_absolute_against_the_page():
+    story = "<p>" + "The ferry crossed the bay twice that morning in the fog. " * 8 + "</p>"
+    html = (f"<html><body><article><h1>Ferry</h1>{story}"
+            '<p>See <a href="timetable.html">the timetable</a> and <a href="/fares">fares</a>.</p>'
+            '<img src="//cdn.example/boat.jpg" alt="The boat">'
+            '<img src="pier.jpg" alt="The pier">'
+            f"{story}</article></body></html>")
+    body = lxml.html.fragment_fromstring(
+        extract(html, "https://news.example/2024/ferry/story.html").body_html, create_parent="div")
+    assert [a.get("href") for a in body.iter("a")] == [
+        "https://news.example/2024/ferry/timetable.html", "https://news.example/fares"]
+    assert [img.get("src") for img in body.iter("img")] == [
+        "https://cdn.example/boat.jpg", "https://news.example/2024/ferry/pier.jpg"]
