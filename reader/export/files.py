@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from reader import __version__
-from reader.capture.importers.json_exports import READER_JSON_MARK
 from reader.library import Library
-from reader.library.records import article_record
+from reader.library.records import READER_JSON_MARK, article_record
 from reader.library.rows import utc_now
 
 Progress = Callable[[int, int], None]

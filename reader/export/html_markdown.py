@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import lxml.html
-
 ImageLink = Callable[[str], str]  # an <img src> -> the address the Markdown uses for it
 
 MAX_DEPTH = 100  # nesting deeper than this is kept as its plain text
@@ -21,6 +19,8 @@ _LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])(?=\s|$)")
 
 
 def to_markdown(body_html: str, image_link: ImageLink) -> str:
+    import lxml.html  # here: the window imports exports at start, and lxml is not needed then
+
     if not body_html.strip():
         return ""
     root = lxml.html.fragment_fromstring(body_html, create_parent="div")

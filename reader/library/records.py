@@ -19,6 +19,9 @@ from reader.library.store import Library
 
 # Columns that are the library's bookkeeping, not the article's: its row id, and whether it is in
 # the bin (an export holds what is outside it).
+# The "format" of Reader's own JSON export; its "articles" are restored whole. Here, with the
+# records, so exporting does not import capture's importers (and through them httpx).
+READER_JSON_MARK = "reader-json"
 _NOT_EXPORTED = {"id", "deleted"}
 _CHILD_TABLES = ("pages", "summaries", "article_questions", "highlights")
 # Child rows' own ids are the library's bookkeeping too: a restored row gets a new one.

@@ -33,11 +33,8 @@ from reader.capture.importers.items import (
     truthy,
     utc_iso,
 )
+from reader.library.records import READER_JSON_MARK
 from reader.library.welcome import WELCOME_URL
-
-
-# The "format" of Reader's own export; its "articles" are restored whole.
-READER_JSON_MARK = "reader-json"
 
 
 class JsonError(ValueError):
