@@ -212,3 +212,16 @@ def test_links_and_images_are_made_absolute_against_the_page():
         "https://news.example/2024/ferry/timetable.html", "https://news.example/fares"]
     assert [img.get("src") for img in body.iter("img")] == [
         "https://cdn.example/boat.jpg", "https://news.example/2024/ferry/pier.jpg"]
+
+
+def test_comments_under_a_question_or_answer_are_left_out():
+    comments = ('<div class="comments js-comments-container"><ul class="comments-list">' + "".join(
+        f'<li class="comment"><div class="comment-body"><span class="comment-copy">Comment {n}: '
+        "have you tried keeping it in the cold cellar next to the potatoes and the apples, where "
+        "it stays cool all winter without any attention from anyone in the house at all?</span>"
+        f'<a class="comment-user">Commenter {n}</a></div></li>' for n in range(4)) + "</ul></div>")
+    html = _page("qa-thread.html").replace('<div class="post-signature', comments
+                                           + '<div class="post-signature')
+    page = extract(html, "https://cooking.example/questions/4411")
+    assert "Comment 0:" not in page.text and "cold cellar" not in page.body_html
+    assert len(_posts(page.body_html)) == 4 and "Freezing works too" in page.text
