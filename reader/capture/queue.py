@@ -45,6 +45,7 @@ from reader.capture.reports import AddReport, Counts, QueueEvent, Snapshot, chec
 from reader.capture.reports import imported_from
 from reader.capture.retry import Retry
 from reader.capture.wayback import Wayback
+from reader.capture.web import tls_context
 from reader.errors import CaptureError
 from reader.library import Library, pending, queue_rows as rows
 from reader.library.queue_rows import STATES, QueueItem
@@ -56,9 +57,6 @@ log = logging.getLogger(__name__)
 
 POOL_IDLE_SECONDS = 120  # an idle queue lets its extraction processes go after this long
 HEARTBEAT_SECONDS = 10.0  # well within queue_rows.LEASE_SECONDS
-
-
-# The queue
 
 
 class CaptureQueue:
@@ -229,6 +227,7 @@ class CaptureQueue:
                 self._in_progress += 1
                 event = self._moved(rows.QUEUED, item)
             self._emit(event)
+            tls_context()  # made once, here: workers started together would each make one
             threading.Thread(target=self._work, args=(item,), daemon=True,
                              name=f"capture-{item.id}").start()
 

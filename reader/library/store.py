@@ -58,9 +58,11 @@ class Transaction:
 class Library:
     """The library in one SQLite file (WAL mode), safe to call from several threads.
 
-    One connection, guarded by a lock: SQLite allows one writer at a time anyway, and the
-    statements here are short. Every write goes through ``transaction``, so listeners hear of
-    it once it is committed.
+    One connection for writing, guarded by a lock: SQLite allows one writer at a time anyway.
+    Every write goes through ``transaction``, so listeners hear of it once it is committed.
+    The thread that opened the library (the window's UI thread) reads on a connection of its
+    own, outside its own transactions: in WAL mode a reader never waits for a writer, and
+    storing a captured page (its text indexed) can hold the writer for tens of milliseconds.
     """
 
     def __init__(self, path: Path):
@@ -85,15 +87,21 @@ class Library:
         self._lock = threading.RLock()
         self._announcer = Announcer()
         self._transaction: Transaction | None = None  # the one open, held by the lock's owner
+        self._writer: int | None = None  # the thread in that transaction
+        self._opener = threading.get_ident()
+        self._reads = sqlite3.connect(path, check_same_thread=False)  # the opener's only
+        self._reads.execute("PRAGMA busy_timeout = 5000")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._reads.close()
 
     def interrupt(self) -> None:
         """Stop the statement running now (from another thread): it fails with
         ``sqlite3.OperationalError``. For callers that bound how long a query may take."""
         self._db.interrupt()
+        self._reads.interrupt()
 
     # Transactions, listeners and plain queries
 
@@ -110,23 +118,33 @@ class Library:
                 yield self._transaction
                 return
             transaction = self._transaction = Transaction(self._db)
+            self._writer = threading.get_ident()
             try:
                 with self._db:
                     yield transaction
             finally:
-                self._transaction = None
+                self._transaction = self._writer = None
         change = transaction.change()
         if change:
             self._announcer.announce(change)
 
     def query(self, sql: str, params: Iterable = ()) -> list[tuple]:
         """Rows of a read-only statement."""
+        if self._reading_apart():
+            return self._reads.execute(sql, tuple(params)).fetchall()
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
     def query_one(self, sql: str, params: Iterable = ()) -> tuple | None:
+        if self._reading_apart():
+            return self._reads.execute(sql, tuple(params)).fetchone()
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchone()
+
+    def _reading_apart(self) -> bool:
+        """Whether this read goes to the opener's connection (not inside its own write)."""
+        me = threading.get_ident()
+        return me == self._opener and self._writer != me
 
     # Writing
 

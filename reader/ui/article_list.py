@@ -90,8 +90,10 @@ class ArticleListModel(QAbstractListModel):
         only the changed articles are read (by id), and those around where one goes."""
         changed = change.added | change.updated
         # Rows read before (likely on screen) are read again now, by id: left to the next
-        # paint, one would read its whole page.
-        kept = [i for i in change.updated if i in self._rows]
+        # paint, one would read its whole page. Only they are redrawn: a row never read has
+        # nothing on screen, and a list view lays out and repaints all it shows at every
+        # redraw, even of a row out of sight (a burst of saves would repaint it each time).
+        kept = {i for i in change.updated if i in self._rows}
         for article_id in changed | change.removed:
             self._rows.pop(article_id, None)
         self.following = True
@@ -100,37 +102,39 @@ class ArticleListModel(QAbstractListModel):
                 self.reload()
                 return
             if self._query.search:
-                self._apply_to_search(changed, change.removed)
+                listed = self._apply_to_search(changed, change.removed, kept)
             else:
-                self._apply_in_order(changed, change.removed)
+                listed = self._apply_in_order(changed, change.removed, kept)
         except _Stale:
             self.reload()
             return
         finally:
             self.following = False
-        self._read([i for i in kept if self.row_of(i) is not None])
+        self._read([i for i in kept if i in listed])
 
-    def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int]) -> None:
+    def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int],
+                        read: set[int]) -> set[int]:
+        """Returns the changed articles the list shows now."""
+        # Where the changed articles are, looked up once (a miss reads the whole list of ids).
+        shown = self._rows_of(removed | changed)
         # The keys of the changed articles and of their neighbours, in one query: most
         # changes (a save, a flag) leave an article where it is, which the neighbours tell.
-        rows = self._rows_of(changed).values()
-        near = {self._ids[n] for row in rows for n in (row - 1, row + 1)
-                if 0 <= n < len(self._ids)}
+        near = {self._ids[n] for i, row in shown.items() if i in changed
+                for n in (row - 1, row + 1) if 0 <= n < len(self._ids)}
         known = self._library.sort_keys(self._query, changed | near)
         keys = {i: known[i] for i in changed if i in known}
-        self._remove([row for i, row in self._rows_of(removed | changed).items()
-                      if i not in keys])
+        self._remove([row for i, row in shown.items() if i not in keys])
         for article_id in sorted(keys, key=keys.get):
-            row = self.row_of(article_id)
+            row = self.row_of(article_id) if article_id in shown else None
             if row is not None and self._in_place(row, keys[article_id], known):
-                self._redraw(row)
+                self._redraw(row, article_id, read)
                 continue
             if row is not None:  # its place in the order changed (a new title)
                 del self._ids[row]
             place = self._place(keys[article_id], known)
             if row == place:
                 self._ids.insert(row, article_id)
-                self._redraw(row)
+                self._redraw(row, article_id, read)
             elif row is None:
                 self.beginInsertRows(QModelIndex(), place, place)
                 self._ids.insert(place, article_id)
@@ -142,10 +146,12 @@ class ArticleListModel(QAbstractListModel):
                 del self._ids[row]
                 self._ids.insert(place, article_id)
                 self.endMoveRows()
+        return set(keys)
 
-    def _apply_to_search(self, changed: frozenset[int], removed: frozenset[int]) -> None:
+    def _apply_to_search(self, changed: frozenset[int], removed: frozenset[int],
+                         read: set[int]) -> set[int]:
         """A search's order is its ranking, read again whole (it keeps at most a thousand);
-        the rows that stay keep their places."""
+        the rows that stay keep their places. Returns the changed articles it shows now."""
         order = self._library.ids(self._query)
         wanted = set(order)
         self._remove([row for i, row in self._rows_of(removed | changed).items()
@@ -154,12 +160,13 @@ class ArticleListModel(QAbstractListModel):
         for article_id in sorted(changed & wanted, key=rank.get):
             row = self.row_of(article_id)
             if row is not None:
-                self._redraw(row)
+                self._redraw(row, article_id, read)
                 continue
             place = sum(1 for i in self._ids if rank.get(i, -1) < rank[article_id])
             self.beginInsertRows(QModelIndex(), place, place)
             self._ids.insert(place, article_id)
             self.endInsertRows()
+        return changed & wanted
 
     def _rows_of(self, ids: frozenset[int]) -> dict[int, int]:
         """Where those of ``ids`` that the list shows are."""
@@ -172,8 +179,9 @@ class ArticleListModel(QAbstractListModel):
             del self._ids[row]
             self.endRemoveRows()
 
-    def _redraw(self, row: int) -> None:
-        self.dataChanged.emit(self.index(row), self.index(row))
+    def _redraw(self, row: int, article_id: int, read: set[int]) -> None:
+        if article_id in read:
+            self.dataChanged.emit(self.index(row), self.index(row))
 
     def _key(self, row: int, known: dict):
         article_id = self._ids[row]

@@ -40,11 +40,12 @@ class SidebarModel(QAbstractListModel):
                 self.beginInsertRows(QModelIndex(), number, number)
                 self._rows.insert(number, row)
                 self.endInsertRows()
-        # Only the counts that moved are redrawn (an archive: two views, a tag or two).
+        # Only the counts that moved are redrawn (an archive: two views, a tag or two), each on
+        # its own: the view repaints a single row, and the whole list for a range.
         moved = [number for number, (was, now) in enumerate(zip(self._rows, rows)) if was != now]
         self._rows = rows
-        if moved:
-            self.dataChanged.emit(self.index(moved[0]), self.index(moved[-1]))
+        for number in moved:
+            self.dataChanged.emit(self.index(number), self.index(number))
 
     def apply(self, change: LibraryChange) -> None:
         if change.counts:

@@ -281,3 +281,34 @@ def test_imported_state_and_date_are_kept(library):
     assert (row.archived, row.favourite, row.added, row.tags) == (
         True, True, "2019-05-04T10:00:00+00:00", ["longreads"])
     assert library.rows()[-1].id == article_id  # oldest added sorts last
+
+
+def test_the_opening_thread_reads_without_waiting_for_a_write_in_progress(library):
+    """Another thread's transaction (a page being stored) holds the writer; the thread that
+    opened the library (the window's) still reads at once, what is committed only, and reads
+    its own writes inside its own transaction."""
+    import threading
+
+    writing, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_write():
+        with library.transaction() as tx:
+            tx.execute("UPDATE articles SET title = 'being written'")
+            writing.set()
+            release.wait(10)
+        finished.set()
+
+    writer = threading.Thread(target=slow_write)
+    writer.start()
+    assert writing.wait(5)
+    try:
+        titles = {title for (title,) in library.query("SELECT title FROM articles")}
+        assert not finished.is_set()  # read while the write was still open
+        assert titles and "being written" not in titles
+    finally:
+        release.set()
+        writer.join()
+    assert library.query("SELECT DISTINCT title FROM articles") == [("being written",)]
+    with library.transaction() as tx:
+        tx.execute("INSERT INTO tags (name) VALUES ('mine')")
+        assert library.query_one("SELECT name FROM tags WHERE name = 'mine'") == ("mine",)
