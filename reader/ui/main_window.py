@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThreadPool
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QThreadPool, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -123,7 +123,18 @@ class MainWindow(QMainWindow):
         self.sidebar_view.setCurrentIndex(self.sidebar.index(0))
         if problem := self.browser.open_first_article():
             self.message_bar.show_message(problem, error=True)
-        self.capture_queue.start()  # also carries on with what the last session left
+        self._painted = False  # see paintEvent
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Runs once this first frame is on screen: what the frame does not need waits.
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self.isVisible():  # not closed meanwhile (a stopped queue cannot start again)
+            self.capture_queue.start()  # also carries on with what the last session left
 
     def _build_widgets(self) -> None:
         self.sidebar = SidebarModel(self.library, self)
