@@ -277,7 +277,8 @@ class MainWindow(QMainWindow):
     # Dialogs
 
     def show_first_run_notice(self) -> None:
-        # The dialogs' modules are imported when first opened, not before the first paint.
+        # Imported here, not at the top: the model list, like the dialogs below, is loaded when
+        # first used, not before the first paint.
         from reader.summarize.models import chosen_model_path
 
         try:

@@ -24,6 +24,7 @@ from reader.errors import UserError
 from reader.library import Library, grounding_store
 from reader.settings import Settings
 from reader.summarize import prompt
+from reader.summarize.ask import Answer, ask_and_store
 from reader.summarize.summarizer import (
     BatchResult,
     grounded_summary,
@@ -35,7 +36,6 @@ from reader.ui.background import Job, run_in_background
 from reader.ui.summary_sentences import GroundedView
 
 if TYPE_CHECKING:
-    from reader.summarize.ask import Answer
     from reader.summarize.backends.base import ChatModel
 
 
@@ -134,7 +134,9 @@ class SummaryPane(QWidget):
         """Summarise an article; one that has a summary keeps it unless ``again``."""
         if self.busy:
             raise UserError("A summary is being written; press Esc to stop it first.")
-        from reader.summarize.backends.factory import model_name  # see _loaded_model
+        # Here, not at the top: the factory loads the memory probe (psutil) and the model list,
+        # which the first paint does not need.
+        from reader.summarize.backends.factory import model_name
 
         if not again and self.library.summary(article_id, model_name(self.settings),
                                               prompt.version(**self._options())):
@@ -219,10 +221,6 @@ class SummaryPane(QWidget):
         self._job_article = article_id
 
         def work(report, cancelled) -> Answer | None:
-            # Here, not at the top: asking imports retrieval and the remote backend's tokens,
-            # which the first paint does not need.
-            from reader.summarize.ask import ask_and_store
-
             return ask_and_store(self.library, article_id, question, self._loaded_model(report),
                                  cancelled, reasoning=lambda text: report(("reasoning", text)),
                                  pieces=report)
