@@ -6,9 +6,9 @@ returns; one written elsewhere (the capture queue, an import, a summary) is queu
 thread, merged with any other still waiting. Such deliveries come at most once per
 ``DELIVERY_INTERVAL_MS`` (the first at once, what follows within it merged into one at its end):
 a queue saving dozens of pages a second costs the list one update a tenth of a second, not
-one per page. A change
-written while one is being delivered (a view marking an article read as the selection moves) is
-queued too: models never hear of a change in the middle of applying another.
+one per page. A change written while one is being delivered (a view marking an article read
+as the selection moves) is queued too: models never hear of a change in the middle of applying
+another.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import threading
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from reader.library import Library
-from reader.library.events import ChangeRecorder, LibraryChange
+from reader.library.events import LibraryChange
 
 DELIVERY_INTERVAL_MS = 100
 
@@ -29,7 +29,7 @@ class LibraryEvents(QObject):
 
     def __init__(self, library: Library, parent: QObject | None = None):
         super().__init__(parent)
-        self._waiting: ChangeRecorder | None = None
+        self._waiting: list[LibraryChange] = []
         self._waiting_lock = threading.Lock()
         self._delivering = False
         self._queued.connect(self._deliver_waiting, Qt.ConnectionType.QueuedConnection)
@@ -46,19 +46,17 @@ class LibraryEvents(QObject):
         self._unsubscribe()
         self._resting.stop()
         with self._waiting_lock:
-            self._waiting = None
+            self._waiting = []
 
     def _heard(self, change: LibraryChange) -> None:
         if QThread.currentThread() == self.thread() and not self._delivering:
-            self._deliver(change)
+            with self._waiting_lock:  # what came before it, first: the order matters
+                waiting, self._waiting = self._waiting, []
+            self._deliver(merged([*waiting, change]) if waiting else change)
             return
         with self._waiting_lock:
-            first = self._waiting is None
-            if first:
-                self._waiting = ChangeRecorder()
-            self._waiting.record(added=change.added, updated=change.updated,
-                                 removed=change.removed, counts=change.counts,
-                                 highlighted=change.highlighted)
+            first = not self._waiting
+            self._waiting.append(change)
         if first:
             self._queued.emit()
 
@@ -66,10 +64,10 @@ class LibraryEvents(QObject):
         if self._resting.isActive():
             return  # its end delivers what is waiting then
         with self._waiting_lock:
-            waiting, self._waiting = self._waiting, None
-        if waiting is not None:
+            waiting, self._waiting = self._waiting, []
+        if waiting:
             self._resting.start()
-            self._deliver(waiting.change())
+            self._deliver(merged(waiting))
 
     def _deliver(self, change: LibraryChange) -> None:
         self._delivering = True
@@ -77,3 +75,19 @@ class LibraryEvents(QObject):
             self.changed.emit(change)
         finally:
             self._delivering = False
+
+
+def merged(changes: list[LibraryChange]) -> LibraryChange:
+    """One change saying what ``changes``, in their order, did: an article added and then
+    removed is removed, and one removed and then added is added (SQLite gives a new article
+    the id of the last one deleted, so both happen within one delivery)."""
+    added: set[int] = set()
+    updated: set[int] = set()
+    removed: set[int] = set()
+    for change in changes:
+        removed = (removed - change.added - change.updated) | change.removed
+        added = (added - change.removed) | change.added
+        updated = (updated - change.removed) | change.updated
+    return LibraryChange(frozenset(added), frozenset(updated - added), frozenset(removed),
+                         any(change.counts for change in changes),
+                         frozenset().union(*(change.highlighted for change in changes)))

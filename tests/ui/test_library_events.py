@@ -1,15 +1,17 @@
 """Library changes as a Qt signal on the UI thread: at once when written there, queued and
-merged when written elsewhere, queued when written while one is being delivered."""
+merged when written elsewhere (at most one delivery per interval, in order), queued when
+written while one is being delivered."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import QThread
 
 from reader.library import NewArticle
 from reader.library.events import LibraryChange
-from reader.ui.library_events import LibraryEvents
+from reader.ui.library_events import DELIVERY_INTERVAL_MS, LibraryEvents, merged
 
 
 def add(library, name):
@@ -60,4 +62,51 @@ def test_a_change_written_while_one_is_delivered_comes_after_it(qtbot, library):
     library.set_flag([article], "favourite", True)
     qtbot.waitUntil(lambda: len(heard) == 2, timeout=3000)
     assert heard[1] == LibraryChange(updated=frozenset({article}))
+    events.close()
+
+
+def test_a_burst_from_another_thread_is_delivered_at_most_once_per_interval(qtbot, library):
+    events = LibraryEvents(library)
+    heard = []
+    events.changed.connect(heard.append)
+    added = []
+
+    def writer():
+        for n in range(20):
+            added.append(add(library, f"burst-{n}"))
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=writer)
+    started = time.monotonic()
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive() and set(added) == set().union(
+        *(change.added for change in heard)), timeout=5000)
+    seconds = time.monotonic() - started
+    assert 2 <= len(heard) <= seconds * 1000 / DELIVERY_INTERVAL_MS + 2  # not one per article
+    events.close()
+
+
+def test_an_id_removed_and_given_again_is_merged_as_added():
+    """SQLite gives a new article the id of the last one deleted: removed, then added."""
+    gone = LibraryChange(removed=frozenset({7}), counts=True)
+    again = LibraryChange(added=frozenset({7}), counts=True)
+    edited = LibraryChange(updated=frozenset({7, 8}))
+    assert merged([gone, again, edited]) == LibraryChange(added=frozenset({7}),
+                                                          updated=frozenset({8}), counts=True)
+    assert merged([again, edited, gone]) == LibraryChange(removed=frozenset({7}),
+                                                          updated=frozenset({8}), counts=True)
+
+
+def test_a_change_on_the_ui_thread_comes_after_those_still_waiting(qtbot, library):
+    events = LibraryEvents(library)
+    heard = []
+    events.changed.connect(heard.append)
+    first = []
+    writer = threading.Thread(target=lambda: first.append(add(library, "elsewhere")))
+    writer.start()
+    writer.join()
+    here = add(library, "here")  # delivered at once, with the one waiting before it
+    assert heard == [LibraryChange(added=frozenset({first[0], here}), counts=True)]
+    qtbot.wait(2 * DELIVERY_INTERVAL_MS)
+    assert len(heard) == 1
     events.close()
