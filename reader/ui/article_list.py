@@ -67,6 +67,9 @@ class ArticleListModel(QAbstractListModel):
         # without making them stale. Only changed articles are read again.
         self._rows: OrderedDict[int, ArticleRow] = OrderedDict()
         self._unfetched: dict[int, str] = {}  # of the rows read: links without their page
+        # Rows whose data a view (or anyone) asked for since the list was last read: the only
+        # ones that can be on screen.
+        self._shown: set[int] = set()
         # Applying a library change: a selection it moves was not moved by the user.
         self.following = False
 
@@ -82,6 +85,7 @@ class ArticleListModel(QAbstractListModel):
         """Read the list again (a new query)."""
         self.beginResetModel()
         self._rows.clear()
+        self._shown.clear()
         self._ids = self._library.ids(self._query)
         self.endResetModel()
 
@@ -90,10 +94,11 @@ class ArticleListModel(QAbstractListModel):
         only the changed articles are read (by id), and those around where one goes."""
         changed = change.added | change.updated
         # Rows read before (likely on screen) are read again now, by id: left to the next
-        # paint, one would read its whole page. Only they are redrawn: a row never read has
-        # nothing on screen, and a list view lays out and repaints all it shows at every
+        # paint, one would read its whole page. Only rows shown are redrawn: one never shown
+        # has nothing on screen, and a list view lays out and repaints all it shows at every
         # redraw, even of a row out of sight (a burst of saves would repaint it each time).
         kept = {i for i in change.updated if i in self._rows}
+        on_screen = kept & self._shown
         for article_id in changed | change.removed:
             self._rows.pop(article_id, None)
         self.following = True
@@ -102,9 +107,9 @@ class ArticleListModel(QAbstractListModel):
                 self.reload()
                 return
             if self._query.search:
-                listed = self._apply_to_search(changed, change.removed, kept)
+                listed = self._apply_to_search(changed, change.removed, on_screen)
             else:
-                listed = self._apply_in_order(changed, change.removed, kept)
+                listed = self._apply_in_order(changed, change.removed, on_screen)
         except _Stale:
             self.reload()
             return
@@ -113,7 +118,7 @@ class ArticleListModel(QAbstractListModel):
         self._read([i for i in kept if i in listed])
 
     def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int],
-                        read: set[int]) -> set[int]:
+                        on_screen: set[int]) -> set[int]:
         """Returns the changed articles the list shows now."""
         # Where the changed articles are, looked up once (a miss reads the whole list of ids).
         shown = self._rows_of(removed | changed)
@@ -127,14 +132,14 @@ class ArticleListModel(QAbstractListModel):
         for article_id in sorted(keys, key=keys.get):
             row = self.row_of(article_id) if article_id in shown else None
             if row is not None and self._in_place(row, keys[article_id], known):
-                self._redraw(row, article_id, read)
+                self._redraw(row, article_id, on_screen)
                 continue
             if row is not None:  # its place in the order changed (a new title)
                 del self._ids[row]
             place = self._place(keys[article_id], known)
             if row == place:
                 self._ids.insert(row, article_id)
-                self._redraw(row, article_id, read)
+                self._redraw(row, article_id, on_screen)
             elif row is None:
                 self.beginInsertRows(QModelIndex(), place, place)
                 self._ids.insert(place, article_id)
@@ -149,7 +154,7 @@ class ArticleListModel(QAbstractListModel):
         return set(keys)
 
     def _apply_to_search(self, changed: frozenset[int], removed: frozenset[int],
-                         read: set[int]) -> set[int]:
+                         on_screen: set[int]) -> set[int]:
         """A search's order is its ranking, read again whole (it keeps at most a thousand);
         the rows that stay keep their places. Returns the changed articles it shows now."""
         order = self._library.ids(self._query)
@@ -160,7 +165,7 @@ class ArticleListModel(QAbstractListModel):
         for article_id in sorted(changed & wanted, key=rank.get):
             row = self.row_of(article_id)
             if row is not None:
-                self._redraw(row, article_id, read)
+                self._redraw(row, article_id, on_screen)
                 continue
             place = sum(1 for i in self._ids if rank.get(i, -1) < rank[article_id])
             self.beginInsertRows(QModelIndex(), place, place)
@@ -179,8 +184,8 @@ class ArticleListModel(QAbstractListModel):
             del self._ids[row]
             self.endRemoveRows()
 
-    def _redraw(self, row: int, article_id: int, read: set[int]) -> None:
-        if article_id in read:
+    def _redraw(self, row: int, article_id: int, on_screen: set[int]) -> None:
+        if article_id in on_screen:
             self.dataChanged.emit(self.index(row), self.index(row))
 
     def _key(self, row: int, known: dict):
@@ -221,6 +226,7 @@ class ArticleListModel(QAbstractListModel):
         row = self.row_at(index.row())
         if row is None:
             return None
+        self._shown.add(row.id)
         if role == Qt.ItemDataRole.DisplayRole:
             return row.title or row.url
         if role == Qt.ItemDataRole.ToolTipRole:

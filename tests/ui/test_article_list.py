@@ -122,6 +122,25 @@ def test_a_favourite_is_redrawn_in_place(library):
     assert "★" in model.index(0).data(Qt.ItemDataRole.UserRole + 1)
 
 
+
+def test_only_rows_shown_are_redrawn(library):
+    """A list view lays out and repaints everything it shows at any redraw: a burst of saves
+    out of sight must not repaint it at each save. What is not shown is read when it is."""
+    rng = random.Random(5)
+    for serial in range(6):
+        add(library, rng, serial)
+    model = ArticleListModel(library)
+    library.subscribe(model.apply)
+    top = model.index(0).data(ID_ROLE)  # shown
+    unseen = library.ids(model.query)[-1]
+    redrawn = []
+    model.dataChanged.connect(lambda first, last: redrawn.append((first.row(), last.row())))
+    library.set_flag([unseen], "favourite", True)
+    library.set_flag([top], "favourite", True)
+    assert redrawn == [(0, 0)]
+    last = model.index(model.rowCount() - 1)
+    assert last.data(ID_ROLE) == unseen and "★" in last.data(Qt.ItemDataRole.UserRole + 1)
+
 def test_a_large_change_reads_the_list_once(library):
     model = ArticleListModel(library)
     library.subscribe(model.apply)
