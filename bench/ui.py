@@ -9,6 +9,9 @@ A probe timer asks to run every 5 ms; each tick notes the time, and a stall is h
   prompt tokens), the model loaded on the way as on a first summary, then a second summary with the model warm;
 - 1,000 links are added at once: ``add_links`` with URLs of distinct pages on a local server (a
   separate process), until the capture queue has finished and the list has been refreshed.
+  ``add_links`` only hands them over (they are checked and stored off the UI thread), and the
+  list and the progress bar follow the queue at most ten times a second: the target is one
+  frame (16 ms), as for archiving.
 
 A watchdog thread notes where the UI thread's Python was whenever a tick is over 30 ms late, so
 that the report can say what the stalls were made of.
@@ -34,6 +37,8 @@ from bench.pages import serve_in_subprocess
 GROUP = "4. UI responsiveness"
 INTERVAL = 0.005
 TARGET_MS = 50.0
+# Adding links (issue 14): the UI thread only hands them over, so no stall may cost a frame.
+ADDING_TARGET_MS = 16.0
 LINKS, QUICK_LINKS = 1000, 150
 IDLE_SECONDS = 5.0
 WATCH_LATE = 0.030
@@ -204,9 +209,9 @@ def run(quick: bool) -> list[Row]:
     library.close()
     shutil.rmtree(home, ignore_errors=True)
 
-    def row(figure: str, measured: dict, note: str) -> Row:
+    def row(figure: str, measured: dict, note: str, target: float = TARGET_MS) -> Row:
         return Row(GROUP, figure, "ms", measured["max_ms"], idle["max_ms"], "idle window, same probe",
-                   better="lower", target=TARGET_MS, target_on_value=True,
+                   better="lower", target=target, target_on_value=True,
                    note=f"{note}; p99 {measured['p99_ms']:.1f} ms, {measured['over_50ms']} ticks over 50 ms",
                    detail=measured)
 
@@ -218,7 +223,7 @@ def run(quick: bool) -> list[Row]:
         row(f"longest stall, adding {count} links", adding,
             f"{adding['saved']} saved, {adding['failed']} failed in {seconds:.0f} s "
             f"({adding['saved'] / seconds:.1f} pages/s); add_links() itself took "
-            f"{add_call * 1000:.0f} ms"),
+            f"{add_call * 1000:.1f} ms", target=ADDING_TARGET_MS),
         Row(GROUP, "idle window (reference)", "ms", idle["max_ms"], idle["max_ms"], "itself",
             better="lower", note=f"p99 {idle['p99_ms']:.1f} ms over {idle['ticks']} ticks", detail=idle),
     ]
