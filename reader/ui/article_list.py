@@ -93,12 +93,10 @@ class ArticleListModel(QAbstractListModel):
         """Follow a change of the library with row removals, inserts, moves and redraws:
         only the changed articles are read (by id), and those around where one goes."""
         changed = change.added | change.updated
-        # Rows read before (likely on screen) are read again now, by id: left to the next
-        # paint, one would read its whole page. Only rows shown are redrawn: one never shown
-        # has nothing on screen, and a list view lays out and repaints all it shows at every
-        # redraw, even of a row out of sight (a burst of saves would repaint it each time).
-        kept = {i for i in change.updated if i in self._rows}
-        on_screen = kept & self._shown
+        # Only rows shown are redrawn: one never shown has nothing on screen, and a list view
+        # lays out and repaints all it shows at every redraw, even of a row out of sight (a
+        # burst of saves would repaint it each time).
+        on_screen = {i for i in change.updated if i in self._rows} & self._shown
         for article_id in changed | change.removed:
             self._rows.pop(article_id, None)
         self.following = True
@@ -115,7 +113,9 @@ class ArticleListModel(QAbstractListModel):
             return
         finally:
             self.following = False
-        self._read([i for i in kept if i in listed])
+        # The changed rows the list shows are read now, by id: left to the next paint, each
+        # would read its whole page (an undone archive: 2.5 ms at 100,000 articles).
+        self._read(sorted(listed))
 
     def _apply_in_order(self, changed: frozenset[int], removed: frozenset[int],
                         on_screen: set[int]) -> set[int]:
