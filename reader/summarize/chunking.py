@@ -28,6 +28,8 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|[。！？]+\s*")
 _SPACE = re.compile(r"\s+")
 # A token is rarely longer than this many characters; bounds the search for a hard cut.
 _MAX_CHARS_PER_TOKEN = 32
+# The fewest tokens a part's summary may take: two or three sentences.
+PART_ANSWER_FLOOR = 64
 
 
 @dataclass(frozen=True)
@@ -53,20 +55,26 @@ def chunk_budget(context_size: int, answer_tokens: int, prompt_overhead: int) ->
 
 
 def plan(
-    text: str, context_size: int, answer_tokens: int, prompt_overhead: int, tokenize: Tokenize
+    text: str, context_size: int, answer_tokens: int, prompt_overhead: int, tokenize: Tokenize,
+    reasoning_tokens: int = 0,
 ) -> Plan:
     """One pass if ``text`` fits, else the chunks for map-reduce.
 
     ``prompt_overhead`` is the largest prompt-without-data of those that will be used (one-pass,
-    part and combine prompts; the title counts too).
+    part and combine prompts; the title counts too). ``answer_tokens`` includes the
+    ``reasoning_tokens`` a reasoning model thinks in before it answers.
     """
     budget = chunk_budget(context_size, answer_tokens, prompt_overhead)
     text = text.strip()
     if not text or _counter(tokenize)(text) <= budget:
         return Plan([text] if text else [], budget, answer_tokens)
-    # Partial summaries short enough that two, or nearly three, fit one combine prompt.
-    part_answer = max(1, min(answer_tokens, budget // 3))
-    return Plan(split(text, tokenize, budget), budget, part_answer)
+    chunks = split(text, tokenize, budget)
+    # The final summary can carry only so much: the parts' summaries together get about twice
+    # its length (at least a few sentences each), since every token generated costs several
+    # read; and each is short enough that two, or nearly three, fit one combine prompt.
+    written = max(PART_ANSWER_FLOOR, 2 * (answer_tokens - reasoning_tokens) // len(chunks))
+    part_answer = max(1, min(answer_tokens, budget // 3, reasoning_tokens + written))
+    return Plan(chunks, budget, part_answer)
 
 
 def split(text: str, tokenize: Tokenize, budget: int) -> list[str]:

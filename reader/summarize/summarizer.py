@@ -46,8 +46,10 @@ def summarize(
                    (whole, combine, prompt.part_instruction(99, 99, language)))
     # The most data that is not the article's text: a part's title and its "Part 99 of 99" head.
     overhead += asker.count(prompt.part_data(article.title, "", 99, 99)) + 8
-    answer = ANSWER_TOKENS[style] + (REASONING_TOKENS if model.has_reasoning else 0)
-    plan = chunking.plan(article.text, model.context_size, answer, overhead, asker.count)
+    reasoning_tokens = REASONING_TOKENS if model.has_reasoning else 0
+    answer = ANSWER_TOKENS[style] + reasoning_tokens
+    plan = chunking.plan(article.text, model.context_size, answer, overhead, asker.count,
+                         reasoning_tokens)
     if plan.single:
         yield from asker.ask(prompt.article_data(article.title, plan.chunks[0]), whole, answer)
         return

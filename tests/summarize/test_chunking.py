@@ -6,7 +6,7 @@ import pytest
 
 from reader.errors import ModelError
 from reader.summarize import chunking
-from reader.summarize.chunking import group, plan, reduce, split
+from reader.summarize.chunking import PART_ANSWER_FLOOR, group, plan, reduce, split
 
 WORDS = ("tidal", "turbine", "harbour", "council", "Kelby", "seals", "fish", "channel", "study",
          "noise", "cooperative", "residents", "plant", "power", "homes", "energy", "seabed")
@@ -133,6 +133,17 @@ def test_plan_chunks_when_it_does_not(tokenize):
     assert_whole_and_in_order(text, many.chunks)
     # Partial summaries short enough to be combined three at a time.
     assert many.part_answer_tokens * 3 <= many.chunk_budget
+    # ... and all of them together about twice the final summary, not one summary each.
+    assert len(many.chunks) > 4
+    assert many.part_answer_tokens == max(PART_ANSWER_FLOOR, 2 * 320 // len(many.chunks))
+
+
+def test_a_reasoning_model_keeps_its_thinking_room_in_every_part(tokenize):
+    text = article(paragraphs=80)
+    plain = plan(text, 4096, 320, 200, tokenize)
+    reasoning = plan(text, 4096 + 768, 320 + 768, 200, tokenize, reasoning_tokens=768)
+    assert len(reasoning.chunks) == len(plain.chunks)
+    assert reasoning.part_answer_tokens == plain.part_answer_tokens + 768
 
 
 def test_a_context_too_small_is_a_clear_error():
