@@ -136,7 +136,8 @@ def part_data(title: str, text: str, part: int, parts: int) -> str:
 
 
 def parts_data(summaries: list[str]) -> str:
-    return "\n\n".join(f"Part {n}:\n{summary.strip()}" for n, summary in enumerate(summaries, 1))
+    # Paragraphs in order, without "Part n:" heads: models copied those into the final summary.
+    return "\n\n".join(summary.strip() for summary in summaries)
 
 
 def _fill(text: str, **values: str) -> str:

@@ -218,7 +218,8 @@ def test_language_and_parts():
     assert prompt.part_data(" Kelby ", "\nText.\n", 2, 5) == "Title: Kelby\n\nPart 2 of 5:\nText."
     combine = prompt.combine_instruction("key_points", "French")
     assert prompt.instruction("key_points", "French") in combine and "{" not in combine
-    assert prompt.parts_data(["One.", "Two. "]) == "Part 1:\nOne.\n\nPart 2:\nTwo."
+    # No "Part n:" heads: models copied them into the final summary.
+    assert prompt.parts_data(["One.", " Two. "]) == "One.\n\nTwo."
     assert prompt.article_data(" Kelby \n goes  tidal ", "\nText.\n") == "Title: Kelby goes tidal\n\nText."
     assert prompt.article_data("", "Text.") == "Text."
     with pytest.raises(ValueError, match="style"):
