@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from reader.capture import pipeline
 from reader.capture.extractor import Extractor
 from reader.errors import UserError
 from reader.library import Library
@@ -108,6 +107,9 @@ class ArticleActions(QObject):
         article_id = self.browser.current_article_id()
         if article_id is None:
             return
+
+        # Loaded when used (with lxml), not before the first paint.
+        from reader.capture import pipeline
 
         def shown(_captured) -> None:
             if self.browser.shown_article == article_id:

@@ -35,14 +35,14 @@ GIL_SWITCH_SECONDS = 0.001
 
 
 class CaptureController(QObject):
-    def __init__(self, library: Library, queue: CaptureQueue, extractor: Extractor,
+    def __init__(self, library: Library, queue: Callable[[], CaptureQueue], extractor: Extractor,
                  pool: QThreadPool, browser: Browser, capture_status: CaptureStatus,
                  message_bar: MessageBar, status: Status,
                  add_models: Callable[[list[Path]], None], dialogs: QWidget):
         super().__init__(dialogs)
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         self.library = library
-        self.queue = queue
+        self.queue = queue  # builds the queue if the window has not yet (before its first paint)
         self.extractor = extractor
         self.pool = pool
         self.browser = browser
@@ -116,15 +116,17 @@ class CaptureController(QObject):
         storing them happens off the UI thread (a thousand links take a tenth of a second);
         what won't be fetched is said when the queue's report comes back."""
         self._adding += 1
-        run_in_background(lambda report, cancelled: self._queue_links(links), self.pool,
+        queue = self.queue()  # here: the UI thread builds it, if nothing has yet
+        run_in_background(lambda report, cancelled: self._queue_links(queue, links), self.pool,
                           succeeded=lambda added: self._links_added(len(links), *added),
                           failed=lambda message: self.message_bar.show_message(message, True),
                           finished=self._add_finished)
 
-    def _queue_links(self, links: list) -> tuple[AddReport, tuple[int, str] | None]:
+    def _queue_links(self, queue: CaptureQueue, links: list
+                     ) -> tuple[AddReport, tuple[int, str] | None]:
         """Off the UI thread: queue ``links``; for a single link already saved, its article
         (id, title)."""
-        report = self.queue.add(links)
+        report = queue.add(links)
         if len(links) != 1 or not report.in_library:
             return report, None
         existing = self.library.find_by_url(canonical_url(report.in_library[0]))

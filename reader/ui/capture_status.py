@@ -6,6 +6,9 @@ would be thousands of paints)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -21,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.capture.queue import CaptureQueue, Counts
+if TYPE_CHECKING:  # the queue is built after the first paint (MainWindow.start_capture)
+    from reader.capture.queue import CaptureQueue, Counts
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 COUNTS_INTERVAL_MS = 100
@@ -36,16 +40,16 @@ class QueueBridge(QObject):
 class CaptureStatus(QWidget):
     """Progress of the current batch; hidden when nothing is being saved and nothing failed."""
 
-    def __init__(self, queue: CaptureQueue, parent=None):
+    def __init__(self, queue: Callable[[], CaptureQueue], parent=None):
         super().__init__(parent)
-        self.queue = queue
+        self.queue = queue  # builds it if need be (shown only once the queue has sent counts)
         self.bar = QProgressBar()
         self.bar.setObjectName("captureProgress")
         self.bar.setMaximumWidth(260)
         self.bar.setTextVisible(True)
         self.cancel = QPushButton("Cancel")
         self.cancel.setToolTip("Stop saving the pages still waiting")
-        self.cancel.clicked.connect(lambda: self.queue.cancel())
+        self.cancel.clicked.connect(lambda: self.queue().cancel())
         self.failed = QPushButton()
         self.failed.setObjectName("captureFailed")
         self.failed.clicked.connect(self.show_failed)
@@ -59,7 +63,7 @@ class CaptureStatus(QWidget):
         self._resting.setSingleShot(True)
         self._resting.setInterval(COUNTS_INTERVAL_MS)
         self._resting.timeout.connect(self._show_latest)
-        self.show_counts(Counts())
+        self.setVisible(False)  # until the queue has something to show
 
     def counts_heard(self, counts: Counts) -> None:
         """The queue's latest counts: shown now, or at the end of the rest if counts were
@@ -88,7 +92,7 @@ class CaptureStatus(QWidget):
         self.setVisible(busy or counts.failed > 0)
 
     def show_failed(self) -> None:
-        FailedPages(self.queue, self.window()).exec()
+        FailedPages(self.queue(), self.window()).exec()
 
 
 class FailedPages(QDialog):

@@ -9,6 +9,7 @@ hand.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
@@ -25,9 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import paths
-from reader.capture import wayback
 from reader.capture.extractor import Extractor
-from reader.capture.queue import CaptureQueue
 from reader.errors import UserError
 from reader.library import Library
 from reader.library.listing import SORTS
@@ -59,6 +58,9 @@ from reader.ui.sidebar import SidebarModel
 from reader.ui.summary_controller import SummaryController
 from reader.ui.summary_pane import SummaryPane
 
+if TYPE_CHECKING:  # built after the first paint (see start_capture)
+    from reader.capture.queue import CaptureQueue
+
 PARALLEL_JOBS = 4  # saved pages, imports and re-extraction at once; links go through the queue
 
 
@@ -72,9 +74,7 @@ class MainWindow(QMainWindow):
         self.capture_pool.setMaxThreadCount(PARALLEL_JOBS)
         self.extractor = Extractor()
         self.queue_bridge = QueueBridge(self)
-        self.capture_queue = CaptureQueue(library, self.queue_bridge.event.emit,
-                                          extractor=self.extractor,
-                                          wayback=wayback.from_settings(settings))
+        self._capture_queue: CaptureQueue | None = None
         self.setWindowTitle("Reader")
         self.setAcceptDrops(True)
         self.resize(1280, 800)
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.article_actions = ArticleActions(library, self.browser, self.message_bar, status,
                                       self.extractor, self.capture_pool, self)
         self.capture = CaptureController(
-            library, self.capture_queue, self.extractor, self.capture_pool, self.browser,
+            library, self.start_capture, self.extractor, self.capture_pool, self.browser,
             self.capture_status, self.message_bar, status,
             lambda paths: self.open_models(add=paths), self)
         self.highlighting = HighlightController(library, self.reader_view,
@@ -134,7 +134,23 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         if self.isVisible():  # not closed meanwhile (a stopped queue cannot start again)
-            self.capture_queue.start()  # also carries on with what the last session left
+            self.start_capture()
+
+    def start_capture(self) -> CaptureQueue:
+        """The capture queue, built and started after the first paint, or when first needed if
+        sooner (links dropped, pasted or handed over by another start before it): its modules
+        (fetching, httpx, extraction's pipeline) took a tenth of a second of the start."""
+        if self._capture_queue is None:
+            from reader.capture import wayback
+            from reader.capture.queue import CaptureQueue
+
+            self._capture_queue = CaptureQueue(
+                self.library, self.queue_bridge.event.emit, extractor=self.extractor,
+                wayback=wayback.from_settings(self.settings))
+            self._capture_queue.start()  # also carries on with what the last session left
+        return self._capture_queue
+
+    capture_queue = property(start_capture)  # the queue, built if need be
 
     def _build_widgets(self) -> None:
         self.sidebar = SidebarModel(self.library, self)
@@ -200,7 +216,7 @@ class MainWindow(QMainWindow):
         self.splitters = {"main": main, "reading": reading}
 
         self.message_bar = MessageBar()
-        self.capture_status = CaptureStatus(self.capture_queue)
+        self.capture_status = CaptureStatus(self.start_capture)
         self.statusBar().addPermanentWidget(self.capture_status)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -332,7 +348,8 @@ class MainWindow(QMainWindow):
             "summary_visible": self.summary_pane.isVisible(),
             "highlights_visible": self.highlights_pane.isVisible()})
         self.summary_pane.cancel()
-        self.capture_queue.stop(timeout=2)
+        if self._capture_queue is not None:  # closed before it was needed: nothing to stop
+            self._capture_queue.stop(timeout=2)
         self.capture_pool.waitForDone(3000)
         self.extractor.close()
         self.summary_pane.lane.waitForDone(10000)

@@ -1,6 +1,7 @@
 """Capture in the window: links are handed to the queue and stored off the UI thread; an
 article saved in the background is shown once the list has it, whichever comes first (the
-queue's word or the library's change); one already there is shown."""
+queue's word or the library's change); one already there is shown. The queue itself is built
+after the window's first paint, or sooner when links come before it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import threading
 
 from PySide6.QtCore import QMimeData
 
+from reader.capture.queue import CaptureQueue
 from reader.library import NewArticle
 from reader.settings import Settings
+from reader.ui.main_window import MainWindow
 from tests.ui.test_main_window import open_window
 
 
@@ -65,3 +68,32 @@ def test_links_are_stored_off_the_ui_thread_and_still_arrive(qtbot, library, sit
     qtbot.waitUntil(lambda: library.get(window.current_article_id()).url.endswith(
         "news-article.html"), timeout=5000)
     window.close()
+
+
+def test_links_given_before_the_first_paint_are_saved(qtbot, library, site):
+    # The queue is built after the first paint; a link given sooner (a drop in the first
+    # frame, one handed over by another start) builds it then, even in a window never shown.
+    window = MainWindow(library, Settings())
+    qtbot.addWidget(window)
+    assert window._capture_queue is None
+    window.add_links([site.url("blog-post.html")])
+    qtbot.waitUntil(lambda: window.capture_queue.counts().saved == 1, timeout=15000)
+    assert not window.isVisible()
+    window.close()
+
+
+def test_the_first_paint_starts_the_queue_on_the_last_sessions_links(qtbot, library, site):
+    left = CaptureQueue(library)
+    left.add([site.url("blog-post.html"), site.url("news-article.html")])
+    left.stop()  # never started: both links are left for the next queue
+    window = open_window(qtbot, library, Settings())  # shown: painted
+    qtbot.waitUntil(lambda: window._capture_queue is not None, timeout=3000)
+    qtbot.waitUntil(lambda: window.capture_queue.counts().saved == 2, timeout=15000)
+    window.close()
+
+
+def test_a_window_closed_before_its_first_paint_builds_no_queue(qtbot, library):
+    window = MainWindow(library, Settings())
+    qtbot.addWidget(window)
+    window.close()
+    assert window._capture_queue is None
