@@ -1,8 +1,10 @@
 """Starts Reader's window as ``reader`` does (``reader.ui.app.run_gui``, on the library in
 READER_HOME) and reports, as JSON lines on stdout:
 
-1. at its first paint: ``{"painted": seconds since this process started, "rss_mb": ...}``;
-2. with ``--keys``: the time ``j`` (next article, near the top), ``G`` (last article: the
+1. at its first paint: ``{"painted": seconds since this process started}``;
+2. then ``{"rss_mb": ...}``, its memory at that paint (psutil, the probe's own, is imported
+   after the first line: it is not Reader's start);
+3. with ``--keys``: the time ``j`` (next article, near the top), ``G`` (last article: the
    list's last page read from SQLite), ``k``, ``e`` (archive) and ``u`` (undo it) take in the
    window, painting included, and the memory then.
 
@@ -20,12 +22,13 @@ import time
 STARTED = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import psutil
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 
 def rss_mb() -> float:
+    import psutil
+
     return psutil.Process().memory_info().rss / 2**20
 
 
@@ -48,7 +51,8 @@ class FirstPaint(QObject):
         return False
 
     def painted(self) -> None:
-        say({"painted": time.perf_counter() - STARTED, "rss_mb": rss_mb()})
+        say({"painted": time.perf_counter() - STARTED})
+        say({"rss_mb": rss_mb()})
         if self.keys:
             window = next(w for w in self.app.topLevelWidgets() if isinstance(w, QMainWindow))
             self.app.processEvents()
