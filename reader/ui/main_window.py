@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
-        if self.isVisible():  # not closed meanwhile (a stopped queue cannot start again)
+        if self.isVisible():  # not closed meanwhile: a closed window needs no queue
             self.start_capture()
 
     def start_capture(self) -> CaptureQueue:
