@@ -4,7 +4,7 @@ from PySide6.QtCore import QModelIndex
 
 from reader import paths
 from reader.settings import Settings
-from reader.ui.showing_marker import ON_SCREEN_MS
+from reader.ui.showing_marker import ON_SCREEN_MS, ShowingMarker
 from tests.ui.test_main_window import open_window
 
 
@@ -35,3 +35,16 @@ def test_the_article_reader_died_on_is_not_opened_at_the_next_start(qtbot, libra
     window = open_window(qtbot, library, Settings())
     assert window.browser.shown_article == newest.id
     window.close()
+
+
+def test_each_article_shown_replaces_the_note_whole(qtbot, tmp_path):
+    marker = ShowingMarker(tmp_path / "data" / "showing")
+    marker.showing(123456789)
+    marker.showing(42)  # rewritten in place: nothing of the longer id is left
+    assert ShowingMarker(marker.path).crashed_on() == 42
+    marker.clear()
+    assert not marker.path.exists()
+    assert ShowingMarker(marker.path).crashed_on() is None
+    marker.showing(7)  # noted again once cleared
+    assert ShowingMarker(marker.path).crashed_on() == 7
+    marker.clear()
