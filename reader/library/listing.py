@@ -78,15 +78,18 @@ class ListQuery:
         return ("SELECT count(*) <= ? FROM (SELECT rowid FROM articles_fts "
                 "WHERE articles_fts MATCH ? LIMIT ?)", [RANKED_MATCHES, match, RANKED_MATCHES + 1])
 
-    def where(self) -> tuple[str, list]:
-        """The view and tag conditions on ``a`` (the articles table), with their parameters."""
+    def where(self, by_id: bool = False) -> tuple[str, list]:
+        """The view and tag conditions on ``a`` (the articles table), with their parameters.
+
+        ``by_id``: for a few articles looked up by id, each checked for the tag by its own
+        link (the tag's list of articles is read whole otherwise: 2 ms at 100,000 articles,
+        against 0.01 ms; the list of the whole view reads it faster so)."""
         clauses = ["a.deleted = 0", _VIEW_FILTERS[self.view]]
         params: list = []
         if self.tag:
-            clauses.append(
-                "a.id IN (SELECT article_id FROM article_tags JOIN tags ON tags.id = tag_id "
-                "WHERE tags.name = ?)"
-            )
+            links = "FROM article_tags JOIN tags ON tags.id = tag_id WHERE tags.name = ?"
+            clauses.append(f"EXISTS (SELECT 1 {links} AND article_id = a.id)" if by_id
+                           else f"a.id IN (SELECT article_id {links})")
             params.append(self.tag)
         return " AND ".join(clauses), params
 

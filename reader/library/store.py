@@ -280,7 +280,7 @@ class Library:
         ids = list(ids)
         if not ids:
             return {}
-        where, params = query.where()
+        where, params = query.where(by_id=True)
         # NOT INDEXED: each id looked up by rowid; for two ids or more SQLite would otherwise
         # scan the view's index (8 ms at 100,000 articles, against 0.05 ms).
         return {row[0]: query.sort_key(row[1], row[0]) for row in self.query(

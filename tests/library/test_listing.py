@@ -116,6 +116,18 @@ def test_tags_rename_and_undo(library, shelf):
         library.tag([shelf["beta"]], "  ")
 
 
+def test_sort_keys_place_the_articles_a_tag_view_shows(library, shelf):
+    library.tag([shelf["alpha"], shelf["gamma"]], "Energy")
+    library.tag([shelf["beta"]], "food")
+    query = ListQuery(view="all", tag="energy", sort="site")  # a tag's name in any case
+    keys = library.sort_keys(query, shelf.values())
+    assert set(keys) == {shelf["alpha"], shelf["gamma"]}  # beta: not tagged so
+    # Keys sort as the view lists: by site, in SQLite's NOCASE ("Midway" before "Zeta News").
+    assert sorted(keys, key=keys.get) == library.ids(query) == [shelf["gamma"], shelf["alpha"]]
+    assert library.sort_keys(ListQuery(view="inbox", tag="energy"), shelf.values()).keys() == {
+        shelf["alpha"]}  # gamma is archived
+
+
 def test_reading_position_and_read_flag(library, shelf):
     library.set_position(shelf["alpha"], 0.42)
     assert library.get(shelf["alpha"]).position == pytest.approx(0.42)
