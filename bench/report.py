@@ -45,7 +45,8 @@ run, so machine speed cancels out (load does not: see the load columns).
 5. **Library scale** (`bench/library_scale.py`, `bench/libgen.py`, `bench/window_probe.py`).
    Libraries of 10,000 and 100,000 generated articles (~600 words each, bulk SQL into a library
    made by `open_library`; cached in ~/.cache/reader-bench, keyed by schema version). Cold start =
-   wall time from starting a process running `reader.ui.app.run_gui` to the window's first paint;
+   wall time from starting a process running `reader.ui.app.run_gui` to the window's first paint,
+   after one unmeasured start that writes Python's bytecode cache (as an installed app has it);
    search = `Library.search` and the list model's query with a search (first page), rare and
    common terms (the last word is a prefix, as Reader searches while you type; rare terms are
    ranked, and the run checks the list's first 10 rows are FTS5's 10 best by rank; terms in over
