@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QIODevice,
     QSize,
     QTimer,
+    Qt,
     QUrl,
     Signal,
 )
@@ -50,6 +51,10 @@ class ReaderView(QTextBrowser):
         self.setObjectName("readerView")
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._open_link)
+        # Always there: shown only as needed, it went at each article (the document emptied)
+        # and came back once the text was in, and the text was laid out again at each width
+        # (2.6 ms to show an article, against 0.8 ms).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.line_width_ems = 42
         self.font_size = 12
         self._restoring = False

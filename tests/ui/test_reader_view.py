@@ -51,3 +51,27 @@ def test_pictures_too_large_or_broken_are_not_drawn():
         assert stored_image(data, 500) is None
     assert time.monotonic() - started < 0.1
     assert stored_image(png(40, 20), 500).size().toTuple() == (40, 20)
+
+
+def test_the_column_keeps_its_width_from_a_short_article_to_a_long_one(qtbot, library):
+    from reader.library import NewArticle
+
+    def article(name: str, paragraphs: int):
+        url = f"https://example.org/{name}"
+        article_id, _ = library.add(NewArticle(
+            url=url, original_url=url, title=name, body_html="<p>Words to read.</p>" * paragraphs,
+            text="Words to read. " * paragraphs))
+        return library.get(article_id)
+
+    view = ReaderView(library)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_article(article("short", 1))
+    assert view.fits()
+    width = view.viewport().width()
+    # The text is laid out once, at the width it is read at: no scroll bar comes or goes.
+    view.show_article(article("long", 200))
+    assert not view.fits()
+    assert view.viewport().width() == width
