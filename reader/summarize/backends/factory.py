@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from reader.errors import ModelError
 from reader.settings import Settings
-from reader.summarize import gguf, memory
 from reader.summarize.backends.base import ChatModel
 from reader.summarize.models import chosen_model_path
 
@@ -30,8 +29,10 @@ def open_model(settings: Settings, model: str | None = None, endpoint: str | Non
     with the largest context that fits the memory there is; if even that does not fit, ``warn``
     says so before loading is tried.
     """
-    # Here, not at the top: the backends import httpx and llama_cpp (numpy, jinja2), which
-    # ``model_name`` and the window's first paint do not need.
+    # Here, not at the top: the backends import httpx and llama_cpp (numpy, jinja2) and the
+    # memory probe psutil, which ``model_name`` (asked on the UI thread before every summary)
+    # and the window's first paint do not need.
+    from reader.summarize import gguf, memory
     from reader.summarize.backends.remote import RemoteModel
     from reader.summarize.backends.worker import WorkerModel
 
