@@ -32,7 +32,7 @@ from reader.library import open_library
 
 GROUP = "3. Ingest"
 PAGES, QUICK_PAGES = 1000, 60
-RUNS, QUICK_RUNS = 10, 2
+RUNS, QUICK_RUNS = 5, 2
 WCXB = ROOT.parent / "shared" / "data" / "wcxb-dev" / "html"
 _REMOTE_IMAGE = re.compile(rb"""(<img\b[^>]*?\bsrc=["'])(?:https?:)?//[^"']*""", re.IGNORECASE)
 

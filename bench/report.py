@@ -35,7 +35,7 @@ run, so machine speed cancels out (load does not: see the load columns).
    pages (new titles and paragraph text, the same clutter), served on 127.0.0.1 by a thread of a
    separate process. Reader: the capture queue (`reader.capture.queue`, fetch threads +
    extraction processes), the one runner of the capture pipeline. `bench/cli_add.py`: `reader add`
-   of 1,000 real pages (WCXB articles, forums, docs) 10 times in a row, each run saving every page.
+   of 1,000 real pages (WCXB articles, forums, docs) 5 times in a row, each run saving every page.
    Reference: `trafilatura.extract` on the same HTML, one page after another.
 4. **UI responsiveness** (`bench/ui.py`). The real `MainWindow` (offscreen Qt) on a fresh library;
    a 5 ms `QTimer` probe; a stall = how late a tick ran. While a summary streams (first with the
