@@ -8,21 +8,15 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 
 from reader.errors import ModelError
 from reader.summarize import gguf, prompt
 from reader.summarize.backends.base import ChatModel
 from reader.summarize.backends.decoding import Generator
-from reader.summarize.backends.threads import GenerationThreads
+from reader.summarize.backends.threads import GenerationThreads, physical_cores
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 512
-
-
-def physical_cores() -> int:
-    # llama.cpp generation is bound by memory bandwidth and core count; hyperthreads slow it.
-    return psutil.cpu_count(logical=False) or os.cpu_count() or 1
 
 
 class LocalModel(ChatModel):

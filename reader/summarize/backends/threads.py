@@ -94,3 +94,8 @@ def _counters(cpus: list[int]) -> tuple[float, float, float]:
             busy -= getattr(times, "guest", 0.0) + getattr(times, "guest_nice", 0.0)
     own = os.times()
     return time.monotonic(), busy, own.user + own.system
+
+
+def physical_cores() -> int:
+    # llama.cpp generation is bound by memory bandwidth and core count; hyperthreads slow it.
+    return psutil.cpu_count(logical=False) or os.cpu_count() or 1

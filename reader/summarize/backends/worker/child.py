@@ -10,10 +10,13 @@ import signal
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.errors import ModelError
 from reader.processes import die_with_parent
-from reader.summarize.backends.local import LocalModel
+
+if TYPE_CHECKING:
+    from reader.summarize.backends.local import LocalModel
 
 # Pieces of an answer are sent together, at most this often, after the first FIRST_PIECES.
 BATCH_SECONDS = 0.03
@@ -67,6 +70,10 @@ def serve(connection, path: str, context_limit: int, threads: int, options: dict
     root = logging.getLogger()
     root.handlers[:] = [_PipeLogHandler(connection)]
     root.setLevel(logging.INFO)
+
+    # Here, not at the top: the parent imports this module to name the child's function, and
+    # llama_cpp (numpy, jinja2) there would hold the window's interpreter lock ~100 ms.
+    from reader.summarize.backends.local import LocalModel
 
     model: LocalModel | None = None
     failure: tuple[str, str] | None = None  # what every request is answered with, if no model

@@ -44,7 +44,7 @@ from pathlib import Path
 from reader.errors import ModelError
 from reader.summarize import gguf, prompt
 from reader.summarize.backends.base import ChatModel
-from reader.summarize.backends.local import physical_cores
+from reader.summarize.backends.threads import physical_cores
 from reader.summarize.backends.worker.process import STOP_GRACE, Child, ChildDied, failure
 
 log = logging.getLogger(__name__)
