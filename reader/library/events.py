@@ -58,6 +58,22 @@ class ChangeRecorder:
                              self._counts, frozenset(self._highlighted))
 
 
+def merged(changes: list[LibraryChange]) -> LibraryChange:
+    """One change saying what ``changes``, in their order, did: an article added and then
+    removed is removed, and one removed and then added is added (SQLite gives a new article
+    the id of the last one deleted, so both happen within one delivery)."""
+    added: set[int] = set()
+    updated: set[int] = set()
+    removed: set[int] = set()
+    for change in changes:
+        removed = (removed - change.added - change.updated) | change.removed
+        added = (added - change.removed) | change.added
+        updated = (updated - change.removed) | change.updated
+    return LibraryChange(frozenset(added), frozenset(updated - added), frozenset(removed),
+                         any(change.counts for change in changes),
+                         frozenset().union(*(change.highlighted for change in changes)))
+
+
 Listener = Callable[[LibraryChange], None]
 
 

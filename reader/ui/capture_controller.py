@@ -5,7 +5,6 @@ or stored on the UI thread. New articles reach the list through the library's ch
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,10 +27,6 @@ if TYPE_CHECKING:  # the capture modules load where they are used, not before th
     from reader.ui.capture_status import CaptureStatus
 
 Status = Callable[[str, int], None]
-# How long the UI thread may wait for the GIL while the queue's threads run Python: the default,
-# 5 ms, is paid at each of the many times a paint or an event crosses into Python (measured: the
-# longest stall while 1,000 links are saved 23-32 ms at 5 ms, 16-18 ms at 1 ms, same pages/s).
-GIL_SWITCH_SECONDS = 0.001
 
 
 class CaptureController(QObject):
@@ -40,7 +35,6 @@ class CaptureController(QObject):
                  message_bar: MessageBar, status: Status,
                  add_models: Callable[[list[Path]], None], dialogs: QWidget):
         super().__init__(dialogs)
-        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         self.library = library
         self.queue = queue  # builds the queue if the window has not yet (before its first paint)
         self.extractor = extractor

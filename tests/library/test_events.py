@@ -9,7 +9,7 @@ import pytest
 
 from reader.errors import LibraryError
 from reader.library import NewArticle
-from reader.library.events import LibraryChange
+from reader.library.events import LibraryChange, merged
 
 
 @pytest.fixture
@@ -89,3 +89,14 @@ def test_listeners_hear_on_the_writing_thread(library, heard):
     writer.start()
     writer.join()
     assert threads == [writer]
+
+
+def test_an_id_removed_and_given_again_is_merged_as_added():
+    """SQLite gives a new article the id of the last one deleted: removed, then added."""
+    gone = LibraryChange(removed=frozenset({7}), counts=True)
+    again = LibraryChange(added=frozenset({7}), counts=True)
+    edited = LibraryChange(updated=frozenset({7, 8}))
+    assert merged([gone, again, edited]) == LibraryChange(added=frozenset({7}),
+                                                          updated=frozenset({8}), counts=True)
+    assert merged([again, edited, gone]) == LibraryChange(removed=frozenset({7}),
+                                                          updated=frozenset({8}), counts=True)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QThread
 
 from reader.library import NewArticle
 from reader.library.events import LibraryChange
-from reader.ui.library_events import DELIVERY_INTERVAL_MS, LibraryEvents, merged
+from reader.ui.library_events import DELIVERY_INTERVAL_MS, LibraryEvents
 
 
 def add(library, name):
@@ -84,17 +84,6 @@ def test_a_burst_from_another_thread_is_delivered_at_most_once_per_interval(qtbo
     seconds = time.monotonic() - started
     assert 2 <= len(heard) <= seconds * 1000 / DELIVERY_INTERVAL_MS + 2  # not one per article
     events.close()
-
-
-def test_an_id_removed_and_given_again_is_merged_as_added():
-    """SQLite gives a new article the id of the last one deleted: removed, then added."""
-    gone = LibraryChange(removed=frozenset({7}), counts=True)
-    again = LibraryChange(added=frozenset({7}), counts=True)
-    edited = LibraryChange(updated=frozenset({7, 8}))
-    assert merged([gone, again, edited]) == LibraryChange(added=frozenset({7}),
-                                                          updated=frozenset({8}), counts=True)
-    assert merged([again, edited, gone]) == LibraryChange(removed=frozenset({7}),
-                                                          updated=frozenset({8}), counts=True)
 
 
 def test_a_change_on_the_ui_thread_comes_after_those_still_waiting(qtbot, library):
