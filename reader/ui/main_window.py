@@ -8,6 +8,7 @@ hand.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,6 +156,10 @@ class MainWindow(QMainWindow):
                 self.library, self.queue_bridge.event.emit, extractor=self.extractor,
                 wayback=wayback.from_settings(self.settings))
             self._capture_queue.start()  # also carries on with what the last session left
+            # What exists by now (modules, widgets' wrappers) lives as long as the window: frozen,
+            # it is no longer walked by each full collection on the UI thread (10-16 ms for the
+            # 52k objects of a started window; 80 ms measured in a test process of 130k).
+            gc.freeze()
         return self._capture_queue
 
     capture_queue = property(start_capture)  # the queue, built if need be

@@ -9,6 +9,9 @@ instead of Reader's 60 s, so the slow servers end in time.
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
 import time
 
 import psutil
@@ -32,7 +35,8 @@ CASE_SECONDS = 30  # to be saved or refused, and shown
 class UiProbe(QObject):
     """Ticks every 10 ms on the UI thread between ``start`` and ``stop``: the longest gap
     between ticks is the longest time the UI thread was busy; it also keeps the process's
-    peak resident memory."""
+    peak resident memory. So that a failure says why, a thread notes where the UI thread was
+    while a tick was late, and the longest garbage collection is kept."""
 
     def __init__(self):
         super().__init__()
@@ -43,16 +47,48 @@ class UiProbe(QObject):
         self.longest_gap = 0.0
         self.peak_rss = 0
         self._last = 0.0
+        self.late_at: set[str] = set()
+        self.longest_collection = 0.0
+        self._collection_started = 0.0
+        self._watching = threading.Event()
 
     def start(self) -> None:
         self.longest_gap = 0.0
+        self.longest_collection = 0.0
+        self.late_at.clear()
         self.peak_rss = self._process.memory_info().rss
         self._last = time.monotonic()
         self._timer.start()
+        gc.callbacks.append(self._collection)
+        self._watching.set()
+        threading.Thread(target=self._watch, daemon=True).start()
 
     def stop(self) -> None:
+        self._watching.clear()
+        if self._collection in gc.callbacks:
+            gc.callbacks.remove(self._collection)
         self._timer.stop()
         self._tick()
+
+    def why(self) -> str:
+        return (f"longest garbage collection {self.longest_collection * 1000:.0f} ms; "
+                f"the UI thread was late in: {sorted(self.late_at) or 'no Python code'}")
+
+    def _collection(self, phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._collection_started = now
+        else:
+            self.longest_collection = max(self.longest_collection, now - self._collection_started)
+
+    def _watch(self) -> None:
+        main = threading.main_thread().ident
+        while self._watching.is_set():
+            time.sleep(0.01)
+            frame = sys._current_frames().get(main)
+            if time.monotonic() - self._last > LONGEST_BLOCK / 2 and frame is not None:
+                self.late_at.add(f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:"
+                                 f"{frame.f_lineno} {frame.f_code.co_name}")
 
     def _tick(self) -> None:
         now = time.monotonic()
@@ -111,7 +147,8 @@ def _drop_and_wait(qtbot, window, probe, url: str, done) -> None:
 
 
 def _responsive(probe, rss_before: int) -> None:
-    assert probe.longest_gap < LONGEST_BLOCK, f"the UI thread was blocked {probe.longest_gap:.3f} s"
+    assert probe.longest_gap < LONGEST_BLOCK, \
+        f"the UI thread was blocked {probe.longest_gap:.3f} s; {probe.why()}"
     assert probe.peak_rss - rss_before < GROWTH_BYTES
 
 
