@@ -80,22 +80,25 @@ class RawModel:
             if L.llama_decode(self.ctx, L.llama_batch_get_one(array, len(part))) != 0:
                 raise RuntimeError("llama_decode failed")
 
-    def run(self, prompt: list[int], generate: int) -> Timing:
+    def run(self, prompt: list[int], generate: int, limit_s: float = math.inf) -> Timing:
         """Evaluate ``prompt`` in a cleared context, then sample ``generate`` tokens (greedy, no
-        end-of-generation token), evaluating each but the last, as a chat completion does."""
+        end-of-generation token), evaluating each but the last, as a chat completion does; or
+        fewer, if generating takes over ``limit_s`` (the rate is the same, in less time)."""
         self.clear()
         one = (L.llama_token * 1)()
         started = time.perf_counter()
         self.evaluate(prompt)
         token = L.llama_sampler_sample(self.sampler, self.ctx, -1)
-        first = time.perf_counter()
-        for _ in range(generate - 1):
+        first = ended = time.perf_counter()
+        generated = 1
+        while generated < generate and ended - first < limit_s:
             one[0] = token
             if L.llama_decode(self.ctx, L.llama_batch_get_one(one, 1)) != 0:
                 raise RuntimeError("llama_decode failed")
             token = L.llama_sampler_sample(self.sampler, self.ctx, -1)
-        ended = time.perf_counter()
-        return Timing(len(prompt), generate, first - started, ended - started)
+            generated += 1
+            ended = time.perf_counter()
+        return Timing(len(prompt), generated, first - started, ended - started)
 
     def evaluate_windows(self, tokens: list[int], window: int) -> float:
         """Seconds to evaluate all of ``tokens``, ``window`` at a time, each window in a fresh
