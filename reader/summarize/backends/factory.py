@@ -32,11 +32,9 @@ def open_model(settings: Settings, model: str | None = None, endpoint: str | Non
     # Here, not at the top: the backends import httpx and llama_cpp (numpy, jinja2) and the
     # memory probe psutil, which ``model_name`` (asked on the UI thread before every summary)
     # and the window's first paint do not need.
-    from reader.summarize import gguf, memory
-    from reader.summarize.backends.remote import RemoteModel
-    from reader.summarize.backends.worker import WorkerModel
-
     if endpoint or settings.backend == "server":
+        from reader.summarize.backends.remote import RemoteModel
+
         url = endpoint or settings.server_url
         name = model or settings.server_model
         if not url:
@@ -48,6 +46,9 @@ def open_model(settings: Settings, model: str | None = None, endpoint: str | Non
         return RemoteModel(url, name, settings.server_api_key or None,
                            context_limit=settings.context_limit,
                            allow_plain_http_key=settings.server_allow_plain_http_key)
+    from reader.summarize import gguf, memory
+    from reader.summarize.backends.worker import WorkerModel
+
     path = chosen_model_path(settings, model)
     metadata = gguf.read_metadata(path)
     context = memory.choose_context(metadata, memory.available_memory(), settings.context_limit,
