@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # importers import this module; extraction runs in the worker
 # The queue's part in a link's capture (see ``capture_link``).
 Advance = Callable[[], bool]  # the page is in: go on to extracting (False: stop here)
 CarryOn = Callable[[], bool]  # still wanted (not cancelled, not stopping)
-Store = Callable[[NewArticle, list[tuple[str, str]], "pending.Snapshot | None"],
-                "tuple[int, bool] | None"]
+# The page is ready to keep: the queue stores it (with others: ``capture.storing``).
+Store = Callable[[NewArticle, list[tuple[str, str]], "pending.Snapshot | None"], None]
 Slot = Callable[[str], AbstractContextManager]  # url -> a held request slot
 
 
@@ -50,10 +50,11 @@ def capture_link(library: Library, extractor: Extractor, url: str,
                  slot: Slot, fetched: Callable[[], None], extracting: Advance,
                  carry_on: CarryOn, store: Store, waiting: int | None = None,
                  wayback: Wayback | None = None) -> Captured | None:
-    """Fetch the page at ``url`` (checked), extract it, keep its images and ``store`` it (into
-    ``waiting``, the article the link already is). A page that is gone is taken from
-    ``wayback`` if it has it. Raises CaptureError with the reason; None when stopped along the
-    way (cancelled).
+    """Fetch the page at ``url`` (checked), extract it, keep its images and hand it to ``store``
+    (for ``waiting``, the article the link already is). A page that is gone is taken from
+    ``wayback`` if it has it. Returns the article already kept for the page, if there is one
+    (None: handed to ``store``, or stopped along the way: cancelled). Raises CaptureError with
+    the reason.
 
     The caller holds ``url``'s request slot when calling: ``fetched`` lets it go once the page
     is in (or found in the library); images wait for theirs with ``slot``.
@@ -96,8 +97,8 @@ def capture_link(library: Library, extractor: Extractor, url: str,
     article = new_article(replace(extracted, body_html=local.body_html), page.url, url, imported,
                           raw_html=page.raw, fetched_url=page.url,
                           content_type=page.content_type)
-    saved = store(article, local.images, snapshot)
-    return None if saved is None else Captured(saved[0], article.title, saved[1])
+    store(article, local.images, snapshot)
+    return None
 
 
 def _kept(library: Library, url: str, waiting: int | None) -> int | None:

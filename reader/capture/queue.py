@@ -21,7 +21,8 @@ How the work is spread:
   at most ``PER_HOST`` requests to one server and ``TOTAL`` in all at once (pages and images);
 - extraction: the ``Extractor`` (``capture.extractor``) runs trafilatura in worker processes
   (one per core), so it uses every core and never holds the window's GIL;
-- storing: the article, its image links and the item's new state in one transaction.
+- storing: the article, its image links and the item's new state in one transaction, with the
+  other pages ready by then (``capture.storing``: one thread, a transaction per few pages).
 
 ``on_event`` hears of every change (a ``QueueEvent``: the item, and counts per state) on the
 thread that made it; the window hands events on to its UI thread.
@@ -44,6 +45,7 @@ from reader.capture.limits import PER_HOST, TOTAL, HostLimiter, Waiting, host_of
 from reader.capture.reports import AddReport, Counts, QueueEvent, Snapshot, checked_pages
 from reader.capture.reports import imported_from
 from reader.capture.retry import Retry
+from reader.capture.storing import Save, Storer
 from reader.capture.wayback import Wayback
 from reader.capture.web import tls_context
 from reader.errors import CaptureError
@@ -78,6 +80,7 @@ class CaptureQueue:
         self._on_event = on_event or (lambda event: None)
         self._owns_extractor = extractor is None
         self._extractor = extractor or Extractor()
+        self._storer = Storer(library, self._stored, self._store_failed)
         self._limiter = HostLimiter(per_host, total, on_release=self._wake_dispatcher)
         # Items in progress at once: enough to keep every request slot and every extraction
         # process busy, and no more (a fetched page waiting for extraction is held in memory).
@@ -86,6 +89,10 @@ class CaptureQueue:
         self._changed = threading.Condition(self._lock)
         self._waiting = Waiting()
         self._in_progress = 0
+        # Item id -> attempt, of the items a worker is on and still wants (not cancelled). A
+        # queue's live rows change only through it (another queue takes them over only once its
+        # lease has lapsed, and then the store's compare-and-set refuses the late page).
+        self._wanted: dict[int, int] = {}
         self._seq = 0
         self._dispatcher: threading.Thread | None = None
         self._stopping = False
@@ -147,6 +154,8 @@ class CaptureQueue:
                                        rows.CANCELLED)
             dropped = {item.id for item in items}
             self._waiting.drop(dropped)
+            for item in items:
+                self._unwant(item)
             event = self._recount()
             self._changed.notify_all()
         self._emit(event)
@@ -205,6 +214,8 @@ class CaptureQueue:
             dispatcher.join()
         with self._lock:
             self._changed.wait_for(lambda: not self._in_progress, timeout)
+        self._storer.close()  # the pages fetched and extracted are kept
+        with self._lock:
             rows.release(self.library, self.owner)
         if self._owns_extractor:
             self._extractor.close()
@@ -225,6 +236,7 @@ class CaptureQueue:
                     if not self._in_progress and not self._waiting and self._owns_extractor:
                         self._extractor.close_if_idle(POOL_IDLE_SECONDS)
                 self._in_progress += 1
+                self._wanted[item.id] = item.attempts
                 event = self._moved(rows.QUEUED, item)
             self._emit(event)
             tls_context()  # made once, here: workers started together would each make one
@@ -267,7 +279,10 @@ class CaptureQueue:
         finally:
             with self._lock:
                 self._in_progress -= 1
+                self._unwant(item)
                 self._changed.notify_all()
+                if not self._in_progress:  # no other page on its way to be stored with those
+                    self._storer.flush()
 
     def _capture(self, item: QueueItem) -> None:
         """Run the pipeline for ``item``, which follows the row's state, so that each step is
@@ -280,32 +295,20 @@ class CaptureQueue:
             current = self._advance(current, rows.EXTRACTING)
             return current is not None
 
-        def store(article, images, snapshot):
-            nonlocal current
-            with self._lock:
-                if self._stopping:
-                    return None
-                saved = rows.save_captured(self.library, current, article, images, snapshot)
-                if saved is not None:
-                    events.append(self._moved(
-                        current.state, replace(current, state=rows.SAVED, article_id=saved[0]),
-                        title=article.title, is_new=saved[1]))
-            return saved
+        def store(article, images, snapshot) -> None:
+            self._storer.put(Save(current, article, images, snapshot))
 
-        events: list[QueueEvent] = []
         captured = pipeline.capture_link(
             self.library, self._extractor, item.url, imported_from(item), timeout=self.timeout,
             slot=self._limiter.slot, fetched=lambda: self._limiter.release(host_of(item.url)),
             extracting=extracting, carry_on=lambda: current is not None and self._carry_on(current),
             store=store, waiting=item.article_id, wayback=self._wayback)
-        if events:
-            self._emit(events[0])
-        elif captured is not None:  # it was in the library already
+        if captured is not None:  # it was in the library already
             self._already_saved(current, captured)
 
     def _carry_on(self, item: QueueItem) -> bool:
         """Whether ``item`` is still this worker's to finish (not stopped, not cancelled)."""
-        return not self._stopping and rows.item_state(self.library, item) == item.state
+        return not self._stopping and self._wanted.get(item.id) == item.attempts
 
     def _advance(self, item: QueueItem, state: str, **changes) -> QueueItem | None:
         """``item`` moved to ``state``, or None if it was cancelled or the queue is stopping."""
@@ -316,6 +319,23 @@ class CaptureQueue:
             event = self._moved(item.state, moved)
         self._emit(event)
         return moved
+
+    def _stored(self, saved: list[tuple[Save, tuple[int, bool] | None]]) -> None:
+        """Pages the storer has stored (None: their item was cancelled meanwhile)."""
+        with self._lock:
+            events = [self._moved(save.item.state, replace(save.item, state=rows.SAVED,
+                                                           article_id=stored[0]),
+                                  title=save.article.title, is_new=stored[1])
+                      for save, stored in saved if stored is not None]
+            self._changed.notify_all()
+        for event in events:
+            self._emit(event)
+
+    def _store_failed(self, save: Save, error: Exception) -> None:
+        self._fail(save.item, f"Something went wrong while saving this page: {error!r}. "
+                              "Details are in the log.")
+        with self._lock:
+            self._changed.notify_all()
 
     def _already_saved(self, item: QueueItem, captured: pipeline.Captured) -> None:
         with self._lock:
@@ -351,6 +371,10 @@ class CaptureQueue:
 
     # Bookkeeping (under the lock)
 
+    def _unwant(self, item: QueueItem) -> None:
+        if self._wanted.get(item.id) == item.attempts:
+            del self._wanted[item.id]
+
     def _push(self, item: QueueItem) -> None:
         self._waiting.push(item, host_of(item.url))
 
@@ -358,7 +382,8 @@ class CaptureQueue:
                is_new: bool = True) -> QueueEvent:
         self._counts[old_state] -= 1
         self._counts[item.state] += 1
-        self._changed.notify_all()
+        # No one waits on a move alone: the dispatcher and ``wait`` hear when the item's
+        # worker ends (``_work``), which wakes them once a page rather than at every step.
         return self._event(item, title, is_new)
 
     def _recount(self) -> QueueEvent:

@@ -14,6 +14,7 @@ Every failure is a ``DownloadError``: a sentence for the user, and a short ``rea
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import socket
 import ssl
@@ -29,6 +30,8 @@ from reader import __version__
 from reader.capture.addresses import Connector, LocalAddressRefused, NameNotFound, Reach
 from reader.capture.decoding import ACCEPTED, CodingError, decoder_for
 from reader.errors import CaptureError
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 10
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -229,18 +232,17 @@ def _explain(error: Exception, url: str) -> DownloadError:
 class _Watchdog:
     """Ends a download at its deadline or when it is cancelled, by shutting its sockets: a read
     blocked on a silent or trickling server then returns at once (closing the socket from another
-    thread would not wake it)."""
+    thread would not wake it). ``_WATCHER``'s one thread looks after every download."""
 
     def __init__(self, seconds: float, cancelled: Cancelled):
         self.seconds = seconds
-        self._deadline = time.monotonic() + seconds
+        self.deadline = time.monotonic() + seconds
         self._cancelled = cancelled.is_set if isinstance(cancelled, threading.Event) else cancelled
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._stopped = threading.Event()
         self.ended: str | None = None  # "deadline" or "cancelled", once it has ended the download
         self._check()
-        threading.Thread(target=self._watch, name="download-watchdog", daemon=True).start()
+        _WATCHER.watch(self)
 
     def add(self, sock: socket.socket) -> None:
         with self._lock:
@@ -251,7 +253,7 @@ class _Watchdog:
     def timeouts(self) -> dict[str, float]:
         """Per-step timeouts for httpcore: what is left of the deadline (a step the watchdog
         cannot end, the connect, must not outlast it)."""
-        left = max(self._deadline - time.monotonic(), 0.01)
+        left = max(self.deadline - time.monotonic(), 0.01)
         return {"connect": left, "read": left, "write": left, "pool": left}
 
     def raise_if_ended(self, url: str) -> None:
@@ -265,20 +267,20 @@ class _Watchdog:
                              f"took longer than {self.seconds:g} s")
 
     def stop(self) -> None:
-        self._stopped.set()
+        _WATCHER.forget(self)
+
+    def ends_now(self) -> bool:
+        """Whether the download is over its deadline or cancelled (its sockets are then shut)."""
+        self._check()
+        if self.ended:
+            self._shut()
+        return self.ended is not None
 
     def _check(self) -> None:
         if self._cancelled is not None and self._cancelled():
             self.ended = "cancelled"
-        elif time.monotonic() >= self._deadline:
+        elif time.monotonic() >= self.deadline:
             self.ended = "deadline"
-
-    def _watch(self) -> None:
-        while not self._stopped.wait(min(_POLL_SECONDS, max(self._deadline - time.monotonic(), 0))):
-            self._check()
-            if self.ended:
-                self._shut()
-                return
 
     def _shut(self) -> None:
         with self._lock:
@@ -287,3 +289,53 @@ class _Watchdog:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:  # already closed
                     pass
+
+
+class _Watcher:
+    """The one thread that watches every download under way, waking every ``_POLL_SECONDS``
+    (or at the nearest deadline) while there are any: a thread per download cost more than
+    fetching a small page (its start, and its ten wakes a second)."""
+
+    def __init__(self) -> None:
+        self._watched: set[_Watchdog] = set()
+        self._changed = threading.Condition()
+        self._wakes_at = float("inf")  # when the thread wakes next (inf: it waits for work)
+        self._thread: threading.Thread | None = None
+
+    def watch(self, watchdog: _Watchdog) -> None:
+        with self._changed:
+            self._watched.add(watchdog)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="download-watchdog",
+                                                daemon=True)
+                self._thread.start()
+            elif watchdog.deadline < self._wakes_at:
+                self._changed.notify()
+
+    def forget(self, watchdog: _Watchdog) -> None:
+        with self._changed:
+            self._watched.discard(watchdog)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                if not self._watched:
+                    self._wakes_at = float("inf")
+                    self._changed.wait()
+                now = time.monotonic()
+                nearest = min((watchdog.deadline for watchdog in self._watched), default=now)
+                self._wakes_at = min(now + _POLL_SECONDS, max(nearest, now))
+                self._changed.wait(self._wakes_at - now)
+                watched = list(self._watched)
+            # Outside the lock: a ``cancelled`` may take its caller's locks, and a caller holding
+            # them may be starting a download.
+            for watchdog in watched:
+                try:
+                    if watchdog.ends_now():
+                        self.forget(watchdog)
+                except Exception:  # a failing ``cancelled``: httpcore's timeouts still hold
+                    log.exception("A download's cancel check failed")
+                    self.forget(watchdog)
+
+
+_WATCHER = _Watcher()

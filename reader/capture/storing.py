@@ -1,0 +1,127 @@
+"""Captured pages stored together: the capture queue's workers hand their page over and go on,
+and one thread stores what has come in in one transaction.
+
+Indexing an article's text for search is most of the cost of storing it (FTS5, with its
+prefixes), and SQLite's full-text index writes a new segment at each commit: eight pages in one
+transaction cost about a quarter less than eight transactions. A page waits at most
+``MAX_WAIT_SECONDS`` (or until ``flush``: the queue has no other page on its way).
+
+Nothing is lost to a crash meanwhile: until its transaction commits, a page's queue row is still
+in flight, and the next queue fetches it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reader.library import Library, NewArticle, pending, queue_rows as rows
+from reader.library.queue_rows import QueueItem
+
+log = logging.getLogger(__name__)
+
+BATCH = 8  # pages stored in one transaction at most (each holds the library ~1.5 ms)
+MAX_WAIT_SECONDS = 0.1  # the longest a page waits for others to be stored with it
+
+
+@dataclass(frozen=True)
+class Save:
+    """A captured page to store into its queue item (see ``queue_rows.save_captured``)."""
+
+    item: QueueItem
+    article: NewArticle
+    images: list[tuple[str, str]] = field(default_factory=list)
+    snapshot: pending.Snapshot | None = None
+
+
+# (save, (article id, is new), or None when the item was cancelled meanwhile)
+Stored = Callable[[list[tuple[Save, "tuple[int, bool] | None"]]], None]
+Failed = Callable[[Save, Exception], None]
+
+
+class Storer:
+    """Stores ``Save``s in batches on a thread of its own; ``stored`` hears of each batch once
+    it is committed, ``failed`` of a page that could not be stored (both on that thread)."""
+
+    def __init__(self, library: Library, stored: Stored, failed: Failed):
+        self.library = library
+        self._stored = stored
+        self._failed = failed
+        self._waiting: list[Save] = []
+        self._oldest = 0.0  # when the oldest waiting page came (monotonic)
+        self._flush = False
+        self._closed = False
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def put(self, save: Save) -> bool:
+        """Store ``save`` soon; False if the storer is closed (the page is dropped: its item
+        stays in flight, and is queued again)."""
+        with self._changed:
+            if self._closed:
+                return False
+            if not self._waiting:
+                self._oldest = time.monotonic()
+            self._waiting.append(save)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="capture-store")
+                self._thread.start()
+            if len(self._waiting) >= BATCH:
+                self._changed.notify_all()
+        return True
+
+    def flush(self) -> None:
+        """Store what is waiting now, without waiting for more."""
+        with self._changed:
+            if self._waiting:
+                self._flush = True
+                self._changed.notify_all()
+
+    def close(self) -> None:
+        """Store what is waiting, and stop."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._due():
+                    if self._closed and not self._waiting:
+                        return
+                    self._changed.wait(
+                        max(0.0, self._oldest + MAX_WAIT_SECONDS - time.monotonic())
+                        if self._waiting else None)
+                batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
+                self._oldest = time.monotonic()
+                self._flush = self._flush and bool(self._waiting)
+            self._store(batch)
+
+    def _due(self) -> bool:
+        return bool(self._waiting) and (
+            self._flush or self._closed or len(self._waiting) >= BATCH
+            or time.monotonic() >= self._oldest + MAX_WAIT_SECONDS)
+
+    def _store(self, batch: list[Save]) -> None:
+        try:
+            with self.library.transaction():
+                done = [(save, rows.save_captured(self.library, save.item, save.article,
+                                                  save.images, save.snapshot))
+                        for save in batch]
+        except Exception as error:  # a bug, the disk full...
+            if len(batch) > 1:  # find the page at fault: the others are stored alone
+                for save in batch:
+                    self._store([save])
+                return
+            log.exception("Storing %s failed", batch[0].item.url)
+            self._failed(batch[0], error)
+            return
+        self._stored(done)
+
