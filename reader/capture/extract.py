@@ -49,6 +49,14 @@ _LINK_SCHEMES = ("http", "https", "mailto")
 # An attribute longer than this is dropped: the reader view parses the body on the UI thread,
 # and a page's 5 MB title="..." held it for over 100 ms (no real link or title is this long).
 MAX_ATTRIBUTE = 10_000
+# Images that are no part of an article: icons (declared under this many pixels wide or high) and
+# pictures linking to another page (teasers, logos, ads; a picture linking to its own larger
+# file stays). trafilatura never prunes a block holding an image as boilerplate by its links, so
+# with these kept it took "related stories" teasers and, where an icon sat in the page's header,
+# the header as the article's frame (docs/extraction.md).
+ICON_PIXELS = 40
+_PIXELS = re.compile(r"\s*(\d+)\s*(?:px)?\s*$")
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html[^>]*\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _cleaner = Cleaner(
     scripts=True,
@@ -95,6 +103,7 @@ def extract(html: str, url: str) -> Extracted:
     tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
     if tree is not None:
         _unformatted_code(tree)
+        _without_decorative_images(tree)
         _schemed_images(tree, url)
     document = None if tree is None else _bare_extraction(tree)
     if document is None or word_count(document.raw_text or "") < MIN_WORDS:  # trafilatura's own
@@ -189,6 +198,22 @@ def _unformatted_code(tree) -> None:
             strip_tags(code, *_CODE_FORMATTING)
 
 
+def _without_decorative_images(tree) -> None:
+    """The page without its icons and its pictures that link to other pages (``ICON_PIXELS``)."""
+    for image in tree.xpath("//img[@width or @height]"):
+        if any(_icon_sized(image.get(side)) for side in ("width", "height")):
+            image.drop_tree()  # keeps the text after it
+    for image in tree.xpath("//a[@href]//img"):
+        link = next(a for a in image.iterancestors("a") if a.get("href") is not None)
+        if not _IMAGE_FILE.search(link.get("href")):
+            image.drop_tree()
+
+
+def _icon_sized(size: str | None) -> bool:
+    pixels = _PIXELS.match(size or "")
+    return pixels is not None and int(pixels.group(1)) < ICON_PIXELS
+
+
 def _schemed_images(tree, url: str) -> None:
     """Images addressed without a scheme (``//cdn.example/a.png``) given the page's: read
     without the page's address, trafilatura would make them http."""
@@ -238,10 +263,21 @@ def plain_text(body) -> str:
     """The article's words for search, counts and summaries: no link targets or image
     markup, which trafilatura's text output would write in Markdown."""
     words_only = deepcopy(body)
-    strip_tags(words_only, "ref")
-    for graphic in words_only.findall(".//graphic"):
-        graphic.getparent().remove(graphic)
+    for graphic in words_only.iter("graphic"):
+        # Its tail is the text after the image, which removing the element would remove too
+        # (a paragraph's words after an inline picture were missing from the text).
+        graphic.tail = _spaced(graphic, graphic.tail)
+    strip_tags(words_only, "ref", "graphic")
     return xmltotxt(words_only, False).strip()
+
+
+def _spaced(image, tail: str | None) -> str | None:
+    """``tail`` with a space before it where the image alone kept it apart from the words before."""
+    previous = image.getprevious()
+    before = (image.getparent().text if previous is None else previous.tail) or ""
+    if tail and before and not tail[0].isspace() and not before[-1].isspace():
+        return " " + tail
+    return tail
 
 
 def bounded_words(text: str) -> str:

@@ -225,3 +225,28 @@ def test_comments_under_a_question_or_answer_are_left_out():
     page = extract(html, "https://cooking.example/questions/4411")
     assert "Comment 0:" not in page.text and "cold cellar" not in page.body_html
     assert len(_posts(page.body_html)) == 4 and "Freezing works too" in page.text
+
+
+def test_the_words_after_an_image_in_a_paragraph_are_in_the_text():
+    story = "<p>" + "The ferry crossed the bay twice that morning in the fog. " * 8 + "</p>"
+    html = (f"<html><body><article><h1>Ferry</h1>{story}"
+            '<p>Updated: 9 December<img src="/boat.jpg" alt="The boat">The harbour master '
+            "counted every passenger off the boat at the pier.</p>"
+            f"{story}</article></body></html>")
+    page = extract(html, "https://news.example/2024/ferry/story.html")
+    assert "9 December The harbour master counted every passenger" in page.text
+    assert "The harbour master" in page.body_html and "boat.jpg" in page.body_html
+
+
+def test_icons_and_pictures_linking_to_other_pages_are_no_part_of_the_article():
+    story = "<p>" + "The ferry crossed the bay twice that morning in the fog. " * 8 + "</p>"
+    html = (f"<html><body><article><h1>Ferry</h1>{story}"
+            '<p><a href="/photos/boat-large.jpg"><img src="/boat.jpg" alt="The boat"></a></p>'
+            '<p>Share <img src="/share.svg" width="16" height="16" alt=""> it.</p>'
+            f"{story}"
+            '<div class="related"><a href="/2024/pier/story.html"><img src="/pier.jpg"></a>'
+            '<a href="/2024/pier/story.html">The pier reopens</a></div></article></body></html>')
+    page = extract(html, "https://news.example/2024/ferry/story.html")
+    body = lxml.html.fragment_fromstring(page.body_html, create_parent="div")
+    assert [img.get("src") for img in body.iter("img")] == ["https://news.example/boat.jpg"]
+    assert "Share it." in page.text
