@@ -13,6 +13,7 @@ a separate process, so that serving them takes nothing from the measured interpr
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -43,9 +44,17 @@ def _reader_extract(pages: dict[str, bytes], base: str) -> float:
     return time.perf_counter() - started
 
 
-def _capture_queue(urls: list[str], home: Path) -> tuple[float, int, str]:
+def _main_cpu() -> float:
+    """CPU seconds of this process (its threads; not the extraction processes, its children)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _capture_queue(urls: list[str], home: Path) -> tuple[float, float, int, str]:
     """The capture queue as the window would run it; its extraction processes are started
-    before the clock (they take a second or two to import trafilatura, once per session)."""
+    before the clock (they take a second or two to import trafilatura, once per session).
+    Returns its seconds, the CPU seconds of this process meanwhile (fetching, storing: what
+    the extraction processes do not do), failures, and its limits."""
     from reader.capture import limits
     from reader.capture.extractor import Extractor
     from reader.capture.queue import CaptureQueue
@@ -56,17 +65,17 @@ def _capture_queue(urls: list[str], home: Path) -> tuple[float, int, str]:
     extractor.run(len, "")  # returns once a worker answers
     work = CaptureQueue(library, extractor=extractor)
     work.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _main_cpu()
     work.add(urls)
     work.wait()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _main_cpu() - cpu
     counts = work.counts()
     work.stop()
     extractor.close()
     library.close()
     described = (f"{extractor.workers} extraction processes, {limits.PER_HOST} requests per "
                  f"host, {limits.TOTAL} in all")
-    return seconds, counts.failed, described
+    return seconds, cpu, counts.failed, described
 
 
 def run(quick: bool) -> list[Row]:
@@ -78,15 +87,18 @@ def run(quick: bool) -> list[Row]:
     with serve_in_subprocess(count) as urls:
         base = urls[0].split("/articles/")[0]
         extract_s = _reader_extract(pages, base)
-        queue_s, queue_failed, limits = _capture_queue(urls, home)
+        queue_s, queue_cpu, queue_failed, limits = _capture_queue(urls, home)
     shutil.rmtree(home, ignore_errors=True)
     bare_rate = count / bare_s
     kb = sum(map(len, pages.values())) / count / 1000
     return [
         Row(GROUP, "capture queue (reader.capture.queue), pages/s", "pages/s", count / queue_s,
             bare_rate, "trafilatura.extract alone, 1 process",
-            note=f"{count} pages of {kb:.0f} kB on average; {limits}; {queue_failed} failed",
+            note=f"{count} pages of {kb:.0f} kB on average; {limits}; {queue_failed} failed; "
+                 f"the queue's own process (fetching, storing) used {queue_cpu / count * 1000:.1f}"
+                 " ms of CPU a page",
             detail={"pages": count, "queue_s": queue_s, "bare_s": bare_s,
+                    "main_cpu_ms_per_page": queue_cpu / count * 1000,
                     "failures": queue_failed}),
         Row(GROUP, "reader.capture.extract.extract alone, pages/s", "pages/s", count / extract_s,
             bare_rate, "trafilatura.extract alone, 1 process",

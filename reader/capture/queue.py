@@ -86,7 +86,8 @@ class CaptureQueue:
         # process busy, and no more (a fetched page waiting for extraction is held in memory).
         self._capacity = total + self._extractor.workers
         self._lock = threading.RLock()
-        self._changed = threading.Condition(self._lock)
+        self._changed = threading.Condition(self._lock)  # for the dispatcher: work, room
+        self._idle = threading.Condition(self._lock)  # nothing in progress (maybe nothing to do)
         self._waiting = Waiting()
         self._in_progress = 0
         # Item id -> attempt, of the items a worker is on and still wants (not cancelled). A
@@ -183,7 +184,7 @@ class CaptureQueue:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until nothing is left to do (False: ``timeout`` seconds went by first)."""
         with self._lock:
-            return self._changed.wait_for(
+            return self._idle.wait_for(
                 lambda: not self._in_progress
                 and not any(self._counts[state] for state in rows.ACTIVE),
                 timeout,
@@ -213,7 +214,7 @@ class CaptureQueue:
         if dispatcher is not None:
             dispatcher.join()
         with self._lock:
-            self._changed.wait_for(lambda: not self._in_progress, timeout)
+            self._idle.wait_for(lambda: not self._in_progress, timeout)
         self._storer.close()  # the pages fetched and extracted are kept
         with self._lock:
             rows.release(self.library, self.owner)
@@ -283,6 +284,7 @@ class CaptureQueue:
                 self._changed.notify_all()
                 if not self._in_progress:  # no other page on its way to be stored with those
                     self._storer.flush()
+                    self._tell_if_idle()
 
     def _capture(self, item: QueueItem) -> None:
         """Run the pipeline for ``item``, which follows the row's state, so that each step is
@@ -327,7 +329,7 @@ class CaptureQueue:
                                                            article_id=stored[0]),
                                   title=save.article.title, is_new=stored[1])
                       for save, stored in saved if stored is not None]
-            self._changed.notify_all()
+            self._tell_if_idle()
         for event in events:
             self._emit(event)
 
@@ -335,7 +337,7 @@ class CaptureQueue:
         self._fail(save.item, f"Something went wrong while saving this page: {error!r}. "
                               "Details are in the log.")
         with self._lock:
-            self._changed.notify_all()
+            self._tell_if_idle()
 
     def _already_saved(self, item: QueueItem, captured: pipeline.Captured) -> None:
         with self._lock:
@@ -389,7 +391,13 @@ class CaptureQueue:
     def _recount(self) -> QueueEvent:
         self._counts = rows.queue_counts(self.library, self.owner)
         self._changed.notify_all()
+        self._tell_if_idle()
         return self._event(None)
+
+    def _tell_if_idle(self) -> None:
+        """Wake ``wait`` and ``stop`` once nothing is in progress (not at every step)."""
+        if not self._in_progress:
+            self._idle.notify_all()
 
     def _event(self, item: QueueItem | None, title: str = "", is_new: bool = True) -> QueueEvent:
         self._seq += 1
