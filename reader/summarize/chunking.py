@@ -28,8 +28,10 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|[。！？]+\s*")
 _SPACE = re.compile(r"\s+")
 # A token is rarely longer than this many characters; bounds the search for a hard cut.
 _MAX_CHARS_PER_TOKEN = 32
-# The fewest tokens a part's summary may take: two or three sentences.
-PART_ANSWER_FLOOR = 64
+# The fewest tokens a part's summary may take: a sentence or two.
+PART_ANSWER_FLOOR = 32
+# The end of a sentence (before space or the end of the text), for cutting an answer back to it.
+_SENTENCE_CLOSE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|[。！？]+")
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,22 @@ def plan(
     if not text or _counter(tokenize)(text) <= budget:
         return Plan([text] if text else [], budget, answer_tokens)
     chunks = split(text, tokenize, budget)
-    # The final summary can carry only so much: the parts' summaries together get about twice
-    # its length (at least a few sentences each), since every token generated costs several
-    # read; and each is short enough that two, or nearly three, fit one combine prompt.
-    written = max(PART_ANSWER_FLOOR, 2 * (answer_tokens - reasoning_tokens) // len(chunks))
+    # The parts' summaries are only notes for the final one, which can carry only so much: they
+    # get about half its length together (at least a sentence or two each). Every token
+    # generated costs about five read, and generated deep in a full context more: the notes were
+    # the most of what map-reduce adds to reading the article once. Each is short enough that
+    # two, or nearly three, fit one combine prompt.
+    written = max(PART_ANSWER_FLOOR, (answer_tokens - reasoning_tokens) // (2 * len(chunks)))
     part_answer = max(1, min(answer_tokens, budget // 3, reasoning_tokens + written))
     return Plan(chunks, budget, part_answer)
+
+
+def whole_sentences(answer: str) -> str:
+    """``answer`` without the unfinished sentence a token limit cut off at its end, if it has a
+    finished one before it (a part's note then ends on a finished thought)."""
+    answer = answer.strip()
+    ends = [match.end() for match in _SENTENCE_CLOSE.finditer(answer)]
+    return answer[:ends[-1]] if ends else answer
 
 
 def split(text: str, tokenize: Tokenize, budget: int) -> list[str]:

@@ -58,18 +58,18 @@ def summarize(
     for number, chunk in enumerate(plan.chunks, start=1):
         if progress:
             progress(number, count)
-        text = "".join(asker.ask(prompt.part_data(article.title, chunk, number, count),
+        note = "".join(asker.ask(prompt.part_data(article.title, chunk, number, count),
                                  prompt.part_instruction(number, count, language),
-                                 plan.part_answer_tokens)).strip()
+                                 plan.part_answer_tokens))
         if asker.stopped:
             return
-        parts.append(text)
+        parts.append(chunking.whole_sentences(note))
     if progress:
         progress(count + 1, count)
     last = chunking.reduce(
         parts, asker.count, plan.chunk_budget,
-        lambda group: "".join(asker.ask(prompt.parts_data(group), combine,
-                                        plan.part_answer_tokens)).strip(),
+        lambda group: chunking.whole_sentences("".join(
+            asker.ask(prompt.parts_data(group), combine, plan.part_answer_tokens))),
         prompt.parts_data,
     )
     yield from asker.ask(prompt.parts_data(last), combine, answer)

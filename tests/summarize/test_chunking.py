@@ -6,7 +6,14 @@ import pytest
 
 from reader.errors import ModelError
 from reader.summarize import chunking
-from reader.summarize.chunking import PART_ANSWER_FLOOR, group, plan, reduce, split
+from reader.summarize.chunking import (
+    PART_ANSWER_FLOOR,
+    group,
+    plan,
+    reduce,
+    split,
+    whole_sentences,
+)
 
 WORDS = ("tidal", "turbine", "harbour", "council", "Kelby", "seals", "fish", "channel", "study",
          "noise", "cooperative", "residents", "plant", "power", "homes", "energy", "seabed")
@@ -133,9 +140,36 @@ def test_plan_chunks_when_it_does_not(tokenize):
     assert_whole_and_in_order(text, many.chunks)
     # Partial summaries short enough to be combined three at a time.
     assert many.part_answer_tokens * 3 <= many.chunk_budget
-    # ... and all of them together about twice the final summary, not one summary each.
+    # ... and all of them together about half the final summary, not one summary each.
     assert len(many.chunks) > 4
-    assert many.part_answer_tokens == max(PART_ANSWER_FLOOR, 2 * 320 // len(many.chunks))
+    assert many.part_answer_tokens == max(PART_ANSWER_FLOOR, 320 // (2 * len(many.chunks)))
+
+
+@pytest.mark.parametrize("answer", [256, 800])
+def test_parts_notes_together_take_half_the_final_summary_and_a_sentence_or_two_each(answer):
+    """Every token a note generates costs about five read: notes of a full summary's length
+    each made a long article cost 1.2x reading it once (issue 14)."""
+    for paragraphs in (12, 40, 100):
+        text = "\n".join(f"Paragraph {n} " + "word " * 90 for n in range(paragraphs))
+        notes = plan(text, 1024, answer, 100, words_tokenize)
+        parts = len(notes.chunks)
+        assert parts > 1
+        assert notes.part_answer_tokens >= PART_ANSWER_FLOOR
+        if answer // (2 * parts) > PART_ANSWER_FLOOR:
+            assert parts * notes.part_answer_tokens <= answer // 2
+        else:  # so many parts that each note gets its floor
+            assert notes.part_answer_tokens == PART_ANSWER_FLOOR
+
+
+def test_a_note_cut_by_its_token_limit_ends_at_its_last_finished_sentence():
+    assert whole_sentences("The plant opens in 2028. Seals kept using the chan") == (
+        "The plant opens in 2028.")
+    assert whole_sentences(" Who pays? A cooperative of residents (“locals”). It") == (
+        "Who pays? A cooperative of residents (“locals”).")
+    assert whole_sentences("It ends here.\n") == "It ends here."
+    assert whole_sentences("Version 1.5 is out") == "Version 1.5 is out"  # no sentence ends
+    assert whole_sentences("Six turbines on the seabed, and") == "Six turbines on the seabed, and"
+    assert whole_sentences("电厂将于2028年投产。海豹") == "电厂将于2028年投产。"
 
 
 def test_a_reasoning_model_keeps_its_thinking_room_in_every_part(tokenize):
