@@ -80,7 +80,8 @@ class CaptureQueue:
         self._on_event = on_event or (lambda event: None)
         self._owns_extractor = extractor is None
         self._extractor = extractor or Extractor()
-        self._storer = Storer(library, self._stored, self._store_failed)
+        self._storer = Storer(library, self._stored,
+                              lambda save, error: self._fail(save.item, _went_wrong(error)))
         self._limiter = HostLimiter(per_host, total, on_release=self._wake_dispatcher)
         # Items in progress at once: enough to keep every request slot and every extraction
         # process busy, and no more (a fetched page waiting for extraction is held in memory).
@@ -90,9 +91,9 @@ class CaptureQueue:
         self._idle = threading.Condition(self._lock)  # nothing in progress (maybe nothing to do)
         self._waiting = Waiting()
         self._in_progress = 0
-        # Item id -> attempt, of the items a worker is on and still wants (not cancelled). A
-        # queue's live rows change only through it (another queue takes them over only once its
-        # lease has lapsed, and then the store's compare-and-set refuses the late page).
+        # Item id -> attempt of the items workers are on and still want (not cancelled): live
+        # rows change only through their queue (or, once its lease lapsed, the next queue's,
+        # and then the store's compare-and-set refuses the late page).
         self._wanted: dict[int, int] = {}
         self._seq = 0
         self._dispatcher: threading.Thread | None = None
@@ -142,7 +143,6 @@ class CaptureQueue:
             for item in items:
                 self._push(item)
             event = self._recount()
-            self._changed.notify_all()
         self._emit(event)
         return len(items)
 
@@ -153,12 +153,10 @@ class CaptureQueue:
         with self._lock:
             items = rows.change_states(self.library, self.owner, item_ids, from_states,
                                        rows.CANCELLED)
-            dropped = {item.id for item in items}
-            self._waiting.drop(dropped)
+            self._waiting.drop({item.id for item in items})
             for item in items:
                 self._unwant(item)
             event = self._recount()
-            self._changed.notify_all()
         self._emit(event)
         return len(items)
 
@@ -184,11 +182,8 @@ class CaptureQueue:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until nothing is left to do (False: ``timeout`` seconds went by first)."""
         with self._lock:
-            return self._idle.wait_for(
-                lambda: not self._in_progress
-                and not any(self._counts[state] for state in rows.ACTIVE),
-                timeout,
-            )
+            return self._idle.wait_for(lambda: not self._in_progress and not any(
+                self._counts[state] for state in rows.ACTIVE), timeout)
 
     # Running
 
@@ -275,8 +270,7 @@ class CaptureQueue:
                 log.debug("Capture of %s stopped: %r", item.url, error)
             else:
                 log.exception("Capturing %s failed", item.url)
-                self._fail(item, f"Something went wrong while saving this page: {error!r}. "
-                                 "Details are in the log.")
+                self._fail(item, _went_wrong(error))
         finally:
             with self._lock:
                 self._in_progress -= 1
@@ -306,19 +300,22 @@ class CaptureQueue:
             extracting=extracting, carry_on=lambda: current is not None and self._carry_on(current),
             store=store, waiting=item.article_id, wayback=self._wayback)
         if captured is not None:  # it was in the library already
-            self._already_saved(current, captured)
+            self._advance(current, rows.SAVED, article_id=captured.article_id,
+                          title=captured.title, is_new=False)
 
     def _carry_on(self, item: QueueItem) -> bool:
         """Whether ``item`` is still this worker's to finish (not stopped, not cancelled)."""
         return not self._stopping and self._wanted.get(item.id) == item.attempts
 
-    def _advance(self, item: QueueItem, state: str, **changes) -> QueueItem | None:
+    def _advance(self, item: QueueItem, state: str, title: str = "", is_new: bool = True,
+                 **changes) -> QueueItem | None:
         """``item`` moved to ``state``, or None if it was cancelled or the queue is stopping."""
         with self._lock:
             if self._stopping or not rows.transition(self.library, item, state, **changes):
                 return None
             moved = replace(item, state=state, **changes)
-            event = self._moved(item.state, moved)
+            event = self._moved(item.state, moved, title, is_new)
+            self._tell_if_idle()  # the storer failing the last page
         self._emit(event)
         return moved
 
@@ -327,27 +324,11 @@ class CaptureQueue:
         with self._lock:
             events = [self._moved(save.item.state, replace(save.item, state=rows.SAVED,
                                                            article_id=stored[0]),
-                                  title=save.article.title, is_new=stored[1])
+                                  save.article.title, stored[1])
                       for save, stored in saved if stored is not None]
             self._tell_if_idle()
         for event in events:
             self._emit(event)
-
-    def _store_failed(self, save: Save, error: Exception) -> None:
-        self._fail(save.item, f"Something went wrong while saving this page: {error!r}. "
-                              "Details are in the log.")
-        with self._lock:
-            self._tell_if_idle()
-
-    def _already_saved(self, item: QueueItem, captured: pipeline.Captured) -> None:
-        with self._lock:
-            if self._stopping or not rows.transition(self.library, item, rows.SAVED,
-                                                     article_id=captured.article_id):
-                return
-            event = self._moved(item.state,
-                                replace(item, state=rows.SAVED, article_id=captured.article_id),
-                                title=captured.title, is_new=False)
-        self._emit(event)
 
     def _fail(self, item: QueueItem, reason: str) -> None:
         state = rows.item_state(self.library, item) if not self._stopping else None
@@ -383,10 +364,9 @@ class CaptureQueue:
     def _moved(self, old_state: str, item: QueueItem, title: str = "",
                is_new: bool = True) -> QueueEvent:
         self._counts[old_state] -= 1
-        self._counts[item.state] += 1
-        # No one waits on a move alone: the dispatcher and ``wait`` hear when the item's
-        # worker ends (``_work``), which wakes them once a page rather than at every step.
+        self._counts[item.state] += 1  # (no wakes: ``_work`` ends wake once a page)
         return self._event(item, title, is_new)
+
 
     def _recount(self) -> QueueEvent:
         self._counts = rows.queue_counts(self.library, self.owner)
@@ -429,3 +409,8 @@ class CaptureQueue:
             self._on_event(event)
         except Exception:
             log.exception("The capture queue's event handler failed")
+
+
+def _went_wrong(error: Exception) -> str:
+    return (f"Something went wrong while saving this page: {error!r}. "
+            "Details are in the log.")
