@@ -14,7 +14,7 @@ from lxml.etree import strip_tags
 from lxml_html_clean import Cleaner
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import image_src, is_image_file, load_html
 from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
@@ -103,7 +103,7 @@ def extract(html: str, url: str) -> Extracted:
     tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
     if tree is not None:
         _unformatted_code(tree)
-        _without_decorative_images(tree)
+        _article_images(tree)
         _schemed_images(tree, url)
     document = None if tree is None else _bare_extraction(tree)
     if document is None or word_count(document.raw_text or "") < MIN_WORDS:  # trafilatura's own
@@ -198,8 +198,12 @@ def _unformatted_code(tree) -> None:
             strip_tags(code, *_CODE_FORMATTING)
 
 
-def _without_decorative_images(tree) -> None:
-    """The page without its icons and its pictures that link to other pages (``ICON_PIXELS``)."""
+def _article_images(tree) -> None:
+    """The page's images as the article can show them: icons and pictures linking to other
+    pages taken out (``ICON_PIXELS``), a lazy-loaded picture given the source it names in
+    another attribute, and an image without a source trafilatura reads (``image_src``: no
+    picture file named) taken out with its text kept: trafilatura drops such an image with the
+    text that follows it (a section's first sentences on one page)."""
     for image in tree.xpath("//img[@width or @height]"):
         if any(_icon_sized(image.get(side)) for side in ("width", "height")):
             image.drop_tree()  # keeps the text after it
@@ -207,6 +211,13 @@ def _without_decorative_images(tree) -> None:
         link = next(a for a in image.iterancestors("a") if a.get("href") is not None)
         if not _IMAGE_FILE.search(link.get("href")):
             image.drop_tree()
+    for image in list(tree.iter("img")):
+        if image_src(image) is None:
+            source = next((value for value in image.attrib.values() if is_image_file(value)), None)
+            if source is None:
+                image.drop_tree()
+            else:
+                image.set("src", source)
 
 
 def _icon_sized(size: str | None) -> bool:

@@ -250,3 +250,17 @@ def test_icons_and_pictures_linking_to_other_pages_are_no_part_of_the_article():
     body = lxml.html.fragment_fromstring(page.body_html, create_parent="div")
     assert [img.get("src") for img in body.iter("img")] == ["https://news.example/boat.jpg"]
     assert "Share it." in page.text
+
+
+def test_a_lazy_loaded_image_is_shown_and_an_image_without_a_picture_keeps_the_words_after_it():
+    story = "<p>" + "The ferry crossed the bay twice that morning in the fog. " * 8 + "</p>"
+    placeholder = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="
+    html = (f"<html><body><article><h1>Ferry</h1>{story}<div>"
+            f'<h3>The boat</h3> <img src="{placeholder}" data-lazy="/img/boat.jpg" width="600"> '
+            "The harbour master counted every passenger off the boat at the pier."
+            f'<h3>The pier</h3> <img src="{placeholder}" width="600"> The pilot walked home '
+            f"along the pier in the rain that night.</div>{story}</article></body></html>")
+    page = extract(html, "https://news.example/2024/ferry/story.html")
+    body = lxml.html.fragment_fromstring(page.body_html, create_parent="div")
+    assert [img.get("src") for img in body.iter("img")] == ["https://news.example/img/boat.jpg"]
+    assert "The harbour master counted" in page.text and "The pilot walked home" in page.text
