@@ -233,3 +233,27 @@ def test_a_summary_stored_before_checking_is_checked_when_asked_for(library):
     assert not sentence["supported"]
     assert grounding_store.stored_summary(library, article_id).sentences == [sentence]
     assert grounded_summary(library, article_id, "nobody") is None
+
+
+def test_the_parts_notes_reach_the_combining_prompt_cut_back_to_finished_sentences(library):
+    class NoteTaker(ScriptedModel):
+        """Answers every prompt with a note its token limit cut mid-word, and keeps the prompts."""
+
+        def __init__(self):
+            super().__init__(["Seals kept using the channel. ", "The plant will pow"])
+            self.prompts = []
+
+        def stream_chat(self, messages, max_tokens, cancelled=None):
+            self.prompts.append((messages[-1]["content"], max_tokens))
+            yield from super().stream_chat(messages, max_tokens, cancelled)
+
+    text = "\n".join(f"Paragraph {n}: " + ARTICLE for n in range(12))
+    article_id = add_article(library, text, "https://example.org/notes")
+    model = NoteTaker()
+    model.context_size = 700  # 12 paragraphs of ~70 words cannot fit
+    summary = "".join(summarize_and_store(library, article_id, model))
+    *notes, (combining, answer_tokens) = model.prompts
+    assert len(notes) > 2 and all(tokens < answer_tokens for _, tokens in notes)
+    assert combining.count("Seals kept using the channel.") == len(notes)
+    assert "The plant will pow" not in combining
+    assert summary == "Seals kept using the channel. The plant will pow"  # streamed as written
