@@ -92,7 +92,8 @@ class Storer:
             self._closed = True
             self._changed.notify_all()
             thread = self._thread
-        if thread is not None:
+        # (An event handler that stops the queue runs on this very thread: it cannot wait.)
+        if thread is not None and thread is not threading.current_thread():
             thread.join()
 
     def _run(self) -> None:
