@@ -204,20 +204,23 @@ def _article_images(tree) -> None:
     another attribute, and an image without a source trafilatura reads (``image_src``: no
     picture file named) taken out with its text kept: trafilatura drops such an image with the
     text that follows it (a section's first sentences on one page)."""
-    for image in tree.xpath("//img[@width or @height]"):
-        if any(_icon_sized(image.get(side)) for side in ("width", "height")):
-            image.drop_tree()  # keeps the text after it
-    for image in tree.xpath("//a[@href]//img"):
-        link = next(a for a in image.iterancestors("a") if a.get("href") is not None)
-        if not _IMAGE_FILE.search(link.get("href")):
-            image.drop_tree()
     for image in list(tree.iter("img")):
-        if image_src(image) is None:
+        if _decorative(image):
+            image.drop_tree()  # keeps the text after it
+        elif image_src(image) is None:
             source = next((value for value in image.attrib.values() if is_image_file(value)), None)
             if source is None:
                 image.drop_tree()
             else:
                 image.set("src", source)
+
+
+def _decorative(image) -> bool:
+    """An icon, or a picture linking to another page."""
+    if _icon_sized(image.get("width")) or _icon_sized(image.get("height")):
+        return True
+    link = next((a for a in image.iterancestors("a") if a.get("href") is not None), None)
+    return link is not None and not _IMAGE_FILE.search(link.get("href"))
 
 
 def _icon_sized(size: str | None) -> bool:
