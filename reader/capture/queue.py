@@ -33,7 +33,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
@@ -41,9 +40,10 @@ from reader.capture import pipeline
 from reader.capture.extractor import Extractor
 from reader.capture.fetch import TIMEOUT_SECONDS
 from reader.capture.importers.items import ImportedItem
+from reader.capture.lease import HEARTBEAT_SECONDS, Lease
 from reader.capture.limits import PER_HOST, TOTAL, HostLimiter, Waiting, host_of
 from reader.capture.reports import AddReport, Counts, QueueEvent, Snapshot, checked_pages
-from reader.capture.reports import imported_from
+from reader.capture.reports import imported_from, went_wrong
 from reader.capture.retry import Retry
 from reader.capture.storing import Save, Storer
 from reader.capture.wayback import Wayback
@@ -58,7 +58,6 @@ __all__ = ["STATES", "AddReport", "CaptureQueue", "Counts", "QueueEvent", "Queue
 log = logging.getLogger(__name__)
 
 POOL_IDLE_SECONDS = 120  # an idle queue lets its extraction processes go after this long
-HEARTBEAT_SECONDS = 10.0  # well within queue_rows.LEASE_SECONDS
 
 
 class CaptureQueue:
@@ -81,7 +80,7 @@ class CaptureQueue:
         self._owns_extractor = extractor is None
         self._extractor = extractor or Extractor()
         self._storer = Storer(library, self._stored,
-                              lambda save, error: self._fail(save.item, _went_wrong(error)))
+                              lambda save, error: self._fail(save.item, went_wrong(error)))
         self._limiter = HostLimiter(per_host, total, on_release=self._wake_dispatcher)
         # Items in progress at once: enough to keep every request slot and every extraction
         # process busy, and no more (a fetched page waiting for extraction is held in memory).
@@ -98,14 +97,10 @@ class CaptureQueue:
         self._seq = 0
         self._dispatcher: threading.Thread | None = None
         self._stopping = False
-        self.owner = uuid.uuid4().hex
-        self._last_beat = 0.0
+        self._lease = Lease(library)
+        self.owner = self._lease.owner
         with self._lock:
-            self._beat()
-            # Left by a queue that died or quit: go on with them. Finished ones were shown.
-            rows.adopt(library, self.owner)
-            rows.clear_queue(library, self.owner, (rows.SAVED, rows.CANCELLED))
-            for item in rows.queue_items(library, self.owner, (rows.QUEUED,)):
+            for item in self._lease.take_over():
                 self._push(item)
             self._counts = rows.queue_counts(library, self.owner)
 
@@ -137,25 +132,26 @@ class CaptureQueue:
     def retry(self, item_ids: Sequence[int] | None = None) -> int:
         """Queue again the items ``item_ids`` (failed or cancelled), or every failed item."""
         from_states = (rows.FAILED,) if item_ids is None else (rows.FAILED, rows.CANCELLED)
-        with self._lock:
-            items = rows.change_states(self.library, self.owner, item_ids, from_states,
-                                       rows.QUEUED)
-            for item in items:
-                self._push(item)
-            event = self._recount()
-        self._emit(event)
-        return len(items)
+        return self._change(item_ids, from_states, rows.QUEUED)
 
     def cancel(self, item_ids: Sequence[int] | None = None) -> int:
         """Cancel the items ``item_ids`` (queued, in progress, or failed: then it is dismissed),
         or every item not yet done. A page being fetched is let finish, then dropped."""
         from_states = rows.ACTIVE if item_ids is None else (*rows.ACTIVE, rows.FAILED)
+        return self._change(item_ids, from_states, rows.CANCELLED)
+
+    def _change(self, item_ids: Sequence[int] | None, from_states: Sequence[str],
+                to_state: str) -> int:
         with self._lock:
             items = rows.change_states(self.library, self.owner, item_ids, from_states,
-                                       rows.CANCELLED)
-            self._waiting.drop({item.id for item in items})
-            for item in items:
-                self._unwant(item)
+                                       to_state)
+            if to_state == rows.QUEUED:
+                for item in items:
+                    self._push(item)
+            else:
+                self._waiting.drop({item.id for item in items})
+                for item in items:
+                    self._unwant(item)
             event = self._recount()
         self._emit(event)
         return len(items)
@@ -270,7 +266,7 @@ class CaptureQueue:
                 log.debug("Capture of %s stopped: %r", item.url, error)
             else:
                 log.exception("Capturing %s failed", item.url)
-                self._fail(item, _went_wrong(error))
+                self._fail(item, went_wrong(error))
         finally:
             with self._lock:
                 self._in_progress -= 1
@@ -367,7 +363,6 @@ class CaptureQueue:
         self._counts[item.state] += 1  # (no wakes: ``_work`` ends wake once a page)
         return self._event(item, title, is_new)
 
-
     def _recount(self) -> QueueEvent:
         self._counts = rows.queue_counts(self.library, self.owner)
         self._changed.notify_all()
@@ -383,22 +378,13 @@ class CaptureQueue:
         self._seq += 1
         return QueueEvent(self._seq, Counts(**self._counts), item, title, is_new)
 
-    def _beat(self) -> None:
-        rows.heartbeat(self.library, self.owner)
-        self._last_beat = time.monotonic()
-
     def _keep_lease(self) -> None:
         """Renew this queue's lease, and take over the items of queues that died meanwhile."""
-        if time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
-            return
-        self._beat()
-        if not rows.adopt(self.library, self.owner):
-            return
-        known = self._waiting.ids()
-        for item in rows.queue_items(self.library, self.owner, (rows.QUEUED,)):
-            if item.id not in known:
+        adopted = self._lease.keep(self._waiting.ids())
+        if adopted is not None:
+            for item in adopted:
                 self._push(item)
-        self._emit(self._recount())
+            self._emit(self._recount())
 
     def _wake_dispatcher(self) -> None:
         with self._lock:
@@ -410,7 +396,3 @@ class CaptureQueue:
         except Exception:
             log.exception("The capture queue's event handler failed")
 
-
-def _went_wrong(error: Exception) -> str:
-    return (f"Something went wrong while saving this page: {error!r}. "
-            "Details are in the log.")

@@ -135,3 +135,9 @@ def item_metadata(entry: str | ImportedItem) -> dict:
         return {}
     return {"title": entry.display_title, "tags": list(entry.tags), "archived": entry.archived,
             "favourite": entry.favourite, "added": entry.added}
+
+
+def went_wrong(error: Exception) -> str:
+    """The reason shown for a page whose capture failed on a bug (the log has the rest)."""
+    return (f"Something went wrong while saving this page: {error!r}. "
+            "Details are in the log.")
