@@ -97,6 +97,30 @@ def test_a_forum_thread_keeps_the_opening_post_and_every_reply_without_signature
     assert page.title == "Dishwasher leaves water at the bottom after every cycle"
 
 
+def test_posts_are_their_text_without_edit_notes_and_signatures_written_as_posts():
+    # Each post's signature is written with the post's own markup (a second "bbWrapper"), and
+    # each post carries an edit note: the posts are found by their text alone, so neither is
+    # taken for a post nor kept in one.
+    page = extract(_page("board-thread.html"), "https://baking.example/threads/starter.88/")
+    posts = _posts(page.body_html)
+    assert [heading for heading, _ in posts] == [
+        "Ines Barros · 2025-02-03", "crumbshot · 2025-02-03", "Ines Barros · 2025-02-05",
+        "Paul Heddle · 2025-02-06"]
+    assert "nail polish remover" in posts[0][1] and "stiffer starter" in posts[3][1]
+    for junk in ("Last edited", "Tartine", "twenty years of wild yeast", "retired miller"):
+        assert junk not in page.text, junk
+
+
+def test_a_short_question_is_not_left_out_for_its_longer_answers():
+    # The answers' own group holds most of the thread's words and fewer in all than the group
+    # of every post's text: tighter, but one post short.
+    page = extract(_page("qa-short-question.html"), "https://cycling.example/questions/77")
+    posts = _posts(page.body_html)
+    assert [heading.split(" · ")[0] for heading, _ in posts] == [
+        "Tomas Reed", "Ana Lucia Prieto", "Gideon Marsh", "Sunniva Holt"]
+    assert "stand on the pedals" in posts[0][1] and "stiff link" in posts[3][1]
+
+
 def test_a_thread_is_sanitised_like_any_article():
     hostile = _page("forum-thread.html").replace(
         "Good find.", 'Good find.<script>alert(1)</script><a href="javascript:alert(2)" onclick="x()">look</a>')
