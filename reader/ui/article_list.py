@@ -70,8 +70,9 @@ class ArticleListModel(QAbstractListModel):
         # Rows whose data a view (or anyone) asked for since the list was last read: the only
         # ones that can be on screen.
         self._shown: set[int] = set()
-        # Applying a library change: a selection it moves was not moved by the user.
-        self.following = False
+        # The library change being applied (else None): a selection it moves was not moved by
+        # the user.
+        self.applying: LibraryChange | None = None
 
     @property
     def query(self) -> ListQuery:
@@ -99,7 +100,7 @@ class ArticleListModel(QAbstractListModel):
         on_screen = {i for i in change.updated if i in self._rows} & self._shown
         for article_id in changed | change.removed:
             self._rows.pop(article_id, None)
-        self.following = True
+        self.applying = change
         try:
             if len(changed) + len(change.removed) > MOST_PLACED:
                 self.reload()
@@ -112,7 +113,7 @@ class ArticleListModel(QAbstractListModel):
             self.reload()
             return
         finally:
-            self.following = False
+            self.applying = None
         # The changed rows the list shows are read now, by id: left to the next paint, each
         # would read its whole page (an undone archive: 2.5 ms at 100,000 articles).
         self._read(sorted(listed))

@@ -198,8 +198,16 @@ class Browser(QObject):
     # Showing the current article
 
     def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        applying = self.articles.applying
+        if (applying is not None and current.isValid() and not previous.isValid()
+                and current.data(ID_ROLE) == self.shown_article
+                and self.shown_article not in applying.added | applying.updated):
+            # The list was read again for a large change (a thousand links added) and the
+            # selection put back on the shown article, which did not change: laying it out
+            # again would only stall the window.
+            return
         self.save_position()
-        if self.reader_view.fits() and previous.isValid() and not self.articles.following:
+        if self.reader_view.fits() and previous.isValid() and applying is None:
             # The user moved on from an article that was all on screen: it has been read.
             self._read_to_end(previous.data(ROW_ROLE))
         held, self._not_opened = self._not_opened, None

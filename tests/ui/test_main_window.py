@@ -208,3 +208,37 @@ def test_article_images_show_from_the_library(qtbot, window, site):
     image = window.reader_view.loadResource(QTextDocument.ResourceType.ImageResource,
                                             QUrl(f"reader-image:{source}"))
     assert isinstance(image, QImage) and not image.isNull()
+
+
+def test_a_large_change_keeps_the_shown_article_without_laying_it_out_again(qtbot, window,
+                                                                           library):
+    """A thousand links added at once read the list again; the selection goes back to the
+    article shown, which is shown again only if the change touched it."""
+    from reader.library import NewArticle
+    from reader.ui.article_list import MOST_PLACED
+
+    shown = window.current_article_id()
+    assert shown is not None and window.browser.shown_article == shown
+    laid_out = []
+    window.browser.article_shown.connect(laid_out.append)
+    resets = []
+    window.articles.modelReset.connect(lambda: resets.append(True))
+
+    def add_many(first: int, also_touch: int | None = None) -> None:
+        with library.transaction():
+            for n in range(first, first + MOST_PLACED + 1):
+                url = f"https://example.org/many/{n}"
+                library.add(NewArticle(url=url, original_url=url, title=f"Many {n}",
+                                       body_html="<p>x</p>", text="x"))
+            if also_touch is not None:
+                library.replace_content(also_touch, "Welcome, again", "<p>New text</p>",
+                                        "New text")
+
+    add_many(0)
+    qtbot.waitUntil(lambda: len(resets) == 1, timeout=5000)
+    assert window.current_article_id() == shown and laid_out == []
+
+    add_many(1000, also_touch=shown)
+    qtbot.waitUntil(lambda: laid_out == [shown], timeout=5000)
+    assert window.current_article_id() == shown
+    assert "New text" in window.reader_view.toPlainText()
