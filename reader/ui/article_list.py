@@ -280,13 +280,20 @@ class ArticleDelegate(QStyledItemDelegate):
 
     PADDING = 8
 
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        # Fonts and their metrics by the view's font (and bold or not): made once, not for
+        # every row at every paint (a list repaints all its rows whenever one changes).
+        self._fonts: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
+
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
-        title = QFontMetrics(self._title_font(option.font))
-        meta = QFontMetrics(option.font)
+        title = self._font(option.font, bold=True)[1]
+        meta = self._font(option.font, bold=False)[1]
         return QSize(200, title.height() + meta.height() + 3 * self.PADDING // 2 + 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        self.initStyleOption(option, index)
+        # The view's option says selected or hovered, which is all the background needs (the
+        # model has no font, colour or icon roles for initStyleOption to read).
         option.text = ""
         style = option.widget.style() if option.widget else None
         if style:
@@ -296,20 +303,19 @@ class ArticleDelegate(QStyledItemDelegate):
         text_colour = palette.highlightedText() if selected else palette.text()
         area = option.rect.adjusted(self.PADDING, self.PADDING // 2, -self.PADDING, -self.PADDING // 2)
         row = index.data(ROW_ROLE)
-        title_font = self._title_font(option.font, bold=row is None or not row.read)
-        title_height = QFontMetrics(title_font).height()
+        title_font, title_metrics = self._font(option.font, bold=row is None or not row.read)
+        title_height = title_metrics.height()
         painter.save()
         painter.setFont(title_font)
         title_colour = text_colour.color()
         if index.data(FETCH_ROLE):  # a link without its page: greyed
             title_colour.setAlphaF(0.5)
         painter.setPen(title_colour)
-        title = QFontMetrics(title_font).elidedText(
+        title = title_metrics.elidedText(
             index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideRight, area.width()
         )
         painter.drawText(QRect(area.left(), area.top(), area.width(), title_height),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-        painter.setFont(option.font)
         colour = text_colour.color()
         colour.setAlphaF(0.65)
         painter.setPen(colour)
@@ -319,18 +325,16 @@ class ArticleDelegate(QStyledItemDelegate):
                            palette.link().color() if not selected else text_colour.color())
         painter.restore()
 
-    @staticmethod
-    def _paint_marked(painter: QPainter, area: QRect, text: str, font: QFont, mark_colour) -> None:
+    def _paint_marked(self, painter: QPainter, area: QRect, text: str, font: QFont,
+                      mark_colour) -> None:
         """Draw ``text`` on one line, its MATCH_START..MATCH_END parts bold in ``mark_colour``."""
         plain_colour = painter.pen().color()
-        bold = QFont(font)
-        bold.setBold(True)
         x = area.left()
         marked = False
         for part in text.replace(MATCH_END, MATCH_START).split(MATCH_START):
-            painter.setFont(bold if marked else font)
+            part_font, metrics = self._font(font, bold=marked)
+            painter.setFont(part_font)
             painter.setPen(mark_colour if marked else plain_colour)
-            metrics = QFontMetrics(painter.font())
             room = area.right() - x
             shown = metrics.elidedText(part.replace("\n", " "), Qt.TextElideMode.ElideRight, room)
             painter.drawText(QRect(x, area.top(), room, area.height()),
@@ -340,11 +344,15 @@ class ArticleDelegate(QStyledItemDelegate):
                 break
             marked = not marked
 
-    @staticmethod
-    def _title_font(font: QFont, bold: bool = True) -> QFont:
-        title = QFont(font)
-        title.setBold(bold)
-        return title
+    def _font(self, font: QFont, bold: bool) -> tuple[QFont, QFontMetrics]:
+        """``font``, bold or not, and its metrics."""
+        key = (font.key(), bold)
+        made = self._fonts.get(key)
+        if made is None:
+            made_font = QFont(font)
+            made_font.setBold(bold)
+            made = self._fonts[key] = (made_font, QFontMetrics(made_font))
+        return made
 
 
 class ArticleListView(QListView):
