@@ -41,7 +41,7 @@ run, so machine speed cancels out (load does not: see the load columns).
    a 5 ms `QTimer` probe; a stall = how late a tick ran. While a summary streams (first with the
    model loading, then warm) and while 1,000 links are added with `add_links` (pages on a local
    server); reference: the idle window. A watchdog thread samples the UI thread's Python stack
-   during stalls over 30 ms.
+   during stalls over 12 ms.
 5. **Library scale** (`bench/library_scale.py`, `bench/libgen.py`, `bench/window_probe.py`).
    Libraries of 10,000 and 100,000 generated articles (~600 words each, bulk SQL into a library
    made by `open_library`; cached in ~/.cache/reader-bench, keyed by schema version). Cold start =

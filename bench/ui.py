@@ -13,7 +13,7 @@ A probe timer asks to run every 5 ms; each tick notes the time, and a stall is h
   list and the progress bar follow the queue at most ten times a second: the target is one
   frame (16 ms), as for archiving.
 
-A watchdog thread notes where the UI thread's Python was whenever a tick is over 30 ms late, so
+A watchdog thread notes where the UI thread's Python was whenever a tick is over 12 ms late, so
 that the report can say what the stalls were made of.
 """
 
@@ -41,7 +41,7 @@ TARGET_MS = 50.0
 ADDING_TARGET_MS = 16.0
 LINKS, QUICK_LINKS = 1000, 150
 IDLE_SECONDS = 5.0
-WATCH_LATE = 0.030
+WATCH_LATE = 0.012
 
 
 class Probe:
