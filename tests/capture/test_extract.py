@@ -111,6 +111,21 @@ def test_posts_are_their_text_without_edit_notes_and_signatures_written_as_posts
         assert junk not in page.text, junk
 
 
+def test_a_reply_quoting_an_earlier_post_does_not_repeat_it_but_keeps_other_quotes():
+    opener = ("My rye starter is three weeks old and until last Friday it doubled within six hours "
+              "of every feed.")
+    book = ("A young starter is a restless thing; it settles only once the same bacteria have "
+            "won the jar for a few weeks.")
+    html = _page("board-thread.html").replace(
+        "<p>That smell", f"<blockquote><p>{opener}</p></blockquote><p>That smell"
+    ).replace("<p>Glad it", f"<blockquote><p>{book}</p></blockquote><p>Glad it")
+    page = extract(html, "https://baking.example/threads/starter.88/")
+    posts = _posts(page.body_html)
+    assert page.text.count("doubled within six hours") == 1 and opener in posts[0][1]
+    assert "That smell is acetone" in posts[1][1] and "doubled" not in posts[1][1]
+    assert book in posts[3][1]
+
+
 def test_a_short_question_is_not_left_out_for_its_longer_answers():
     # The answers' own group holds most of the thread's words and fewer in all than the group
     # of every post's text: tighter, but one post short.

@@ -29,6 +29,8 @@ MIN_THREAD_WORDS = 30
 # Posts are kept only if their words include this share of what trafilatura read as the page's
 # text: below it, the group of posts was something else (a list of teasers, say).
 COVERAGE = 0.6
+# A quote inside a post is left out when this share of its word 4-grams is in the posts before.
+QUOTED = 0.8
 # Markup that is never part of a post's text.
 # (Not <noscript>: Discourse and Flarum serve their posts inside it, for readers without
 # JavaScript. Not <form>: forum software wraps a whole thread in one.)
@@ -45,7 +47,7 @@ _DATE_PROPS = ("datePublished", "dateCreated", "uploadDate")
 _JUNK = re.compile(r"vote|score|signature|badge|reputation|share|social|reaction|avatar|"
                    r"user-?info|user-?details|user-?card|author|poster|profile|post-?meta|byline|"
                    r"toolbar|actions|button|permalink|post-?number|likes|flair|attribution|"
-                   r"comment")  # searched in lowercased names: IGNORECASE made each search 8x slower
+                   r"comment")  # searched in lowercased names (IGNORECASE: each search 8x slower)
 _SIGNATURES = "//*[contains(@class, 'signature') or contains(@id, 'signature')]"
 _BLOCKS = ("div", "ul", "ol", "li", "p", "span", "section", "header", "table", "dl")
 _LINE_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "tr",
@@ -68,16 +70,30 @@ def thread_of(root: HtmlElement, article_text: str) -> tuple[str, str] | None:
     if _covered(article_text, " ".join(post.body.text_content() for post in posts)) < COVERAGE:
         return None
     thread = lxml.html.Element("div")
+    earlier: set[tuple[str, ...]] = set()  # the word 4-grams of the posts before
     for post in posts:
         section = lxml.html.Element("section")
         heading = " · ".join(part for part in (post.author, _day(post.date)) if part)
         if heading:
             section.append(lxml.html.Element("h4"))
             section[0].text = heading
-        section.append(cleaned(post.body))
+        body = cleaned(post.body)
+        _drop_quotes_of(earlier, body)
+        earlier |= _shingles(body.text_content().casefold())
+        section.append(body)
         thread.append(section)
     text = block_text(thread)
     return lxml.html.tostring(thread, encoding="unicode"), text
+
+
+def _drop_quotes_of(earlier: set[tuple[str, ...]], body: HtmlElement) -> None:
+    """Take out of a post ``body`` the quotes of earlier posts (``earlier``: their word 4-grams):
+    the thread holds those posts already, and each reply quoting the question repeated it."""
+    for quote in list(body.iter("blockquote")):
+        quoted = _shingles(quote.text_content().casefold())
+        repeated = quoted and len(quoted & earlier) >= QUOTED * len(quoted)
+        if repeated and quote.getparent() is not None:
+            quote.drop_tree()
 
 
 def block_text(element: HtmlElement) -> str:
