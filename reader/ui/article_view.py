@@ -11,6 +11,12 @@ from reader.library.pending import PENDING, FetchStatus
 FETCH_SCHEME = "reader-fetch"  # a link in the article that asks for its page: reader-fetch:ID
 
 _LEADING_H1 = re.compile(r"^\s*<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+# Images between blocks (a page's <figure>, whose wrapper sanitising leaves out): Qt's rich text
+# would put them at the end of the line before. (The sanitiser's serialiser escapes ">" in
+# attribute values, so a tag ends at the first ">".)
+_IMAGES_BETWEEN_BLOCKS = re.compile(
+    r"(^|</(?:p|h[1-6]|ul|ol|dl|blockquote|pre|table|div|section|figure)>)(\s*)"
+    r"(<img\b[^>]*>(?:\s*<img\b[^>]*>)*)", re.IGNORECASE)
 
 
 def article_html(article: Article, status: FetchStatus = FetchStatus()) -> str:
@@ -36,7 +42,7 @@ def article_html(article: Article, status: FetchStatus = FetchStatus()) -> str:
     return (
         f'<h1 class="title">{escape(article.title)}</h1>'
         f'<p class="byline">{byline}</p>{source}<hr/>'
-        f"{_without_repeated_title(article.body_html, article.title)}"
+        f"{_images_as_blocks(_without_repeated_title(article.body_html, article.title))}"
     )
 
 
@@ -46,6 +52,11 @@ def _without_repeated_title(body_html: str, title: str) -> str:
     if match and unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() == title.strip():
         return body_html[match.end():]
     return body_html
+
+
+def _images_as_blocks(body_html: str) -> str:
+    """Each image that stands between blocks in a paragraph of its own (its own line)."""
+    return _IMAGES_BETWEEN_BLOCKS.sub(r'\1\2<p class="figure">\3</p>', body_html)
 
 
 def _date(published: str) -> str:

@@ -75,3 +75,33 @@ def test_the_column_keeps_its_width_from_a_short_article_to_a_long_one(qtbot, li
     view.show_article(article("long", 200))
     assert not view.fits()
     assert view.viewport().width() == width
+
+
+def test_a_figure_picture_has_a_line_of_its_own_and_an_inline_one_stays_in_its_text(
+        qtbot, library):
+    """The photo essay's figures lose their <figure> wrapper when the page is sanitised; the
+    reader view still shows each on its own line, not at the end of the line before."""
+    from pathlib import Path
+
+    from reader.capture.extract import extract
+    from reader.library import NewArticle
+
+    page = Path(__file__).parent.parent / "fixtures" / "pages" / "photo-essay.html"
+    url = "https://example.org/photo-essay"
+    found = extract(page.read_text(encoding="utf-8"), url)
+    article_id, _ = library.add(NewArticle(url=url, original_url=url, title=found.title,
+                                           body_html=found.body_html, text=found.text))
+    view = ReaderView(library)
+    qtbot.addWidget(view)
+    view.show_article(library.get(article_id))
+    blocks = []
+    block = view.document().begin()
+    while block.isValid():
+        blocks.append(block.text())
+        block = block.next()
+    picture = "\ufffc"  # how a document holds an image
+    alone = [text for text in blocks if text.strip() == picture]
+    inline = [text for text in blocks if picture in text and text.strip() != picture]
+    assert len(alone) >= 2  # the harbour wall and the lighthouse figures
+    assert any(text.lstrip(picture).strip().startswith("The tidal energy works") for text in inline)
+    assert not any(text.rstrip().endswith("came from." + picture) for text in blocks)
