@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library.highlights import Highlight
-from reader.ui.article_list import paint_empty_message
+from reader.ui.article_list_view import paint_empty_message
 
 HIGHLIGHT_ROLE = Qt.ItemDataRole.UserRole  # the row's Highlight (None for a section title)
 LINES_ROLE = Qt.ItemDataRole.UserRole + 1  # the quieter lines under the quote: (text, italic)

@@ -35,7 +35,8 @@ from reader.library.listing import SORTS
 from reader.settings import Settings
 from reader.ui import ui_state
 from reader.ui.actions_controller import ArticleActions
-from reader.ui.article_list import ArticleDelegate, ArticleListModel, ArticleListView
+from reader.ui.article_list import ArticleListModel
+from reader.ui.article_list_view import ArticleDelegate, ArticleListView
 from reader.ui.browser import Browser
 from reader.ui.capture_controller import CaptureController
 from reader.ui.capture_status import CaptureStatus, QueueBridge

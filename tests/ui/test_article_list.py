@@ -142,12 +142,41 @@ def test_only_rows_shown_are_redrawn(library):
     assert last.data(ID_ROLE) == unseen and "★" in last.data(Qt.ItemDataRole.UserRole + 1)
 
 def test_a_large_change_reads_the_list_once(library):
+    """Articles that go in among the others (by title, on both sides of the welcome article):
+    the list is read again, once."""
     model = ArticleListModel(library)
+    model.set_query(ListQuery(sort="title"))
     library.subscribe(model.apply)
     resets = []
     model.modelReset.connect(lambda: resets.append(True))
     with library.transaction():
         for n in range(MOST_PLACED + 1):
             library.add(NewArticle(url=f"https://e.org/{n}", original_url=f"https://e.org/{n}",
-                                   title=f"N{n}", body_html="", text="x"))
+                                   title=f"{'AZ'[n % 2]}{n}", body_html="", text="x"))
     assert resets == [True] and model.rowCount() == MOST_PLACED + 2
+    assert listed(model) == library.ids(model.query)
+
+
+def test_a_thousand_links_added_newest_first_are_one_block_of_rows(qtmodeltester, library):
+    """The usual large change (links dropped or imported, the newest first): one insert at the
+    top, without reading the list again, the selection kept on its article."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    model = ArticleListModel(library)
+    library.subscribe(model.apply)
+    qtmodeltester.check(model)
+    selection = QItemSelectionModel(model)
+    welcome = model.index(0).data(ID_ROLE)
+    selection.setCurrentIndex(model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate)
+    inserted, resets = [], []
+    model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
+    model.modelReset.connect(lambda: resets.append(True))
+    with library.transaction():
+        for n in range(1000):
+            library.add(NewArticle(url=f"https://e.org/{n}", original_url=f"https://e.org/{n}",
+                                   title=f"Link {n}", body_html="", text="x",
+                                   added=f"2030-01-01T00:{n // 60:02d}:{n % 60:02d}+00:00"))
+    assert resets == [] and inserted == [(0, 999)]
+    assert listed(model) == library.ids(model.query)
+    assert selection.currentIndex().data(ID_ROLE) == welcome
+    assert model.index(0).data() == "Link 999"
