@@ -195,26 +195,31 @@ def _warm(name: str) -> None:
 
 def _score_page(job: tuple[str, Page, dict[str, float]]) -> PageResult:
     name, page, settings = job
-    _apply(settings)
     _warm(name)
     html = page.html()
     error = ""
+    defaults = _apply(settings)
     start = time.process_time()
     try:
         text = EXTRACTORS[name](html, page.url)
     except Exception as exc:  # an extractor crash is a failed page, not a failed run
         text, error = "", f"{type(exc).__name__}: {exc}"
     seconds = time.process_time() - start
+    _apply(defaults)  # with one process, a tuned value stayed set for the next set's plain run
     counts = METRICS[page.set][0](page.truth, text)
     return PageResult(page.key, page.url, counts, seconds, len(text.split()), error,
                       page.type, page.half)
 
 
-def _apply(settings: dict[str, float]) -> None:
-    """Set each ``module.NAME`` to its value in this (worker) process."""
+def _apply(settings: dict[str, float]) -> dict[str, float]:
+    """Set each ``module.NAME`` to its value in this process; the values they had before."""
+    before = {}
     for dotted, value in settings.items():
-        module, _, name = dotted.rpartition(".")
-        setattr(importlib.import_module(module), name, value)
+        module_name, _, name = dotted.rpartition(".")
+        module = importlib.import_module(module_name)
+        before[dotted] = getattr(module, name)
+        setattr(module, name, value)
+    return before
 
 
 def score(pages: Sequence[Page], names: Sequence[str] = ("reader",), jobs: int = 1,

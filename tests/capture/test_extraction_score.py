@@ -131,3 +131,20 @@ def test_each_page_type_scores_at_least_bare_trafilatura_on_a_wcxb_sample(page_t
     assert reader.metrics["f1"] >= trafilatura.metrics["f1"] - MARGIN, (
         f"{page_type}: Reader {reader.metrics['f1']:.3f}, trafilatura "
         f"{trafilatura.metrics['f1']:.3f}; worst pages: {worst}")
+
+
+PROBED = "untuned"  # a setting of this module, tuned by the test below
+
+
+def test_a_tuned_setting_is_put_back_after_each_page(tmp_path, monkeypatch):
+    page_file = tmp_path / "page.html.gz"
+    with score.gzip.open(page_file, "wt", encoding="utf-8") as handle:
+        handle.write("<html></html>")
+    page = score.Page("key", "", "untuned", page_file, "wcxb-dev")
+    monkeypatch.setitem(score.EXTRACTORS, "probe", lambda html, url: sys.modules[__name__].PROBED)
+    setting = f"{__name__}.PROBED"
+    (tuned,) = score.score([page], ["probe"], settings={setting: "tuned"})
+    (plain,) = score.score([page], ["probe"])  # one process: the same module as the tuned run
+    assert tuned.pages[0].f1 == 0.0
+    assert plain.pages[0].f1 == 1.0
+    assert PROBED == "untuned"
