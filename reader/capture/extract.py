@@ -17,6 +17,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import image_src, is_image_file, load_html
 from trafilatura.xml import xmltotxt
 
+from reader.capture.extraction.continuation import continue_article
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
 from reader.capture.extraction.thread import thread_of
@@ -114,6 +115,7 @@ def extract(html: str, url: str) -> Extracted:
         raise CaptureError(f"No article text found on this page: {url}")
     metadata = page_metadata(tree, url)
     title = (metadata.title or "").strip()
+    continue_article(tree, document.body)
     body_html, text = _html_and_text(document.body, title)
     kind = page_kind(html)
     posts = None
