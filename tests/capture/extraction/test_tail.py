@@ -1,0 +1,33 @@
+"""Boxes after an article's last paragraph that are mostly headings (a newsletter sign-up's
+states, teaser cards' titles and standfirsts) are left out; a last section, a heading and a list, is kept."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reader.capture.extract import extract
+
+PAGE = Path(__file__).resolve().parents[2] / "fixtures" / "pages" / "newsletter-tail.html"
+URL = "https://gazette.example/local/cycle-lanes"
+LAST_SENTENCE = "with the work done one block at a time."
+
+
+def test_a_newsletter_box_and_teaser_cards_after_the_article_are_left_out():
+    # trafilatura's reading keeps both (the box's picture keeps its block; a list ends it)
+    text = extract(PAGE.read_text(encoding="utf-8"), URL).text
+    assert text.endswith(LAST_SENTENCE)
+    assert "Thanks for signing up" not in text and "Ferry fares" not in text
+
+
+def test_a_last_section_of_a_heading_and_a_list_stays():
+    further = ("<h2>Where the lanes will run</h2><ul>"
+               + "".join(f"<li>{street}, from the station to the quay, with a kerb between the lane"
+                         " and the parked cars</li>" for street in ("Harbour Road", "Quay Street",
+                                                                   "Mill Lane"))
+               + "</ul>")
+    html = re.sub(r'<div class="Briefing-box">.*?</ul>', further, PAGE.read_text(encoding="utf-8"),
+                  flags=re.DOTALL)
+    text = extract(html, URL).text
+    assert "Where the lanes will run" in text
+    assert "Mill Lane, from the station to the quay" in text
