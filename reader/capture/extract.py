@@ -20,7 +20,7 @@ from trafilatura.xml import xmltotxt
 from reader.capture.extraction.continuation import continue_article
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
-from reader.capture.extraction.tail import trim_headed_tail
+from reader.capture.extraction.ends import trim_headed_ends
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 
@@ -117,7 +117,7 @@ def extract(html: str, url: str) -> Extracted:
     metadata = page_metadata(tree, url)
     title = (metadata.title or "").strip()
     continue_article(tree, document.body)
-    trim_headed_tail(document.body)
+    trim_headed_ends(document.body)
     body_html, text = _html_and_text(document.body, title)
     kind = page_kind(html)
     posts = None

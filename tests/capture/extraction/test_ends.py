@@ -1,5 +1,6 @@
-"""Boxes after an article's last paragraph that are mostly headings (a newsletter sign-up's
-states, teaser cards' titles and standfirsts) are left out; a last section, a heading and a list, is kept."""
+"""Around an article's prose: a standfirst before the first paragraph and boxes after the last
+that are mostly headings (a newsletter sign-up's states, teaser cards' titles and standfirsts)
+are left out; a last section, a heading and a list, is kept."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 from reader.capture.extract import extract
 
-PAGE = Path(__file__).resolve().parents[2] / "fixtures" / "pages" / "newsletter-tail.html"
+PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
+PAGE = PAGES / "newsletter-tail.html"
 URL = "https://gazette.example/local/cycle-lanes"
 LAST_SENTENCE = "with the work done one block at a time."
 
@@ -31,3 +33,11 @@ def test_a_last_section_of_a_heading_and_a_list_stays():
     text = extract(html, URL).text
     assert "Where the lanes will run" in text
     assert "Mill Lane, from the station to the quay" in text
+
+
+def test_the_standfirst_before_the_first_paragraph_is_left_out():
+    # trafilatura's reading starts with the <h2> standfirst (the <h1> title is stored apart)
+    html = (PAGES / "standfirst-article.html").read_text(encoding="utf-8")
+    text = extract(html, "https://gazette.example/transport/night-buses").text
+    assert text.startswith("The regional transport board confirmed on Monday")
+    assert "every hour after midnight" not in text
