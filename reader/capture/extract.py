@@ -18,9 +18,9 @@ from trafilatura.utils import image_src, is_image_file, load_html
 from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.continuation import continue_article
+from reader.capture.extraction.ends import trim_headed_ends
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
-from reader.capture.extraction.ends import trim_headed_ends
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 

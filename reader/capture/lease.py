@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Collection
 
 from reader.library import Library, queue_rows as rows
 from reader.library.queue_rows import QueueItem
@@ -35,13 +34,12 @@ class Lease:
         rows.clear_queue(self.library, self.owner, (rows.SAVED, rows.CANCELLED))
         return rows.queue_items(self.library, self.owner, (rows.QUEUED,))
 
-    def keep(self, known: Collection[int]) -> list[QueueItem] | None:
-        """Renew the lease if a beat is due. Returns the queued items taken over from queues
-        that died meanwhile (less those in ``known``), or None when none were."""
+    def keep(self) -> list[QueueItem] | None:
+        """Renew the lease if a beat is due. Where that took over the items of queues that died
+        meanwhile, returns this queue's queued items (the taken-over ones among them); else None."""
         if time.monotonic() - self._renewed < HEARTBEAT_SECONDS:
             return None
         self.renew()
         if not rows.adopt(self.library, self.owner):
             return None
-        return [item for item in rows.queue_items(self.library, self.owner, (rows.QUEUED,))
-                if item.id not in known]
+        return rows.queue_items(self.library, self.owner, (rows.QUEUED,))

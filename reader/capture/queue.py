@@ -132,26 +132,25 @@ class CaptureQueue:
     def retry(self, item_ids: Sequence[int] | None = None) -> int:
         """Queue again the items ``item_ids`` (failed or cancelled), or every failed item."""
         from_states = (rows.FAILED,) if item_ids is None else (rows.FAILED, rows.CANCELLED)
-        return self._change(item_ids, from_states, rows.QUEUED)
+        with self._lock:
+            items = rows.change_states(self.library, self.owner, item_ids, from_states,
+                                       rows.QUEUED)
+            for item in items:
+                self._push(item)
+            event = self._recount()
+        self._emit(event)
+        return len(items)
 
     def cancel(self, item_ids: Sequence[int] | None = None) -> int:
         """Cancel the items ``item_ids`` (queued, in progress, or failed: then it is dismissed),
         or every item not yet done. A page being fetched is let finish, then dropped."""
         from_states = rows.ACTIVE if item_ids is None else (*rows.ACTIVE, rows.FAILED)
-        return self._change(item_ids, from_states, rows.CANCELLED)
-
-    def _change(self, item_ids: Sequence[int] | None, from_states: Sequence[str],
-                to_state: str) -> int:
         with self._lock:
             items = rows.change_states(self.library, self.owner, item_ids, from_states,
-                                       to_state)
-            if to_state == rows.QUEUED:
-                for item in items:
-                    self._push(item)
-            else:
-                self._waiting.drop({item.id for item in items})
-                for item in items:
-                    self._unwant(item)
+                                       rows.CANCELLED)
+            self._waiting.drop({item.id for item in items})
+            for item in items:
+                self._unwant(item)
             event = self._recount()
         self._emit(event)
         return len(items)
@@ -380,10 +379,12 @@ class CaptureQueue:
 
     def _keep_lease(self) -> None:
         """Renew this queue's lease, and take over the items of queues that died meanwhile."""
-        adopted = self._lease.keep(self._waiting.ids())
-        if adopted is not None:
-            for item in adopted:
-                self._push(item)
+        queued = self._lease.keep()
+        if queued is not None:
+            known = self._waiting.ids()
+            for item in queued:
+                if item.id not in known:
+                    self._push(item)
             self._emit(self._recount())
 
     def _wake_dispatcher(self) -> None:
