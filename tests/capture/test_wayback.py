@@ -9,11 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, strategies as st
 
 from reader.capture.importers import ImportedItem
 from reader.capture.queue import Counts
 from reader.capture.fetch import Page
-from reader.capture.wayback import Wayback, from_settings, is_parked, strip_toolbar
+from reader.capture.wayback import _PARKED, Wayback, _says_parked, from_settings, is_parked
+from reader.capture.wayback import strip_toolbar
 from reader.library import pending
 from reader.settings import Settings
 from tests.capture.queue_helpers import run_queue
@@ -187,3 +189,17 @@ def test_an_article_about_domains_for_sale_is_not_a_parking_page():
     html = f"<html><title>This domain is for sale: a history</title><p>{words}</p></html>"
     assert not is_parked(Page(url="http://x.example/", content_type="text/html",
                               raw=html.encode(), html=html))
+
+
+_PHRASES = ["this domain is for sale", "The Domain Name may be for sale", "BUY THIS DOMAIN",
+            "domain parked", "Parked Free", "this domain name is available for purchase",
+            "the domain has expired", "domains", "parkedness", "a domain of its own"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_PHRASES), st.text(" \n<>/.,x1é", max_size=30),
+                          st.sampled_from([" ", "<b>", "</p>", "\n", "x"])), max_size=40))
+def test_a_parking_phrase_is_found_wherever_the_whole_page_search_finds_it(pieces):
+    """The phrases are looked for only around their words: the same answer as searching the
+    whole page (for the three ways a word is written: lower, capitalised, upper case)."""
+    html = "".join(pieces)
+    assert _says_parked(html) is bool(_PARKED.search(html))
