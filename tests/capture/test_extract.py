@@ -7,8 +7,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, strategies as st
+from trafilatura.utils import is_image_file
 
-from reader.capture.extract import MAX_WORD, bounded_words, extract, word_count
+from reader.capture.extract import MAX_WORD, _is_image_file, bounded_words, extract, word_count
 from reader.capture.extraction.kind import (
     ARTICLE,
     DISCUSSION,
@@ -303,3 +305,27 @@ def test_a_lazy_loaded_image_is_shown_and_an_image_without_a_picture_keeps_the_w
     body = lxml.html.fragment_fromstring(page.body_html, create_parent="div")
     assert [img.get("src") for img in body.iter("img")] == ["https://news.example/img/boat.jpg"]
     assert "The harbour master counted" in page.text and "The pilot walked home" in page.text
+
+
+@given(st.lists(st.one_of(st.sampled_from([".png", ".JPG", ".jpeg?w=3", ".webp#x", ".heic", ".gif.",
+                                           "data:image/png;base64,", " ", "\n", "/", "a.b", "é"]),
+                          st.text(max_size=12)), max_size=20))
+def test_an_image_address_is_told_as_trafilatura_tells_it(pieces):
+    """Reader's linear test of an image address answers as trafilatura's own (whose pattern
+    took time growing with the square of an address's length)."""
+    address = "".join(pieces)
+    assert _is_image_file(address) is is_image_file(address)
+
+
+def test_a_lazy_loaded_picture_of_a_post_is_its_picture_not_the_placeholder():
+    """A forum's posts are read from the page itself: a picture there is the one its
+    ``data-src`` names (the ``src`` is a placeholder the page's script replaces)."""
+    html = _page("board-thread.html").replace(
+        "bigger feeds and it is back to doubling by lunchtime, and the smell has gone back to yoghurt and green apples. I also moved the jar to the shelf by the back door, which is a few degrees cooler than the counter.</p>",
+        'bigger feeds and it is back to doubling by lunchtime, and the smell has gone back to yoghurt and green apples. I also moved the jar to the shelf by the back door, which is a few degrees cooler than the counter.</p>'
+        '<p><img src="/spacer.png" data-src="/uploads/jar.png" alt="The jar"></p>', 1)
+    assert "/uploads/jar.png" in html
+    page = extract(html, "https://forum.example/t/1")
+    sources = [img.get("src") for img in
+               lxml.html.fragment_fromstring(page.body_html, create_parent="div").iter("img")]
+    assert sources == ["https://forum.example/uploads/jar.png"]

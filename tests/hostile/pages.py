@@ -26,6 +26,7 @@ SAVED = {
     "/to-localhost": "A plain article",
     "/to-mapped": "A plain article",
     "/hostile-images.html": "Hostile pictures",  # with only /ok.png of its pictures stored
+    "/inline-pictures": "Inline pictures",  # in moments, not the minutes it once took
 }
 
 

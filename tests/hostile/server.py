@@ -96,6 +96,9 @@ HOSTILE_IMAGES = ("/svg-as.png", "/svg-typed.svg", "/huge-pixels.png", "/html-as
                   "/trickle-image", "/bomb-gzip", "/to-file", "/loop-a", "/ok.png")
 
 
+_INLINE_PICTURE = "data:image/png;base64," + "iVBORw0KGgo" * 740  # 8 kB, no file name
+
+
 # path -> what to send (bytes), or a function of (connection, server) that sends it itself
 Route = bytes | Callable[[socket.socket, "HostileServer"], None]
 
@@ -160,6 +163,10 @@ def _routes(server: HostileServer) -> dict[str, Route]:
         "/giant-title": _answer(_page("Big news " + "x" * 5_000_000, _paragraphs())),
         "/giant-attribute": _answer(_page("Attributes", f'<p title="{"y" * 5_000_000}">a</p>'
                                           + _paragraphs())),
+        # inline pictures trafilatura's test of an image address took 0.2 s each to read
+        "/inline-pictures": _answer(_page("Inline pictures", "".join(
+            f'{_paragraphs(1)}<p><img data-src="{_INLINE_PICTURE}" src="{_INLINE_PICTURE}"></p>'
+            for _ in range(100)))),
         "/deep-nesting": _answer(_page("Deep", "<div>" * 60_000 + "deep" + "</div>" * 60_000)),
         "/nul-bytes": _answer(_page("Nul\0bytes", _paragraphs()).replace(b"harbours", b"\0\0")),
         "/wrong-charset": _answer(_page("Café", _paragraphs()), "text/html; charset=x-klingon"),
