@@ -98,13 +98,20 @@ def localise_images(
     if local is None:
         local = host_is_local(urlsplit(page_url).hostname or "")
     stored: dict[str, str | None] = {}  # url -> hash, None when it could not be kept
+    # server -> why it failed: its other pictures are not waited for (each download may take
+    # ``timeout``: twenty pictures on a server that never answers took twenty times that)
+    unreachable: dict[str, str] = {}
     result = LocalImages(body_html="")
     for img in list(fragment.iter("img")):
         url = (img.get("src") or "").strip()  # extraction keeps only http(s) addresses
         if url and url not in stored:
+            server = urlsplit(url).netloc
             try:
                 if len(stored) >= max_images:
                     raise _Unusable(f"more than {max_images} images in the article")
+                if server in unreachable:
+                    raise _Unusable(f"its server failed for an earlier picture: "
+                                    f"{unreachable[server]}")
                 with slot(url):
                     content_type, data = _download(url, page_url, max_bytes, timeout, local,
                                                    cancelled)
@@ -114,6 +121,8 @@ def localise_images(
                 stored[url] = None
                 result.skipped.append((url, str(error)))
                 log.info("Image left out of %s: %s (%s)", page_url, url, error)
+                if getattr(error.__cause__, "unreachable", False):
+                    unreachable[server] = str(error)
         if stored.get(url):
             img.set("src", image_url(stored[url]))
         else:

@@ -49,14 +49,19 @@ _TRANSPORT_ERRORS = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.
                      httpcore.UnsupportedProtocol, LocalAddressRefused, NameNotFound, OSError)
 
 Cancelled = Callable[[], bool] | threading.Event | None
+# What fails before a connection is made: the server, not one download, failed.
+_NOT_CONNECTED = (httpcore.ConnectError, httpcore.ConnectTimeout, NameNotFound)
 
 
 class DownloadError(CaptureError):
-    """A download failed; ``reason`` says why in a few words, ``str()`` in a sentence."""
+    """A download failed; ``reason`` says why in a few words, ``str()`` in a sentence.
+    ``unreachable``: no connection was made (no such name, refused, no answer in time), so
+    another download from that server now would most likely fail the same way."""
 
     def __init__(self, message: str, reason: str):
         super().__init__(message)
         self.reason = reason
+        self.unreachable = False
 
 
 class DownloadCancelled(DownloadError):
@@ -106,10 +111,7 @@ def get(url: str, *, accept: str, max_bytes: int, seconds: float, reach: Reach,
         with pool:
             return _follow(pool, url, request_headers, max_bytes, watchdog, check)
     except _TRANSPORT_ERRORS as error:
-        watchdog.raise_if_ended(url)  # a shut socket shows as whichever error it caused
-        if isinstance(error, httpcore.TimeoutException):
-            raise watchdog.deadline_error(url) from error
-        raise _explain(error, url) from error
+        raise _failure(error, url, watchdog) from error
     finally:
         watchdog.stop()
 
@@ -212,6 +214,17 @@ def _read(answer, headers: dict[str, str], max_bytes: int, url: str) -> bytes:
     return bytes(body)
 
 
+def _failure(error: Exception, url: str, watchdog: _Watchdog) -> DownloadError:
+    """What the transport's ``error`` means for the download of ``url``: a socket the watchdog
+    shut shows as whichever error that caused, so the watchdog's reason comes first."""
+    failure = watchdog.ended_error(url) or (
+        watchdog.deadline_error(url) if isinstance(error, httpcore.TimeoutException)
+        else _explain(error, url))
+    failure.unreachable = (isinstance(error, _NOT_CONNECTED)
+                           and not isinstance(failure, DownloadCancelled))
+    return failure
+
+
 def _explain(error: Exception, url: str) -> DownloadError:
     host = httpx.URL(url).host if url.startswith(("http:", "https:")) else url
     if isinstance(error, LocalAddressRefused):
@@ -257,10 +270,17 @@ class _Watchdog:
         return {"connect": left, "read": left, "write": left, "pool": left}
 
     def raise_if_ended(self, url: str) -> None:
+        error = self.ended_error(url)
+        if error is not None:
+            raise error
+
+    def ended_error(self, url: str) -> DownloadError | None:
+        """Why the download was ended (None: it was not)."""
         if self.ended == "cancelled":
-            raise DownloadCancelled(f"Cancelled: {url}", "capture cancelled")
+            return DownloadCancelled(f"Cancelled: {url}", "capture cancelled")
         if self.ended == "deadline":
-            raise self.deadline_error(url)
+            return self.deadline_error(url)
+        return None
 
     def deadline_error(self, url: str) -> DownloadError:
         return DownloadError(f"The server took too long to answer ({self.seconds:g} s): {url}",

@@ -6,6 +6,7 @@ server below, which also answers the other ways images go wrong)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -199,3 +200,19 @@ def test_images_go_when_no_article_shows_them(library, essay):
 
     assert prune_images(library) == 3
     assert _count(library, "images") == 0
+
+
+def test_pictures_on_a_server_that_cannot_be_reached_are_tried_once(library, image_site):
+    """A server refusing (or, alike, unknown or silent) fails every picture on it: the first
+    says why, the others are not waited for; pictures elsewhere are kept."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    body = "".join(f'<p><img src="{dead}/{name}.png"></p>' for name in ("a", "b", "c"))
+    body += f'<p><img src="{image_site.url("images/harbour-wall.png")}"></p>'
+    local = localise_images(library, body, image_site.url("essay.html"), local=True)
+    assert [url for url, _digest in local.images] == [image_site.url("images/harbour-wall.png")]
+    reasons = [reason for _url, reason in local.skipped]
+    assert reasons[0] == "the server refused the connection"
+    assert reasons[1:] == ["its server failed for an earlier picture: "
+                           "the server refused the connection"] * 2
