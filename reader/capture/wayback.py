@@ -43,7 +43,7 @@ PARKED_MAX_WORDS = 300  # more words than this is a page with something to read
 PARKED_SCAN_CHARS = 300_000  # parking pages are small; a long page is not read through
 # Every phrase of ``_PARKED`` holds one of these words, written in one of these ways. Searched
 # over a whole page, the case-blind phrases cost 8 ms of CPU a page (real pages of 100-300 kB:
-# a third of `reader add`'s own process); these words are found at memory speed, and the
+# nearly half of `reader add`'s own process); these words are found at memory speed, and the
 # phrases are looked for only around them.
 _PARKED_WORDS = ("domain", "Domain", "DOMAIN", "parked", "Parked", "PARKED")
 _AROUND = (40, 80)  # characters before and after such a word that a phrase may take
