@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import lxml.html
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 # A group of post texts may hold this share of the best group's prose and still be preferred for
@@ -40,7 +41,13 @@ _DIGITS = re.compile(r"\d+")
 _AUTHOR_CLASS = re.compile(r"author|user-?name|poster|user-details|byline|member-?name|user-?link",
                            re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|time|posted", re.IGNORECASE)
-_DATE_PROPS = ("datePublished", "dateCreated", "uploadDate")
+# (Compiled once, and the classed elements around a post listed once for its author and date:
+# the post search on WCXB's sample's discussion-like pages, 7.6 -> 7.2 ms a page.)
+_AUTHOR_PROP = XPath(".//*[@itemprop='author']")
+_NAME_PROP = XPath(".//*[@itemprop='name']")
+_DATE_PROPS = [XPath(f".//*[@itemprop='{prop}']")
+               for prop in ("datePublished", "dateCreated", "uploadDate")]
+_CLASSED = XPath(".//*[@class]")
 # Classes and ids of what surrounds a post's text rather than being part of it. (Comments too:
 # the remarks under a question or an answer, which the post's group can take in where they hold
 # many words; forum pages of the development sets 0.753 -> 0.764, both halves up.)
@@ -260,7 +267,8 @@ def _post(body: HtmlElement, ancestor_counts: Counter) -> Post:
             break
         container = ancestor
     inside = set(body.iter())  # the post's text, where its author and date are not
-    return Post(_author(container, inside), _date(container, inside), body)
+    classed = _outside(container, inside, _CLASSED)
+    return Post(_author(container, inside, classed), _date(container, inside, classed), body)
 
 
 def cleaned(body: HtmlElement) -> HtmlElement:
@@ -286,33 +294,35 @@ def _no_words(element: HtmlElement) -> bool:
     return not _LETTERS.search(element.text_content()) and next(element.iter("img"), None) is None
 
 
-def _outside(container: HtmlElement, inside: set[HtmlElement], xpath: str) -> list[HtmlElement]:
-    return [e for e in container.xpath(xpath) if e not in inside]
+def _outside(container: HtmlElement, inside: set[HtmlElement], xpath: XPath) -> list[HtmlElement]:
+    return [e for e in xpath(container) if e not in inside]
 
 
-def _author(container: HtmlElement, inside: set[HtmlElement]) -> str:
-    for element in _outside(container, inside, ".//*[@itemprop='author']"):
-        named = element.xpath(".//*[@itemprop='name']")
+def _author(container: HtmlElement, inside: set[HtmlElement], classed: list[HtmlElement]) -> str:
+    """The post's author: its microdata, else a short text with an author's class (``classed``:
+    the elements with a class around the post's text)."""
+    for element in _outside(container, inside, _AUTHOR_PROP):
+        named = _NAME_PROP(element)
         name = (named[0].get("content") or _text(named[0])) if named else _text(element)
         if name:
             return name[:80]
-    for element in _outside(container, inside, ".//*[@class]"):
+    for element in classed:
         if _AUTHOR_CLASS.search(element.get("class")) and 0 < len(_text(element).split()) <= 4:
             return _text(element)[:80]
     return ""
 
 
-def _date(container: HtmlElement, inside: set[HtmlElement]) -> str:
+def _date(container: HtmlElement, inside: set[HtmlElement], classed: list[HtmlElement]) -> str:
     for element in container.iter("time"):  # the post's own, even where it heads the text
         when = element.get("datetime") or element.get("title") or _text(element)
         if when:
             return when.strip()[:40]
-    for prop in _DATE_PROPS:
-        for element in _outside(container, inside, f".//*[@itemprop='{prop}']"):
+    for date_prop in _DATE_PROPS:
+        for element in _outside(container, inside, date_prop):
             when = element.get("content") or element.get("datetime") or _text(element)
             if when:
                 return when.strip()[:40]
-    for element in _outside(container, inside, ".//*[@class]"):
+    for element in classed:
         if _DATE_CLASS.search(element.get("class")) and 0 < len(_text(element).split()) <= 6:
             return _text(element)[:40]
     return ""
