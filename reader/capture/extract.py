@@ -137,8 +137,8 @@ def extract(html: str, url: str) -> Extracted:
         body_html, text = posts
     if word_count(text) < MIN_WORDS:
         body_html, text = _every_paragraph(tree) or (body_html, text)
-    if word_count(text) < MIN_WORDS:
-        raise CaptureError(f"No article text found on this page: {url}")
+        if word_count(text) < MIN_WORDS:
+            raise CaptureError(f"No article text found on this page: {url}")
     text, title = bounded_words(text), bounded_words(title)
     return Extracted(
         title=title or _fallback_title(text, url),
