@@ -216,14 +216,22 @@ def _article_images(tree) -> None:
     drops such an image with the text that follows it (a section's first sentences on one page).
     Its ``data-src`` attributes go, so trafilatura reads only that checked ``src``."""
     for image in list(tree.iter("img")):
-        source = None if _decorative(image) else _image_source(image) or next(
-            (value for value in image.attrib.values() if _is_image_file(value)), None)
+        source = _shown_source(image)
         if source is None:
             image.drop_tree()  # keeps the text after it
             continue
         for name in [name for name in image.attrib if name.startswith("data-src")]:
             del image.attrib[name]
         image.set("src", source)
+
+
+def _shown_source(image) -> str | None:
+    """Where the article shows ``image`` from: None for an icon, a teaser's picture, or an
+    image that names no picture file."""
+    if _decorative(image):
+        return None
+    return _image_source(image) or next(
+        (value for value in image.attrib.values() if _is_image_file(value)), None)
 
 
 def _image_source(image) -> str | None:

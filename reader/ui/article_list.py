@@ -159,10 +159,9 @@ class ArticleListModel(QAbstractListModel):
         if not keys.keys().isdisjoint(self._ids):  # some already read (the list was reloaded)
             return False
         added = sorted(keys, key=keys.get)
-        known = dict(keys)
-        if keys[added[-1]] < self._key(0, known):
+        if keys[added[-1]] < self._key(0, keys):
             place = 0
-        elif self._key(len(self._ids) - 1, known) < keys[added[0]]:
+        elif self._key(len(self._ids) - 1, keys) < keys[added[0]]:
             place = len(self._ids)
         else:
             return False
