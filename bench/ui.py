@@ -184,11 +184,12 @@ def run(quick: bool) -> list[Row]:
         # queue itself would take its lock on the UI thread, which the window never does.
         latest = {"seq": -1, "counts": None}
 
-        def heard(event) -> None:
+        def heard(events) -> None:
+            event = max(events, key=lambda event: event.seq)
             if event.seq > latest["seq"]:
                 latest.update(seq=event.seq, counts=event.counts)
 
-        window.queue_bridge.event.connect(heard)
+        window.queue_events.delivered.connect(heard)
         probe.start()
         started = time.perf_counter()
         window.add_links(urls)

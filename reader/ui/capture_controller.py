@@ -177,17 +177,20 @@ class CaptureController(QObject):
 
     # What comes back
 
-    def queue_event(self, event: QueueEvent) -> None:
-        if event.seq > self._queue_seq:
-            self._queue_seq = event.seq
-            self.capture_status.counts_heard(event.counts)
-        item = event.item
-        if item is None or item.state not in ("saved", "failed"):
-            return
-        if item.id == self._solo_item:
-            self._solo_item_finished(event)
-        elif self._adding:  # it may be the single link whose report is on its way
-            self._finished_early[item.id] = event
+    def queue_events(self, events: list[QueueEvent]) -> None:
+        """The queue's events since the last batch, in the order they were sent."""
+        latest = max(events, key=lambda event: event.seq)
+        if latest.seq > self._queue_seq:
+            self._queue_seq = latest.seq
+            self.capture_status.show_counts(latest.counts)
+        for event in events:
+            item = event.item
+            if item is None or item.state not in ("saved", "failed"):
+                continue
+            if item.id == self._solo_item:
+                self._solo_item_finished(event)
+            elif self._adding:  # it may be the single link whose report is on its way
+                self._finished_early[item.id] = event
 
     def _solo_item_finished(self, event: QueueEvent) -> None:
         item = event.item

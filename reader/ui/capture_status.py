@@ -1,7 +1,7 @@
 """The capture queue in the window: a progress bar with counts, cancel, and the failed pages
-with their reasons (retry or dismiss). Events from the queue's threads arrive through a signal,
-so they are handled on the UI thread; the counts they carry are shown at most once per
-``COUNTS_INTERVAL_MS`` (a progress bar repaints itself at every new value: a thousand saves
+with their reasons (retry or dismiss). Events from the queue's threads reach the UI thread in
+batches, at most ``QUEUE_EVENTS_INTERVAL_MS`` apart (``reader.ui.batches``): the bar shows the
+latest counts of each (a progress bar repaints itself at every new value: a thousand saves
 would be thousands of paints)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,13 +28,7 @@ if TYPE_CHECKING:  # the queue is built after the first paint (MainWindow.start_
     from reader.capture.queue import CaptureQueue, Counts
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
-COUNTS_INTERVAL_MS = 100
-
-
-class QueueBridge(QObject):
-    """Carries queue events from worker threads to the UI thread (a queued connection)."""
-
-    event = Signal(object)
+QUEUE_EVENTS_INTERVAL_MS = 100
 
 
 class CaptureStatus(QWidget):
@@ -58,25 +52,7 @@ class CaptureStatus(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel)
         layout.addWidget(self.failed)
-        self._latest: Counts | None = None  # heard while resting, shown at its end
-        self._resting = QTimer(self)
-        self._resting.setSingleShot(True)
-        self._resting.setInterval(COUNTS_INTERVAL_MS)
-        self._resting.timeout.connect(self._show_latest)
         self.setVisible(False)  # until the queue has something to show
-
-    def counts_heard(self, counts: Counts) -> None:
-        """The queue's latest counts: shown now, or at the end of the rest if counts were
-        shown less than ``COUNTS_INTERVAL_MS`` ago."""
-        self._latest = counts
-        if not self._resting.isActive():
-            self._show_latest()
-
-    def _show_latest(self) -> None:
-        if self._latest is not None:
-            counts, self._latest = self._latest, None
-            self._resting.start()
-            self.show_counts(counts)
 
     def show_counts(self, counts: Counts) -> None:
         total = counts.total - counts.cancelled

@@ -13,61 +13,37 @@ another.
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 from reader.library import Library
 from reader.library.events import LibraryChange, merged
+from reader.ui.batches import Batches
 
 DELIVERY_INTERVAL_MS = 100
 
 
 class LibraryEvents(QObject):
     changed = Signal(object)  # LibraryChange
-    _queued = Signal()
 
     def __init__(self, library: Library, parent: QObject | None = None):
         super().__init__(parent)
-        self._waiting: list[LibraryChange] = []
-        self._waiting_lock = threading.Lock()
         self._delivering = False
-        self._queued.connect(self._deliver_waiting, Qt.ConnectionType.QueuedConnection)
-        # Running while the last queued delivery is too recent for another.
-        self._resting = QTimer(self)
-        self._resting.setSingleShot(True)
-        self._resting.setInterval(DELIVERY_INTERVAL_MS)
-        self._resting.timeout.connect(self._deliver_waiting)
+        self._batches = Batches(DELIVERY_INTERVAL_MS, self)
+        self._batches.delivered.connect(lambda changes: self._deliver(merged(changes)))
         self._unsubscribe = library.subscribe(self._heard)
 
     def close(self) -> None:
         """Hear no more, and deliver nothing still waiting (the window is closing; the library
         may outlive it, or not)."""
         self._unsubscribe()
-        self._resting.stop()
-        with self._waiting_lock:
-            self._waiting = []
+        self._batches.close()
 
     def _heard(self, change: LibraryChange) -> None:
         if QThread.currentThread() == self.thread() and not self._delivering:
-            with self._waiting_lock:  # what came before it, first: the order matters
-                waiting, self._waiting = self._waiting, []
+            waiting = self._batches.take_waiting()  # what came before it, first
             self._deliver(merged([*waiting, change]) if waiting else change)
-            return
-        with self._waiting_lock:
-            first = not self._waiting
-            self._waiting.append(change)
-        if first:
-            self._queued.emit()
-
-    def _deliver_waiting(self) -> None:
-        if self._resting.isActive():
-            return  # its end delivers what is waiting then
-        with self._waiting_lock:
-            waiting, self._waiting = self._waiting, []
-        if waiting:
-            self._resting.start()
-            self._deliver(merged(waiting))
+        else:
+            self._batches.put(change)
 
     def _deliver(self, change: LibraryChange) -> None:
         self._delivering = True
@@ -75,4 +51,3 @@ class LibraryEvents(QObject):
             self.changed.emit(change)
         finally:
             self._delivering = False
-

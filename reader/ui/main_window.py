@@ -39,7 +39,8 @@ from reader.ui.article_list import ArticleListModel
 from reader.ui.article_list_view import ArticleDelegate, ArticleListView
 from reader.ui.browser import Browser
 from reader.ui.capture_controller import CaptureController
-from reader.ui.capture_status import CaptureStatus, QueueBridge
+from reader.ui.batches import Batches
+from reader.ui.capture_status import QUEUE_EVENTS_INTERVAL_MS, CaptureStatus
 from reader.ui.command_table import window_commands
 from reader.ui.commands import (
     apply_keymap,
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         # Process-wide, set by the window as the owner of the UI thread.
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         self.extractor = Extractor()
-        self.queue_bridge = QueueBridge(self)
+        self.queue_events = Batches(QUEUE_EVENTS_INTERVAL_MS, self)  # from the queue's threads
         self._capture_queue: CaptureQueue | None = None
         self.setWindowTitle("Reader")
         self.setAcceptDrops(True)
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
                                            self.message_bar, status, self)
         self.exports = ExportController(library, self.message_bar, status, self,
                                         self.capture_pool, self)
-        self.queue_bridge.event.connect(self.capture.queue_event)
+        self.queue_events.delivered.connect(self.capture.queue_events)
         # In this order: the list and counts first, then what selects in the updated list.
         for follower in (self.articles.apply, self.sidebar.apply, self.capture.library_changed,
                          self.highlighting.library_changed):
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
             from reader.capture.queue import CaptureQueue
 
             self._capture_queue = CaptureQueue(
-                self.library, self.queue_bridge.event.emit, extractor=self.extractor,
+                self.library, self.queue_events.put, extractor=self.extractor,
                 wayback=wayback.from_settings(self.settings))
             self._capture_queue.start()  # also carries on with what the last session left
             # What exists by now (modules, widgets' wrappers) lives as long as the window: frozen,
