@@ -3,8 +3,11 @@ list says."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter
+from collections import OrderedDict
+from typing import NamedTuple
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QStaticText, QTransform
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -17,22 +20,32 @@ from reader.library.listing import MATCH_END, MATCH_START
 from reader.ui.article_list import FETCH_ROLE, META_ROLE, ROW_ROLE, ArticleListModel
 
 
+class _Font(NamedTuple):
+    font: QFont
+    metrics: QFontMetrics
+    key: str  # the font's QFont.key(), which is built anew at every call
+
+
 class ArticleDelegate(QStyledItemDelegate):
     """Title (bold while unread) over a quieter line: site, reading time and tags, or the
     passage that matched a search with the matching words highlighted."""
 
     PADDING = 8
+    KEPT_TEXTS = 2000  # laid-out texts kept: several screens of rows
 
     def __init__(self, parent=None):
         super().__init__(parent)
         # Fonts and their metrics by the view's font (and bold or not): made once, not for
         # every row at every paint (a list repaints all its rows whenever one changes).
-        self._fonts: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
+        self._fonts: dict[str, tuple[_Font, _Font]] = {}  # plain and bold, by the view's font
+        # Texts elided and laid out, by (text, font, room): a list repaints every row it shows
+        # whenever one changes (ten times a second while pages are saved), and eliding and
+        # shaping were most of a row's paint.
+        self._texts: OrderedDict[tuple, tuple[QStaticText, str, int]] = OrderedDict()
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
-        title = self._font(option.font, bold=True)[1]
-        meta = self._font(option.font, bold=False)[1]
-        return QSize(200, title.height() + meta.height() + 3 * self.PADDING // 2 + 2)
+        plain, bold = self._fonts_of(option.font)
+        return QSize(200, bold.metrics.height() + plain.metrics.height() + 3 * self.PADDING // 2 + 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
         # The view's option says selected or hovered, which is all the background needs (the
@@ -46,56 +59,75 @@ class ArticleDelegate(QStyledItemDelegate):
         text_colour = palette.highlightedText() if selected else palette.text()
         area = option.rect.adjusted(self.PADDING, self.PADDING // 2, -self.PADDING, -self.PADDING // 2)
         row = index.data(ROW_ROLE)
-        title_font, title_metrics = self._font(option.font, bold=row is None or not row.read)
-        title_height = title_metrics.height()
+        fonts = self._fonts_of(option.font)
+        title_font = fonts[row is None or not row.read]
+        title_height = title_font.metrics.height()
         painter.save()
-        painter.setFont(title_font)
+        painter.setFont(title_font.font)
         title_colour = text_colour.color()
         if index.data(FETCH_ROLE):  # a link without its page: greyed
             title_colour.setAlphaF(0.5)
         painter.setPen(title_colour)
-        title = title_metrics.elidedText(
-            index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideRight, area.width()
-        )
-        painter.drawText(QRect(area.left(), area.top(), area.width(), title_height),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        title = self._laid_out(index.data(Qt.ItemDataRole.DisplayRole), title_font,
+                               area.width())[0]
+        painter.drawStaticText(area.topLeft(), title)
         colour = text_colour.color()
         colour.setAlphaF(0.65)
         painter.setPen(colour)
         meta_area = QRect(area.left(), area.top() + title_height + 2, area.width(),
                           area.height() - title_height - 2)
-        self._paint_marked(painter, meta_area, index.data(META_ROLE) or "", option.font,
+        self._paint_marked(painter, meta_area, index.data(META_ROLE) or "", fonts,
                            palette.link().color() if not selected else text_colour.color())
         painter.restore()
 
-    def _paint_marked(self, painter: QPainter, area: QRect, text: str, font: QFont,
-                      mark_colour) -> None:
+    def _paint_marked(self, painter: QPainter, area: QRect, text: str,
+                      fonts: tuple[_Font, _Font], mark_colour) -> None:
         """Draw ``text`` on one line, its MATCH_START..MATCH_END parts bold in ``mark_colour``."""
         plain_colour = painter.pen().color()
         x = area.left()
         marked = False
         for part in text.replace(MATCH_END, MATCH_START).split(MATCH_START):
-            part_font, metrics = self._font(font, bold=marked)
-            painter.setFont(part_font)
+            part_font = fonts[marked]
+            painter.setFont(part_font.font)
             painter.setPen(mark_colour if marked else plain_colour)
             room = area.right() - x
-            shown = metrics.elidedText(part.replace("\n", " "), Qt.TextElideMode.ElideRight, room)
-            painter.drawText(QRect(x, area.top(), room, area.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, shown)
-            x += metrics.horizontalAdvance(shown)
-            if shown != part.replace("\n", " ") or x >= area.right():
+            one_line = part.replace("\n", " ")
+            laid_out, shown, advance = self._laid_out(one_line, part_font, room)
+            painter.drawStaticText(QPoint(x, area.top()), laid_out)
+            x += advance
+            if shown != one_line or x >= area.right():
                 break
             marked = not marked
 
-    def _font(self, font: QFont, bold: bool) -> tuple[QFont, QFontMetrics]:
-        """``font``, bold or not, and its metrics."""
-        key = (font.key(), bold)
-        made = self._fonts.get(key)
-        if made is None:
-            made_font = QFont(font)
-            made_font.setBold(bold)
-            made = self._fonts[key] = (made_font, QFontMetrics(made_font))
+    def _laid_out(self, text: str, font: _Font, room: int) -> tuple[QStaticText, str, int]:
+        """``text`` elided to ``room`` pixels and laid out in ``font``; the text shown, and
+        its width."""
+        key = (text, font.key, room)
+        made = self._texts.get(key)
+        if made is not None:
+            self._texts.move_to_end(key)
+            return made
+        shown = font.metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        laid_out = QStaticText(shown)
+        laid_out.setTextFormat(Qt.TextFormat.PlainText)
+        laid_out.prepare(QTransform(), font.font)
+        made = self._texts[key] = (laid_out, shown, font.metrics.horizontalAdvance(shown))
+        if len(self._texts) > self.KEPT_TEXTS:
+            self._texts.popitem(last=False)
         return made
+
+    def _fonts_of(self, font: QFont) -> tuple[_Font, _Font]:
+        """``font`` plain and bold, each with its metrics."""
+        made = self._fonts.get(font.key())
+        if made is None:
+            made = self._fonts[font.key()] = (self._made(font, False), self._made(font, True))
+        return made
+
+    @staticmethod
+    def _made(font: QFont, bold: bool) -> _Font:
+        made = QFont(font)
+        made.setBold(bold)
+        return _Font(made, QFontMetrics(made), made.key())
 
 
 class ArticleListView(QListView):
