@@ -94,11 +94,13 @@ class ArticleListModel(QAbstractListModel):
             self._rows.pop(article_id, None)
         self.applying = change
         try:
-            if len(changed) + len(change.removed) > MOST_PLACED:
-                if not self._insert_at_an_end(change):
-                    self.reload()
+            inserted = self._insert_at_an_end(change)
+            if inserted is not None:
+                listed = inserted if len(inserted) <= MOST_PLACED else set()
+            elif len(changed) + len(change.removed) > MOST_PLACED:
+                self.reload()
                 return
-            if self._query.search:
+            elif self._query.search:
                 listed = self._apply_to_search(changed, change.removed, on_screen)
             else:
                 listed = self._apply_in_order(changed, change.removed, on_screen)
@@ -147,28 +149,31 @@ class ArticleListModel(QAbstractListModel):
                 self.endMoveRows()
         return set(keys)
 
-    def _insert_at_an_end(self, change: LibraryChange) -> bool:
-        """A large change that only adds articles which all sort before the first row or after
-        the last (a thousand links added, newest first), as one block of rows: reading the list
-        again took 30 ms at 100,000 articles. False where it is not such a change."""
-        if change.removed or change.updated - change.added or self._query.search or not self._ids:
-            return False
+    def _insert_at_an_end(self, change: LibraryChange) -> set[int] | None:
+        """A change that only adds articles which all sort before the first row or after the
+        last (links added, newest first, fifty to a transaction), as one block of rows: placed
+        one by one, fifty took 3 ms and fifty inserts; a thousand, read again whole, 30 ms at
+        100,000 articles. Returns the articles inserted, or None where it is not such a
+        change."""
+        if (not change.added or change.removed or change.updated - change.added
+                or self._query.search or not self._ids):
+            return None
         keys = self._library.sort_keys(self._query, change.added)  # those this list selects
         if not keys:
-            return True
+            return set()
         if not keys.keys().isdisjoint(self._ids):  # some already read (the list was reloaded)
-            return False
+            return None
         added = sorted(keys, key=keys.get)
         if keys[added[-1]] < self._key(0, keys):
             place = 0
         elif self._key(len(self._ids) - 1, keys) < keys[added[0]]:
             place = len(self._ids)
         else:
-            return False
+            return None
         self.beginInsertRows(QModelIndex(), place, place + len(added) - 1)
         self._ids[place:place] = added
         self.endInsertRows()
-        return True
+        return set(added)
 
     def _apply_to_search(self, changed: frozenset[int], removed: frozenset[int],
                          on_screen: set[int]) -> set[int]:

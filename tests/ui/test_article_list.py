@@ -157,7 +157,8 @@ def test_a_large_change_reads_the_list_once(library):
     assert listed(model) == library.ids(model.query)
 
 
-def test_a_thousand_links_added_newest_first_are_one_block_of_rows(qtmodeltester, library):
+@pytest.mark.parametrize("count", [1000, 50])  # a whole import merged, and one transaction
+def test_links_added_newest_first_are_one_block_of_rows(qtmodeltester, library, count):
     """The usual large change (links dropped or imported, the newest first): one insert at the
     top, without reading the list again, the selection kept on its article."""
     from PySide6.QtCore import QItemSelectionModel
@@ -172,11 +173,11 @@ def test_a_thousand_links_added_newest_first_are_one_block_of_rows(qtmodeltester
     model.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
     model.modelReset.connect(lambda: resets.append(True))
     with library.transaction():
-        for n in range(1000):
+        for n in range(count):
             library.add(NewArticle(url=f"https://e.org/{n}", original_url=f"https://e.org/{n}",
                                    title=f"Link {n}", body_html="", text="x",
                                    added=f"2030-01-01T00:{n // 60:02d}:{n % 60:02d}+00:00"))
-    assert resets == [] and inserted == [(0, 999)]
+    assert resets == [] and inserted == [(0, count - 1)]
     assert listed(model) == library.ids(model.query)
     assert selection.currentIndex().data(ID_ROLE) == welcome
-    assert model.index(0).data() == "Link 999"
+    assert model.index(0).data() == f"Link {count - 1}"
