@@ -38,6 +38,13 @@ CAPTION_XPATHS = (
     "//*[self::div or self::p or self::span or self::section or self::ul or self::ol or self::li]"
     "[contains(@class, 'caption') or contains(@id, 'caption')]",
 )
+# What the page hides and nothing on it reveals is not read: a schema.org block of the article's
+# metadata, a "republish this article" box holding a second copy of it, unused templates. Tab
+# panels and other regions a control shows (a role, a label, an aria-controls naming them) are
+# content: a documentation page's code in its other languages. (trafilatura drops hidden
+# elements only inside the part it chose, and not where that would remove too much.)
+HIDDEN_XPATH = ("//*[@style][contains(translate(@style, ' ', ''), 'display:none')]"
+                "[not(@role or @aria-labelledby or @id = //@aria-controls)]")
 # Chinese and Japanese are written without spaces: about two characters a word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
@@ -190,7 +197,7 @@ def _bare_extraction(tree, include_comments: bool = False, **settings) -> Docume
         include_links=True,
         include_images=True,
         include_tables=True,
-        prune_xpath=list(CAPTION_XPATHS),
+        prune_xpath=[*CAPTION_XPATHS, HIDDEN_XPATH],
         # Not "python": that writes the text out once more, with Markdown, which plain_text
         # does again without (a millisecond a page); the body and raw text are the same.
         output_format="xml",

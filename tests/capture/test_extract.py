@@ -329,3 +329,33 @@ def test_a_lazy_loaded_picture_of_a_post_is_its_picture_not_the_placeholder():
     sources = [img.get("src") for img in
                lxml.html.fragment_fromstring(page.body_html, create_parent="div").iter("img")]
     assert sources == ["https://forum.example/uploads/jar.png"]
+
+
+
+def test_what_the_page_hides_is_not_read():
+    story = "".join(f"<p>The ferry crossed the bay at dawn, trip {n}, in a thick sea fog.</p>"
+                    for n in range(12))
+    # Beside the story, a schema.org block of its metadata and a copy of it, hidden.
+    html = ("<html><body><article><h1>Ferry</h1>" + story + "</article>"
+            '<div style="display: none;" itemscope itemtype="http://schema.org/NewsArticle">'
+            '<div itemprop="headline">Ferry</div><div itemprop="datePublished">2019-11-19</div>'
+            f'<div itemprop="articleBody">{story}</div></div></body></html>')
+    page = extract(html, "https://news.example/ferry.html")
+    assert page.text.count("trip 3,") == 1
+    assert "2019-11-19" not in page.text
+
+
+def test_hidden_tabs_and_panels_that_a_control_shows_are_read():
+    def steps(tool: str, flag: str) -> str:
+        return "".join(f"<p>Step {n}: install the {tool} tools and run the planner with the "
+                       f"{flag} flag set.</p>" for n in range(8))
+
+    html = ("<html><body><main><h1>Quickstart</h1><p>Send your first message in minutes.</p>"
+            '<div role="tablist"><button aria-controls="shell">Shell</button>'
+            '<button aria-controls="python">Python</button><button>Node</button></div>'
+            f'<div id="shell" role="tabpanel">{steps("shell", "kestrel")}</div>'
+            f'<div id="python" style="display:none">{steps("Python", "marmot")}</div>'
+            f'<div role="tabpanel" style="display: none">{steps("Node", "heron")}</div>'
+            "</main></body></html>")
+    text = extract(html, "https://docs.example/quickstart").text
+    assert all(f"{flag} flag" in text for flag in ("kestrel", "marmot", "heron"))
