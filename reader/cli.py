@@ -9,11 +9,9 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import __version__, paths
-from reader.capture.batch import Outcome, capture_all, import_links
-from reader.capture.extractor import Extractor
-from reader.capture.importers import ImportResult, detect_and_read, import_batch
 from reader.cli_highlights import COMMANDS as HIGHLIGHT_COMMANDS
 from reader.cli_highlights import add_commands as add_highlight_commands
 from reader.cli_library import COMMANDS as LIBRARY_COMMANDS
@@ -27,6 +25,13 @@ from reader.library.listing import MATCH_END, MATCH_START
 from reader.logs import setup_cli_logging
 from reader.settings import Settings
 from reader.terminal import PlainTextStream, is_link, unknown_command
+
+# The capture modules (httpx, the importers: 0.2 s) load when a command needs them: the
+# extraction processes, spawned, import the app's main module again (this one, under `reader`
+# and `reader-gui`) before they can start, at the app's priority.
+if TYPE_CHECKING:
+    from reader.capture.batch import Outcome
+    from reader.capture.importers import ImportResult
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,6 +96,8 @@ def _add(library: Library, args: argparse.Namespace) -> int:
     """Save pages through the capture queue (as the window does: a few at a time, at most two
     per site, extraction in worker processes), each reported as it is done: one line per page,
     and a progress bar too on a terminal."""
+    from reader.capture.batch import capture_all
+
     progress = _progress("Saving")
 
     def report(outcome: Outcome, done: int) -> None:
@@ -116,6 +123,10 @@ def _add(library: Library, args: argparse.Namespace) -> int:
 def _import(library: Library, args: argparse.Namespace) -> int:
     """Store what each export carries (saved pages extracted in worker processes), then save
     its other links through the capture queue, with the export's tags, state and dates."""
+    from reader.capture.batch import import_links
+    from reader.capture.extractor import Extractor
+    from reader.capture.importers import detect_and_read, import_batch
+
     status = 0
     reports = []
     extractor = Extractor()

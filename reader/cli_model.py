@@ -8,7 +8,6 @@ import json
 import sys
 import threading
 
-from reader.capture.batch import capture_all
 from reader.capture.urls import canonical_url, check_url
 from reader.errors import CaptureError, LibraryError
 from reader.library import Library, grounding_store
@@ -113,6 +112,8 @@ def resolve_article(library: Library, reference: str, add_missing: bool = False)
     if found is not None:
         return found
     if add_missing:
+        from reader.capture.batch import capture_all  # see reader.cli: loaded when needed
+
         (outcome,) = capture_all(library, [reference])
         if outcome.error or outcome.article_id is None:
             raise CaptureError(outcome.error or f"Reader is saving {reference} in its window; "

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
 
@@ -98,3 +100,22 @@ def _alive(pid: int) -> bool:
         return False
     state = Path(f"/proc/{pid}/stat")
     return not (state.exists() and state.read_text().split(") ", 1)[1].startswith("Z"))
+
+
+def test_an_extraction_process_of_the_reader_command_loads_no_capture_pipeline(tmp_path):
+    # A spawned worker imports the parent's main module again before its first task: under the
+    # `reader` command that is its console script, i.e. reader.cli. It must stay light.
+    script = tmp_path / "reader-script.py"
+    script.write_text(
+        "import sys\n"
+        "from reader.cli import main\n"
+        "if __name__ == '__main__':\n"
+        "    from reader.capture.extractor import Extractor\n"
+        "    extractor = Extractor(workers=1)\n"
+        "    print(extractor.run(eval, \"sorted(set(__import__('sys').modules) & "
+        "{'httpx', 'reader.capture.batch', 'reader.capture.importers', 'PySide6'})\"))\n"
+        "    extractor.close()\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
