@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
         self.summary_pane.cancel()
         if self._capture_queue is not None:  # closed before it was needed: nothing to stop
             self._capture_queue.stop(timeout=2)
+        self.queue_events.close()  # a queue thread still ending hands nothing to the window
         self.capture_pool.waitForDone(3000)
         self.extractor.close()
         self.summary_pane.lane.waitForDone(10000)
