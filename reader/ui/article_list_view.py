@@ -68,8 +68,9 @@ class ArticleDelegate(QStyledItemDelegate):
         if index.data(FETCH_ROLE):  # a link without its page: greyed
             title_colour.setAlphaF(0.5)
         painter.setPen(title_colour)
-        title = self._laid_out(index.data(Qt.ItemDataRole.DisplayRole), title_font,
-                               area.width())[0]
+        # On one line, as the line under it (a title with a line break drew two, overlapping).
+        one_line = (index.data(Qt.ItemDataRole.DisplayRole) or "").replace("\n", " ")
+        title = self._laid_out(one_line, title_font, area.width())[0]
         painter.drawStaticText(area.topLeft(), title)
         colour = text_colour.color()
         colour.setAlphaF(0.65)

@@ -41,6 +41,21 @@ def test_a_changed_title_is_drawn_as_a_fresh_delegate_draws_it(qtbot, library):
     assert fresh.viewport().grab().toImage() == after
 
 
+def test_a_title_with_a_line_break_is_drawn_on_one_line(qtbot, library, tmp_path):
+    from reader.library import open_library
+
+    add(library, 1, "Harbour news\nand the ferry timetable")
+    delegate = ArticleDelegate()
+    first = show_list(qtbot, library, delegate)  # held: qtbot keeps no reference to it
+    broken = first.viewport().grab().toImage()
+    other = open_library(tmp_path / "other.sqlite3")  # with its own welcome article, as this one
+    add(other, 1, "Harbour news and the ferry timetable")
+    other_delegate = ArticleDelegate()
+    view = show_list(qtbot, other, other_delegate)
+    assert view.viewport().grab().toImage() == broken
+    other.close()
+
+
 def test_the_laid_out_texts_kept_are_bounded(qtbot, library):
     for serial in range(40):
         add(library, serial, f"Title number {serial}")
