@@ -64,7 +64,13 @@ def _says_parked(html: str) -> bool:
     for word in _PARKED_WORDS:
         at = html.find(word)
         while at != -1:
-            if _PARKED.search(html[max(0, at - before):at + len(word) + after]):
+            # pos and endpos, not a slice: a phrase's leading \b sees the letter before it. The
+            # end of the window is one the page does not have: a phrase found to end there is
+            # matched again against the whole page, at every place one may start.
+            start, end = max(0, at - before), at + len(word) + after
+            found = _PARKED.search(html, start, end)
+            if found and (found.end() < end or any(_PARKED.match(html, place)
+                                                   for place in range(start, at + 1))):
                 return True
             at = html.find(word, at + len(word))
     return False
