@@ -19,6 +19,7 @@ from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.continuation import continue_article
 from reader.capture.extraction.ends import trim_headed_ends
+from reader.capture.extraction.hidden import MARKED_HIDDEN, mark_hidden
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
 from reader.capture.extraction.thread import thread_of
@@ -38,13 +39,6 @@ CAPTION_XPATHS = (
     "//*[self::div or self::p or self::span or self::section or self::ul or self::ol or self::li]"
     "[contains(@class, 'caption') or contains(@id, 'caption')]",
 )
-# What the page hides and nothing on it reveals is not read: a schema.org block of the article's
-# metadata, a "republish this article" box holding a second copy of it, unused templates. Tab
-# panels and other regions a control shows (a role, a label, an aria-controls naming them) are
-# content: a documentation page's code in its other languages. (trafilatura drops hidden
-# elements only inside the part it chose, and not where that would remove too much.)
-HIDDEN_XPATH = ("//*[@style][contains(translate(@style, ' ', ''), 'display:none')]"
-                "[not(@role or @aria-labelledby or @id = //@aria-controls)]")
 # Chinese and Japanese are written without spaces: about two characters a word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"\w+")
@@ -120,6 +114,7 @@ def extract(html: str, url: str) -> Extracted:
         _unformatted_code(tree)
         _article_images(tree)
         _schemed_images(tree, url)
+        mark_hidden(tree)
     document = None if tree is None else _bare_extraction(tree)
     if document is None or word_count(document.raw_text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
@@ -197,7 +192,7 @@ def _bare_extraction(tree, include_comments: bool = False, **settings) -> Docume
         include_links=True,
         include_images=True,
         include_tables=True,
-        prune_xpath=[*CAPTION_XPATHS, HIDDEN_XPATH],
+        prune_xpath=[*CAPTION_XPATHS, MARKED_HIDDEN],
         # Not "python": that writes the text out once more, with Markdown, which plain_text
         # does again without (a millisecond a page); the body and raw text are the same.
         output_format="xml",

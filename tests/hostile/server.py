@@ -167,6 +167,11 @@ def _routes(server: HostileServer) -> dict[str, Route]:
         "/inline-pictures": _answer(_page("Inline pictures", "".join(
             f'{_paragraphs(1)}<p><img data-src="{_INLINE_PICTURE}" src="{_INLINE_PICTURE}"></p>'
             for _ in range(100)))),
+        # hidden panels, each once asked whether any control on the page names it: 22 s for
+        # 10,000, growing with the square
+        "/hidden-panels": _answer(_page("Hidden panels", _paragraphs() + "".join(
+            f'<button aria-controls="tab{n}">{n}</button><div id="panel{n}" style="display:none">'
+            f"{n}</div>" for n in range(20_000)))),
         "/deep-nesting": _answer(_page("Deep", "<div>" * 60_000 + "deep" + "</div>" * 60_000)),
         "/nul-bytes": _answer(_page("Nul\0bytes", _paragraphs()).replace(b"harbours", b"\0\0")),
         "/wrong-charset": _answer(_page("Café", _paragraphs()), "text/html; charset=x-klingon"),
