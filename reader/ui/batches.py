@@ -33,9 +33,9 @@ class Batches(QObject):
         self._resting.timeout.connect(self._deliver_waiting)
 
     def put(self, item) -> None:
-        if self._closed:
-            return
-        with self._lock:
+        with self._lock:  # as close() sets it: nothing put is left waiting after it
+            if self._closed:
+                return
             first = not self._waiting
             self._waiting.append(item)
         if first:
@@ -50,9 +50,10 @@ class Batches(QObject):
 
     def close(self) -> None:
         """Deliver nothing still waiting, nor anything put later."""
-        self._closed = True
+        with self._lock:
+            self._closed = True
+            self._waiting = []
         self._resting.stop()
-        self.take_waiting()
 
     def _deliver_waiting(self) -> None:
         if self._resting.isActive():
