@@ -352,10 +352,11 @@ def test_hidden_tabs_and_panels_that_a_control_shows_are_read():
 
     html = ("<html><body><main><h1>Quickstart</h1><p>Send your first message in minutes.</p>"
             '<div role="tablist"><button aria-controls="shell">Shell</button>'
-            '<button aria-controls="python">Python</button><button>Node</button></div>'
+            '<button aria-controls="python ruby">Scripts</button><button>Node</button></div>'
             f'<div id="shell" role="tabpanel">{steps("shell", "kestrel")}</div>'
             f'<div id="python" style="display:none">{steps("Python", "marmot")}</div>'
+            f'<div id="ruby" style="display:none">{steps("Ruby", "plover")}</div>'
             f'<div role="tabpanel" style="display: none">{steps("Node", "heron")}</div>'
             "</main></body></html>")
     text = extract(html, "https://docs.example/quickstart").text
-    assert all(f"{flag} flag" in text for flag in ("kestrel", "marmot", "heron"))
+    assert all(f"{flag} flag" in text for flag in ("kestrel", "marmot", "plover", "heron"))
