@@ -32,7 +32,8 @@ MIN_THREAD_WORDS = 30
 COVERAGE = 0.6
 # A quote inside a post is left out when this share of its word 4-grams is in the posts before.
 QUOTED = 0.8
-# Markup that is never part of a post's text.
+# Markup that is never part of a post's text, nor is anything inside it (a page's footer can
+# repeat the article's own container: a fact-check page read as an article and its footer).
 # (Not <noscript>: Discourse and Flarum serve their posts inside it, for readers without
 # JavaScript. Not <form>: forum software wraps a whole thread in one.)
 _NOT_TEXT = ("script", "style", "template", "button", "svg", "select", "textarea", "input", "nav",
@@ -70,7 +71,9 @@ def thread_of(root: HtmlElement, article_text: str) -> tuple[str, str] | None:
     author and date. None when the page shows no posts (repeated blocks, most of them signed with
     an author or a date), or posts that leave out much of what trafilatura read as the page's
     text (``article_text``): then they were comments under an article, not the page's point."""
-    posts = find_posts(root)
+    # (A like block without a word is a layout box, not a post: a news page's empty twin of its
+    # article container made a two-post "thread" of the article and the site's menus.)
+    posts = [post for post in find_posts(root) if _LETTERS.search(post.body.text_content())]
     signed = sum(1 for post in posts if post.author or post.date)
     if len(posts) < 2 or signed < len(posts) / 2:
         return None
@@ -144,6 +147,7 @@ def find_posts(root: HtmlElement) -> list[Post]:
     words = _prose_words(root)
     # A signature is written with the forum's own post markup: what is in one is no post.
     signed_off = {e for signature in root.xpath(_SIGNATURES) for e in signature.iter()}
+    signed_off |= {e for outside in root.iter(*_NOT_TEXT) for e in outside.iter()}
     groups = defaultdict(list)
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag not in _NOT_TEXT \

@@ -1,0 +1,34 @@
+"""What is not a discussion's post: a repeated block in the page's footer, or one with no words.
+(Whole threads, read through ``extract``, are in tests/capture/test_extract.py.)"""
+
+from __future__ import annotations
+
+import lxml.html
+
+from reader.capture.extraction.thread import thread_of
+
+STORY = ("The council voted on Tuesday to rebuild the old river bridge in stone, after two years "
+         "of arguing about its cost, its look and the months of closed roads it will bring. ")
+
+
+def _thread(body: str) -> tuple[str, str] | None:
+    root = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+    return thread_of(root, STORY * 6)
+
+
+def test_the_page_footer_repeating_the_articles_markup_makes_no_thread():
+    article = (f'<article><span class="author">Ann Lee</span><time datetime="2024-05-02">May 2'
+               f'</time><div class="content"><p>{STORY * 3}</p><p>{STORY * 3}</p></div></article>')
+    footer = ('<footer><div class="content"><p>About us: a newsroom that has told this town its '
+              "news since 1994, with readers who pay for it and a staff of eleven reporters "
+              "and editors who answer every letter.</p></div></footer>")
+    assert _thread(article + footer) is None
+    # the same two blocks outside a footer are two posts, one of them signed
+    assert _thread(article + footer.replace("footer>", "div>")) is not None
+
+
+def test_a_repeated_block_without_words_is_no_post():
+    article = (f'<div class="block main"><span class="author">Ann Lee</span><time datetime='
+               f'"2024-05-02">May 2</time><p>{STORY * 3}</p><p>{STORY * 3}</p></div>')
+    assert _thread('<div class="block main"><span> </span></div>' + article) is None
+    assert _thread('<div class="block main"><span>See also</span></div>' + article) is not None
