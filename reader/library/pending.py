@@ -8,12 +8,13 @@ with the reason (``mark_failed``): nothing the user brought is lost because a pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
 from reader.library.highlights import reanchor
+from reader.library.rows import marks
 from reader.library.store import Library, NewArticle, Transaction, utc_now
 
 FETCHED, PENDING, FAILED = "", "pending", "failed"
@@ -51,15 +52,49 @@ def store_pending(library: Library, article: NewArticle) -> tuple[int, bool]:
     """Store ``article`` (a ``placeholder``) marked not fetched yet, unless its address is in
     the library already. Returns (id, is_new)."""
     with library.transaction() as tx:
-        article_id, is_new = library.add(article)  # joins this transaction
-        if is_new:
-            tx.execute("UPDATE articles SET fetch_state = ? WHERE id = ?", (PENDING, article_id))
-    return article_id, is_new
+        existing = library.find_by_url(article.url)
+        if existing is not None:
+            return existing, False
+        return store_placeholders(tx, [article])[0], True
+
+
+def store_placeholders(tx: Transaction, articles: Sequence[NewArticle]) -> list[int]:
+    """Store ``articles`` (``placeholder``s, at most a few hundred, each at its own address and
+    none in the library) marked not fetched yet, in ``tx``; returns their ids, in order. As
+    ``Library.add`` stores an article (ids given in that order, tags, the change announced),
+    but a statement for them all rather than several each: the capture queue stores fifty
+    links at a time."""
+    if not articles:
+        return []
+    now = utc_now()
+    tx.executemany(
+        "INSERT INTO articles (url, original_url, title, author, site, published, language,"
+        " added, word_count, body_html, text, archived, favourite, fetch_state)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(article.url, article.original_url, article.title, article.author, article.site,
+          article.published, article.language, article.added or now, len(article.text.split()),
+          article.body_html, article.text, article.archived, article.favourite, PENDING)
+         for article in articles])
+    urls = [article.url for article in articles]
+    ids = dict(tx.execute(f"SELECT url, id FROM articles WHERE url IN ({marks(urls)})", urls))
+    tags = [(ids[article.url], name) for article in articles for name in article.tags]
+    tx.executemany("INSERT OR IGNORE INTO tags (name) VALUES (?)", [(name,) for _, name in tags])
+    tx.executemany("INSERT INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags"
+                   " WHERE name = ?", tags)
+    tx.record(added=ids.values(), counts=True)
+    return [ids[url] for url in urls]
 
 
 def fetch_state(library: Library, url: str) -> tuple[int, str] | None:
     """(id, fetch state) of the article at canonical ``url``, if there is one."""
     return library.query_one("SELECT id, fetch_state FROM articles WHERE url = ?", (url,))
+
+
+def fetch_states(tx: Transaction, urls: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Of the canonical ``urls`` (at most a few hundred), those with an article: url -> (id,
+    fetch state), as ``tx`` sees them."""
+    return {url: (article_id, state) for article_id, url, state in tx.execute(
+        f"SELECT id, url, fetch_state FROM articles WHERE url IN ({marks(urls)})", urls)}
 
 
 def fill(tx: Transaction, article_id: int, article: NewArticle,

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from reader.library import pending
 from reader.library.images import link_images
-from reader.library.store import Library, NewArticle, utc_now
+from reader.library.rows import marks
+from reader.library.store import Library, NewArticle, Transaction, utc_now
 
 QUEUED, FETCHING, EXTRACTING, SAVED, FAILED, CANCELLED = (
     "queued", "fetching", "extracting", "saved", "failed", "cancelled"
@@ -154,42 +155,70 @@ def enqueue(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
 
 def _enqueue_batch(library: Library, owner: str, pages: Sequence[tuple[str, str, dict]]
                    ) -> list[tuple[str, QueueItem | None]]:
-    results: list[tuple[str, QueueItem | None]] = []
+    """One transaction, and a few statements for the whole batch: seven or so per page held
+    the interpreter's lock (the window's UI thread waiting on it) for a sixth of a second a
+    thousand links."""
+    canonicals = list(dict.fromkeys(canonical for _, canonical, _ in pages))
     with library.transaction() as tx:
+        articles = pending.fetch_states(tx, canonicals)
+        items = _items_at(tx, canonicals)
+        outcomes: list[tuple[str, str]] = []  # (outcome, canonical url), page by page
+        chosen: dict[str, tuple[str, dict]] = {}  # canonical url -> (url, metadata) queued now
         for url, canonical, metadata in pages:
-            found = pending.fetch_state(library, canonical)
+            found, item = articles.get(canonical), items.get(canonical)
             if found is not None and found[1] == pending.FETCHED:
-                results.append((IN_LIBRARY, None))
-                continue
-            row = tx.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE canonical_url = ?", (canonical,)
-            ).fetchone()
-            if row is not None and row[3] in ACTIVE:
-                results.append((ALREADY_QUEUED, _item(row)))
-                continue
-            now = utc_now()
-            article_id = found[0] if found else pending.store_pending(library, pending.placeholder(
-                canonical, url, title=metadata.get("title", ""), tags=metadata.get("tags", ()),
-                archived=bool(metadata.get("archived")),
-                favourite=bool(metadata.get("favourite")), added=metadata.get("added", "")))[0]
-            if row is None:
-                item_id = tx.execute(
-                    "INSERT INTO capture_queue (url, canonical_url, state, added, updated,"
-                    " metadata, owner, article_id) VALUES (?,?,?,?,?,?,?,?)",
-                    (url, canonical, QUEUED, now, now, json.dumps(metadata), owner, article_id),
-                ).lastrowid
-            else:  # tried before (failed, cancelled, or saved and since deleted): once more
-                item_id = row[0]
-                tx.execute(
-                    "UPDATE capture_queue SET url = ?, state = ?, reason = '', added = ?,"
-                    " updated = ?, metadata = ?, article_id = ?, owner = ?, interrupted = 0,"
-                    " not_before = 0 WHERE id = ?",
-                    (url, QUEUED, now, now, json.dumps(metadata), article_id, owner, item_id),
-                )
-            results.append((NEW, _item(tx.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE id = ?", (item_id,)
-            ).fetchone())))
-    return results
+                outcome = IN_LIBRARY
+            elif canonical in chosen or (item is not None and item.state in ACTIVE):
+                outcome = ALREADY_QUEUED  # a second page of one address is queued by the first
+            else:
+                outcome = NEW
+                chosen[canonical] = (url, metadata)
+            outcomes.append((outcome, canonical))
+        if chosen:
+            _queue(tx, owner, chosen, articles, items)
+            items |= _items_at(tx, list(chosen))
+    return [(outcome, None if outcome == IN_LIBRARY else items[canonical])
+            for outcome, canonical in outcomes]
+
+
+def _queue(tx: Transaction, owner: str, chosen: dict[str, tuple[str, dict]],
+           articles: dict[str, tuple[int, str]], items: dict[str, QueueItem]) -> None:
+    """Queue the ``chosen`` pages (canonical url -> (url, metadata)) for ``owner``, each for its
+    article (its waiting or failed one in ``articles``, else one stored now), in a new row or in
+    its row of ``items`` (not active: tried before, failed or cancelled, or saved and since
+    deleted), which is tried once more."""
+    unstored = [canonical for canonical in chosen if canonical not in articles]
+    article_ids = {canonical: found[0] for canonical, found in articles.items()}
+    article_ids.update(zip(unstored, pending.store_placeholders(tx, [
+        _placeholder(canonical, *chosen[canonical]) for canonical in unstored])))
+    now = utc_now()
+    tx.executemany(
+        "INSERT INTO capture_queue (url, canonical_url, state, added, updated, metadata, owner,"
+        " article_id) VALUES (?,?,?,?,?,?,?,?)",
+        [(url, canonical, QUEUED, now, now, json.dumps(metadata), owner, article_ids[canonical])
+         for canonical, (url, metadata) in chosen.items() if canonical not in items])
+    tx.executemany(
+        "UPDATE capture_queue SET url = ?, state = ?, reason = '', added = ?, updated = ?,"
+        " metadata = ?, article_id = ?, owner = ?, interrupted = 0, not_before = 0 WHERE id = ?",
+        [(url, QUEUED, now, now, json.dumps(metadata), article_ids[canonical], owner,
+          items[canonical].id)
+         for canonical, (url, metadata) in chosen.items() if canonical in items])
+
+
+def _placeholder(canonical: str, url: str, metadata: dict) -> NewArticle:
+    """The article a link is until fetched, with what ``metadata`` (an import's) says of it."""
+    return pending.placeholder(
+        canonical, url, title=metadata.get("title", ""), tags=metadata.get("tags", ()),
+        archived=bool(metadata.get("archived")), favourite=bool(metadata.get("favourite")),
+        added=metadata.get("added", ""))
+
+
+def _items_at(tx: Transaction, canonicals: list[str]) -> dict[str, QueueItem]:
+    """The queue's items at ``canonicals``, by canonical url. The addresses are bound one by
+    one, not read out of JSON (``json_each``), so they are compared as they were stored."""
+    return {item.canonical_url: item for item in map(_item, tx.execute(
+        f"SELECT {_ITEM_COLUMNS} FROM capture_queue WHERE canonical_url IN ({marks(canonicals)})",
+        canonicals))}
 
 
 def queue_items(library: Library, owner: str, states: Sequence[str] = STATES
