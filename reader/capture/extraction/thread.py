@@ -30,6 +30,9 @@ MIN_THREAD_WORDS = 30
 # Posts are kept only if their words include this share of what trafilatura read as the page's
 # text: below it, the group of posts was something else (a list of teasers, say).
 COVERAGE = 0.6
+# A block of a post that is mostly links (a menu, "related threads") is left out of its text,
+# unless it holds this many words outside its links: the post's own sentences leading into them.
+LINK_BLOCK_PROSE = 20
 # A quote inside a post is left out when this share of its word 4-grams is in the posts before.
 QUOTED = 0.8
 # Markup that is never part of a post's text, nor is anything inside it (a page's footer can
@@ -288,7 +291,8 @@ def cleaned(body: HtmlElement) -> HtmlElement:
     words = _prose_words(copy)
     for element in list(copy.iterdescendants(*_BLOCKS)):
         prose, links, _ = words.get(element, (0, 0, 0))
-        if element.getparent() is not None and (links > prose or _no_words(element)):
+        link_block = links > prose and prose < LINK_BLOCK_PROSE
+        if element.getparent() is not None and (link_block or _no_words(element)):
             element.drop_tree()
     return copy
 

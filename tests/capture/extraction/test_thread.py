@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from reader.capture.extraction.thread import thread_of
+from reader.capture.extraction.thread import cleaned, thread_of
 
 STORY = ("The council voted on Tuesday to rebuild the old river bridge in stone, after two years "
          "of arguing about its cost, its look and the months of closed roads it will bring. ")
@@ -32,3 +32,15 @@ def test_a_repeated_block_without_words_is_no_post():
                f'"2024-05-02">May 2</time><p>{STORY * 3}</p><p>{STORY * 3}</p></div>')
     assert _thread('<div class="block main"><span> </span></div>' + article) is None
     assert _thread('<div class="block main"><span>See also</span></div>' + article) is not None
+
+
+def test_a_post_leading_into_its_links_keeps_its_sentences_and_a_block_of_links_goes():
+    links = "".join(f'<br><a href="/t/{n}">The campaign thread of party number {n}</a>'
+                    for n in range(8))
+    post = lxml.html.fragment_fromstring(
+        f'<div class="post"><span>{STORY}<br>Other threads you may like:{links}</span>'
+        f'<div class="related"><a href="/a">Older thread</a> <a href="/b">Newer thread</a>'
+        f"</div></div>")
+    text = " ".join(cleaned(post).text_content().split())
+    assert STORY.strip() in text and "party number 7" in text
+    assert "Older thread" not in text
