@@ -22,6 +22,7 @@ from reader.capture.extraction.ends import trim_headed_ends
 from reader.capture.extraction.hidden import MARKED_HIDDEN, mark_hidden
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
+from reader.capture.extraction.size import without_fallbacks
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 
@@ -107,19 +108,21 @@ def extract(html: str, url: str) -> Extracted:
     the text. Metadata from the same parsed page (extraction/metadata.py). One trafilatura pass
     per page otherwise: a second one (favouring precision, refereed by readability) gained
     0.008 F1 on the news benchmark, lost on WCXB's articles and doubled the CPU time, and reading
-    documentation favouring recall lost on the tuning half (docs/extraction.md).
+    documentation favouring recall lost on the tuning half (docs/extraction.md). A page larger
+    than any real one is read without trafilatura's fallbacks, or refused (extraction/size.py).
     """
     tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
+    fast = tree is not None and without_fallbacks(tree, url)
     if tree is not None:
         _unformatted_code(tree)
         _article_images(tree)
         _schemed_images(tree, url)
         mark_hidden(tree)
-    document = None if tree is None else _bare_extraction(tree)
+    document = None if tree is None else _bare_extraction(tree, fast=fast)
     if document is None or word_count(document.raw_text or "") < MIN_WORDS:  # trafilatura's own
         # Some real pages are all short blocks trafilatura's defaults pass over; read favouring
         # recall, they give their text (one of the 909 WCXB pages had no article without it).
-        document = _bare_extraction(tree, favor_recall=True) or document
+        document = _bare_extraction(tree, favor_recall=True, fast=fast) or document
     if document is None:
         raise CaptureError(f"No article text found on this page: {url}")
     metadata = page_metadata(tree, url)
@@ -134,7 +137,7 @@ def extract(html: str, url: str) -> Extracted:
     if posts is None and kind == DISCUSSION:
         # A declared discussion whose posts the markup does not show: the replies are what
         # trafilatura reads as its comments.
-        posts = _with_comments(tree, title)
+        posts = _with_comments(tree, title, fast)
     if posts is not None:
         body_html, text = posts
     if word_count(text) < MIN_WORDS:
@@ -160,10 +163,10 @@ def _html_and_text(body, title: str) -> tuple[str, str]:
     return lxml.html.tostring(_inline_code(convert_to_html(body)), encoding="unicode"), text
 
 
-def _with_comments(tree, title: str) -> tuple[str, str] | None:
+def _with_comments(tree, title: str, fast: bool) -> tuple[str, str] | None:
     """The page read with what trafilatura takes for its comments after the text (on a page
     declaring DiscussionForumPosting, trafilatura itself reads them into the text)."""
-    document = _bare_extraction(tree, include_comments=True)
+    document = _bare_extraction(tree, include_comments=True, fast=fast)
     if document is None:
         return None
     if document.commentsbody is not None:

@@ -28,6 +28,7 @@ SAVED = {
     "/hostile-images.html": "Hostile pictures",  # with only /ok.png of its pictures stored
     "/inline-pictures": "Inline pictures",  # in moments, not the minutes it once took
     "/hidden-panels": "Hidden panels",  # in moments, not the minute and a half it once took
+    "/tiny-blocks": "Tiny blocks",  # in moments, not the two minutes it once took
 }
 
 
@@ -63,6 +64,7 @@ REFUSED = {
     "/no-location": "The server answered 302 Found",
     "/rich-status": "The server answered 404 <img src=/dev/zero><b>gone</b> for",
     "/deep-nesting": "No article text found on this page",
+    "/tiny-paragraphs": "is 100,012 paragraphs, not an article",
     "/image-as-page": "not an HTML page (it is a PNG image)",
     "/svg-as.png": "not an HTML page (it is image/png)",
     "/svg-typed.svg": "not an HTML page (it is image/svg+xml)",

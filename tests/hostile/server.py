@@ -172,6 +172,13 @@ def _routes(server: HostileServer) -> dict[str, Route]:
         "/hidden-panels": _answer(_page("Hidden panels", _paragraphs() + "".join(
             f'<button aria-controls="tab{n}">{n}</button><div id="panel{n}" style="display:none">'
             f"{n}</div>" for n in range(20_000)))),
+        # one-word blocks after an article: jusText, rescuing trafilatura's reading, walked from
+        # each over all the others (12 s for 12,000, growing with the square); and one-word
+        # paragraphs, more than trafilatura's own reading takes in moments (extraction/size.py)
+        "/tiny-blocks": _answer(_page("Tiny blocks", _paragraphs()).replace(
+            b"</body>", b"<div>word</div>" * 40_000 + b"</body>")),
+        "/tiny-paragraphs": _answer(_page("Tiny paragraphs", _paragraphs()).replace(
+            b"</body>", b"<p>word</p>" * 100_000 + b"</body>")),
         "/deep-nesting": _answer(_page("Deep", "<div>" * 60_000 + "deep" + "</div>" * 60_000)),
         "/nul-bytes": _answer(_page("Nul\0bytes", _paragraphs()).replace(b"harbours", b"\0\0")),
         "/wrong-charset": _answer(_page("Café", _paragraphs()), "text/html; charset=x-klingon"),
