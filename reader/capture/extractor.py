@@ -70,6 +70,7 @@ class Extractor:
         self._lock = threading.Lock()
         self._running = 0
         self._last_used = time.monotonic()
+        self._closed = False
 
     def extract(self, html: str, url: str) -> Extracted:
         """``reader.capture.extract.extract``, in a worker process. Raises CaptureError."""
@@ -90,7 +91,7 @@ class Extractor:
             except BrokenProcessPool:
                 log.warning("An extraction process died (attempt %d)", attempt)
                 self._discard(pool)
-                if attempt == 2:
+                if attempt == 2 or self._closed:
                     raise
             finally:
                 with self._lock:
@@ -114,15 +115,26 @@ class Extractor:
         pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
+        """End the processes, and with them any page still being read: neither closing the
+        window nor the app's exit (which joins the pool) waits for it (a hostile page took
+        minutes), and a stopping queue keeps that page queued for next time. Nothing runs after:
+        a task then raises BrokenProcessPool."""
         with self._lock:
+            self._closed = True
             pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if pool is None:
+            return
+        processes = list((pool._processes or {}).values())  # (3.14 has terminate_workers())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
 
     def _get_pool(self, running: int = 0) -> ProcessPoolExecutor:
         """The pool, made if need be; ``running=1`` counts a task in (so the pool is not let go
         before it is submitted)."""
         with self._lock:
+            if self._closed:
+                raise BrokenProcessPool("The extraction processes are closed")
             self._running += running
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(

@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
 
@@ -119,3 +120,45 @@ def test_an_extraction_process_of_the_reader_command_loads_no_capture_pipeline(t
                           timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_closing_ends_a_page_still_being_read_and_nothing_runs_after():
+    import threading
+
+    extractor = Extractor(workers=1)
+    extractor.run(os.getpid)  # started
+    outcome = []
+    reading = threading.Thread(target=lambda: outcome.append(_raised(extractor.run, time.sleep, 60)))
+    reading.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    extractor.close()
+    reading.join(10)
+    assert not reading.is_alive() and outcome == [BrokenProcessPool]
+    assert time.monotonic() - started < 10
+    assert _raised(extractor.run, os.getpid) is BrokenProcessPool
+
+
+def test_the_app_exits_at_once_with_a_page_still_being_read(tmp_path):
+    # Python's exit joins a process pool's workers: a page that takes minutes kept a closed
+    # window's process alive for those minutes.
+    script = (
+        "import os, threading, time\n"
+        "from reader.capture.extractor import Extractor\n"
+        "extractor = Extractor(workers=1)\n"
+        "extractor.run(os.getpid)\n"
+        "threading.Thread(target=extractor.run, args=(time.sleep, 120), daemon=True).start()\n"
+        "time.sleep(0.5)\n"
+        "extractor.close()\n")
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True,
+                   cwd=Path(__file__).resolve().parents[2])
+    assert time.monotonic() - started < 30
+
+
+def _raised(function, *args):
+    try:
+        function(*args)
+    except Exception as error:  # noqa: BLE001 - the test looks at which
+        return type(error)
+    return None
