@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 # of them still kept the window waiting for a core up to 20 ms while a thousand links were
 # saved (bench group "ui").
 NICENESS = 19
+# A page still being read after this many seconds is given up, and its process ended: no real
+# page takes a tenth of it, but a hostile one built to fall under the size bounds
+# (extraction/size.py) could hold a worker for minutes.
+TIME_LIMIT = 60.0
 
 
 # The window never imports trafilatura and lxml itself (a tenth of a second of its start): the
@@ -64,8 +68,9 @@ class Extractor:
     page tried once more.
     """
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, time_limit: float = TIME_LIMIT):
         self.workers = workers or os.cpu_count() or 1
+        self.time_limit = time_limit
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._running = 0
@@ -76,6 +81,10 @@ class Extractor:
         """``reader.capture.extract.extract``, in a worker process. Raises CaptureError."""
         try:
             return self.run(_extract, html, url)
+        except TimeoutError:
+            raise CaptureError(f"Reader gave up reading this page after {self.time_limit:g} s "
+                               f"(a page that large or that strange is not an article): {url}"
+                               ) from None
         except BrokenProcessPool:
             raise CaptureError(
                 f"Reader could not read this page (extracting it stopped with an error): {url}"
@@ -83,11 +92,17 @@ class Extractor:
 
     def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(*args)`` in a worker process (both picklable); a worker dying is retried
-        once on a new pool before BrokenProcessPool is raised."""
+        once on a new pool before BrokenProcessPool is raised. Past ``time_limit`` seconds the
+        pool's processes are ended and TimeoutError raised (another page then being read is
+        tried again on a new pool)."""
         for attempt in (1, 2):
             pool = self._get_pool(running=1)
             try:
-                return pool.submit(function, *args).result()
+                return pool.submit(function, *args).result(timeout=self.time_limit)
+            except TimeoutError:
+                log.warning("An extraction took over %g s: its processes are ended", self.time_limit)
+                self._discard(pool)
+                raise
             except BrokenProcessPool:
                 log.warning("An extraction process died (attempt %d)", attempt)
                 self._discard(pool)
@@ -122,12 +137,8 @@ class Extractor:
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list((pool._processes or {}).values())  # (3.14 has terminate_workers())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
+        if pool is not None:
+            _end(pool)
 
     def _get_pool(self, running: int = 0) -> ProcessPoolExecutor:
         """The pool, made if need be; ``running=1`` counts a task in (so the pool is not let go
@@ -153,4 +164,12 @@ class Extractor:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
+        _end(pool)
+
+
+def _end(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down without waiting, its processes ended even in the middle of a task."""
+    processes = list((pool._processes or {}).values())  # (3.14 has terminate_workers())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()

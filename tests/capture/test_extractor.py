@@ -162,3 +162,18 @@ def _raised(function, *args):
     except Exception as error:  # noqa: BLE001 - the test looks at which
         return type(error)
     return None
+
+
+def test_a_page_read_past_the_time_limit_is_given_up_and_the_next_one_read():
+    extractor = Extractor(workers=1, time_limit=2)
+    try:
+        first = extractor.run(os.getpid)
+        started = time.monotonic()
+        assert _raised(extractor.run, time.sleep, 60) is TimeoutError
+        assert time.monotonic() - started < 10
+        assert extractor.run(os.getpid) not in (first, None)  # a new process
+        extractor.time_limit = 0.001  # less than any page takes
+        with pytest.raises(CaptureError, match="gave up reading this page after 0.001 s"):
+            extractor.extract(NEWS, "https://news.example/story")
+    finally:
+        extractor.close()
