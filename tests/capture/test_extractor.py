@@ -36,6 +36,22 @@ def test_extraction_runs_at_the_lowest_priority(extractor):
     assert extractor.run(os.nice, 0) == 19
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads have no niceness")
+def test_extraction_processes_start_at_the_lowest_priority_and_the_app_keeps_its_own():
+    # Their start (importing trafilatura) at the app's priority kept the window waiting for a
+    # core: they are started from a thread at theirs, which they inherit.
+    extractor = Extractor(workers=2)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        extractor.warm()
+        starting = [int(Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()[16])
+                    for pid in extractor._pool._processes]
+        assert starting == [19, 19]  # read at once: before their initializer lowers it
+        assert os.getpriority(os.PRIO_PROCESS, 0) == own
+    finally:
+        extractor.close()
+
+
 def test_a_dying_extraction_process_is_replaced(site):
     extractor = Extractor(workers=1)
     try:
