@@ -4,8 +4,8 @@ newsletter box or a row of teaser cards. Where those are mostly headings, they a
 
 from __future__ import annotations
 
-# A paragraph of this many words is the article's prose; what is before the first one is the
-# lead, what follows the last one the tail.
+# A paragraph of this many words outside links is the article's prose (a teaser card's linked
+# standfirst is not); what is before the first one is the lead, what follows the last the tail.
 PROSE_WORDS = 10
 # A tail with at least this share of its words in headings is boxes' titles (a newsletter's
 # "Thanks for signing up!", teaser cards' titles and standfirsts), not the article's sections:
@@ -22,7 +22,7 @@ def trim_headed_ends(body) -> None:
     paragraph and those after its last where they are mostly headings."""
     children = list(body)
     prose = [i for i, child in enumerate(children)
-             if child.tag == "p" and _words(child) >= PROSE_WORDS]
+             if child.tag == "p" and _words(child) - _linked_words(child) >= PROSE_WORDS]
     if not prose:
         return
     for end, share in ((children[prose[-1] + 1:], HEADING_SHARE), (children[:prose[0]], LEAD_SHARE)):
@@ -35,3 +35,7 @@ def trim_headed_ends(body) -> None:
 
 def _words(element) -> int:
     return len("".join(element.itertext()).split())
+
+
+def _linked_words(element) -> int:
+    return sum(_words(ref) for ref in element.iter("ref"))

@@ -41,3 +41,17 @@ def test_the_standfirst_before_the_first_paragraph_is_left_out():
     text = extract(html, "https://gazette.example/transport/night-buses").text
     assert text.startswith("The regional transport board confirmed on Monday")
     assert "every hour after midnight" not in text
+
+
+def test_teaser_cards_whose_text_is_links_are_no_prose_and_are_left_out():
+    from lxml import etree
+
+    from reader.capture.extraction.ends import trim_headed_ends
+
+    story = "<p>The council voted on Tuesday to rebuild the old river bridge in stone, again.</p>"
+    cards = "".join(f"<head>Another story from the town {n} today</head><p><ref>A teaser's "
+                    f"standfirst of twelve words linking to story number {n} here</ref></p>"
+                    for n in range(3))
+    body = etree.fromstring(f"<body>{story * 3}{cards}</body>")
+    trim_headed_ends(body)
+    assert [child.tag for child in body] == ["p", "p", "p"]
