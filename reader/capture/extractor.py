@@ -162,30 +162,35 @@ class Extractor:
 
 def _started_pool(workers: int) -> ProcessPoolExecutor:
     """A pool with its processes started, each importing the extract module (trafilatura, lxml:
-    what takes the time), by a thread at their priority (on Linux): a process inherits its
-    parent thread's, so they run at it from their first instruction, not only once their
-    initializer has run. (Their quarter of a second of start at the app's priority kept the
-    window waiting for a core up to 20 ms, bench group "ui".)"""
-    made: list[ProcessPoolExecutor | BaseException] = []
+    what takes the time). They are spawned by a thread at their priority (on Linux): a process
+    inherits its parent thread's, so they run at it from their first instruction, not only once
+    their initializer has run (their quarter of a second of start at the app's priority kept
+    the window waiting for a core up to 20 ms, bench group "ui"). The pool's own threads, which
+    the first task starts, are made here at the app's priority: they hold the interpreter lock
+    while they hand results over, and at 19 they could be kept off a core, holding it, while
+    the window waits for it."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                               mp_context=multiprocessing.get_context("spawn"))
+    failed: list[BaseException] = []
 
-    def start() -> None:
+    def spawn() -> None:
         try:
             if sys.platform.startswith("linux"):  # where a thread has its own niceness
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                       mp_context=multiprocessing.get_context("spawn"))
-            for _ in range(workers):  # with spawn, each task while none is idle starts one
-                pool.submit(_import_extraction)
-            made.append(pool)
+            for _ in range(workers):  # (what submit() does while no process is idle)
+                pool._adjust_process_count()
         except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
-            made.append(error)
+            failed.append(error)
 
-    starter = threading.Thread(target=start, name="extraction-start")
-    starter.start()
-    starter.join()
-    if isinstance(made[0], BaseException):
-        raise made[0]
-    return made[0]
+    spawner = threading.Thread(target=spawn, name="extraction-start")
+    spawner.start()
+    spawner.join()
+    if failed:
+        _end(pool)
+        raise failed[0]
+    for _ in range(workers):
+        pool.submit(_import_extraction)
+    return pool
 
 
 def _end(pool: ProcessPoolExecutor) -> None:
