@@ -51,38 +51,7 @@ def placeholder(url: str, original_url: str, *, title: str = "", tags: Iterable[
 def store_pending(library: Library, article: NewArticle) -> tuple[int, bool]:
     """Store ``article`` (a ``placeholder``) marked not fetched yet, unless its address is in
     the library already. Returns (id, is_new)."""
-    with library.transaction() as tx:
-        existing = library.find_by_url(article.url)
-        if existing is not None:
-            return existing, False
-        return store_placeholders(tx, [article])[0], True
-
-
-def store_placeholders(tx: Transaction, articles: Sequence[NewArticle]) -> list[int]:
-    """Store ``articles`` (``placeholder``s, at most a few hundred, each at its own address and
-    none in the library) marked not fetched yet, in ``tx``; returns their ids, in order. As
-    ``Library.add`` stores an article (ids given in that order, tags, the change announced),
-    but a statement for them all rather than several each: the capture queue stores fifty
-    links at a time."""
-    if not articles:
-        return []
-    now = utc_now()
-    tx.executemany(
-        "INSERT INTO articles (url, original_url, title, author, site, published, language,"
-        " added, word_count, body_html, text, archived, favourite, fetch_state)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(article.url, article.original_url, article.title, article.author, article.site,
-          article.published, article.language, article.added or now, len(article.text.split()),
-          article.body_html, article.text, article.archived, article.favourite, PENDING)
-         for article in articles])
-    urls = [article.url for article in articles]
-    ids = dict(tx.execute(f"SELECT url, id FROM articles WHERE url IN ({marks(urls)})", urls))
-    tags = [(ids[article.url], name) for article in articles for name in article.tags]
-    tx.executemany("INSERT OR IGNORE INTO tags (name) VALUES (?)", [(name,) for _, name in tags])
-    tx.executemany("INSERT INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags"
-                   " WHERE name = ?", tags)
-    tx.record(added=ids.values(), counts=True)
-    return [ids[url] for url in urls]
+    return library.add(article, fetch_state=PENDING)
 
 
 def fetch_state(library: Library, url: str) -> tuple[int, str] | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from reader.library import pending
 from reader.library.images import link_images
 from reader.library.rows import marks
-from reader.library.store import Library, NewArticle, Transaction, utc_now
+from reader.library.store import Library, NewArticle, Transaction, insert_articles, utc_now
 
 QUEUED, FETCHING, EXTRACTING, SAVED, FAILED, CANCELLED = (
     "queued", "fetching", "extracting", "saved", "failed", "cancelled"
@@ -189,8 +189,8 @@ def _queue(tx: Transaction, owner: str, chosen: dict[str, tuple[str, dict]],
     deleted), which is tried once more."""
     unstored = [canonical for canonical in chosen if canonical not in articles]
     article_ids = {canonical: found[0] for canonical, found in articles.items()}
-    article_ids.update(zip(unstored, pending.store_placeholders(tx, [
-        _placeholder(canonical, *chosen[canonical]) for canonical in unstored])))
+    placeholders = [_placeholder(canonical, *chosen[canonical]) for canonical in unstored]
+    article_ids.update(zip(unstored, insert_articles(tx, placeholders, pending.PENDING)))
     now = utc_now()
     tx.executemany(
         "INSERT INTO capture_queue (url, canonical_url, state, added, updated, metadata, owner,"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,7 +27,8 @@ from reader.library.rows import (
 from reader.library.schema import migrate
 from reader.library.state import Change
 
-__all__ = ["Article", "ArticleRow", "Change", "Library", "NewArticle", "Transaction", "utc_now"]
+__all__ = ["Article", "ArticleRow", "Change", "Library", "NewArticle", "Transaction",
+           "insert_articles", "utc_now"]
 
 
 class Transaction:
@@ -53,6 +54,32 @@ class Transaction:
 
     def change(self) -> LibraryChange:
         return self._recorder.change()
+
+
+def insert_articles(tx: Transaction, articles: Sequence[NewArticle], fetch_state: str = ""
+                    ) -> list[int]:
+    """Store ``articles`` (each at its own address, none in the library yet) with their tags, in
+    ``tx``, and announce them; returns their ids, in order. One statement for them all, not
+    several each: the capture queue stores links fifty at a time (``fetch_state``: ``pending``)."""
+    if not articles:
+        return []
+    now = utc_now()
+    tx.executemany(
+        "INSERT INTO articles (url, original_url, title, author, site, published, language,"
+        " added, word_count, body_html, text, archived, favourite, fetch_state)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(article.url, article.original_url, article.title, article.author, article.site,
+          article.published, article.language, article.added or now, len(article.text.split()),
+          article.body_html, article.text, article.archived, article.favourite, fetch_state)
+         for article in articles])
+    urls = [article.url for article in articles]
+    ids = dict(tx.execute(f"SELECT url, id FROM articles WHERE url IN ({marks(urls)})", urls))
+    tags = [(ids[article.url], name) for article in articles for name in article.tags]
+    tx.executemany("INSERT OR IGNORE INTO tags (name) VALUES (?)", [(name,) for _, name in tags])
+    tx.executemany("INSERT INTO article_tags (article_id, tag_id) SELECT ?, id FROM tags"
+                   " WHERE name = ?", tags)
+    tx.record(added=ids.values(), counts=True)
+    return [ids[url] for url in urls]
 
 
 class Library:
@@ -148,21 +175,14 @@ class Library:
 
     # Writing
 
-    def add(self, article: NewArticle) -> tuple[int, bool]:
-        """Store ``article``; return its id and whether it is new (False: the URL was there)."""
+    def add(self, article: NewArticle, fetch_state: str = "") -> tuple[int, bool]:
+        """Store ``article``; return its id and whether it is new (False: the URL was there).
+        (``fetch_state``: see ``insert_articles``.)"""
         with self.transaction() as tx:
             existing = self.find_by_url(article.url)
             if existing is not None:
                 return existing, False
-            article_id = tx.execute(
-                "INSERT INTO articles (url, original_url, title, author, site, published, language,"
-                " added, word_count, body_html, text, archived, favourite)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (article.url, article.original_url, article.title, article.author, article.site,
-                 article.published, article.language, article.added or utc_now(),
-                 len(article.text.split()), article.body_html, article.text, article.archived,
-                 article.favourite),
-            ).lastrowid
+            article_id = insert_articles(tx, [article], fetch_state)[0]
             if article.raw_html is not None:
                 tx.execute(
                     "INSERT INTO pages (article_id, fetched_url, content_type, fetched, html) "
@@ -170,11 +190,6 @@ class Library:
                     (article_id, article.fetched_url or article.url, article.content_type,
                      utc_now(), article.raw_html),
                 )
-            for name in article.tags:
-                tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
-                tx.execute("INSERT INTO article_tags (article_id, tag_id) "
-                           "SELECT ?, id FROM tags WHERE name = ?", (article_id, name))
-            tx.record(added=[article_id], counts=True)
             return article_id, True
 
     def save_summary(self, article_id: int, model: str, prompt_version: str, text: str) -> None:
