@@ -148,13 +148,13 @@ class Post:
 def find_posts(root: HtmlElement) -> list[Post]:
     """The discussion's posts in page order ([] when the page holds no group of two or more)."""
     words = _prose_words(root)
-    # A signature is written with the forum's own post markup: what is in one is no post.
-    signed_off = {e for signature in root.xpath(_SIGNATURES) for e in signature.iter()}
-    signed_off |= {e for outside in root.iter(*_NOT_TEXT) for e in outside.iter()}
+    # A signature is written with the forum's own post markup: what is in one is no post; nor is
+    # what is in markup that is never a post's text (``_NOT_TEXT``), that markup included.
+    outside = [*root.xpath(_SIGNATURES), *root.iter(*_NOT_TEXT)]
+    no_posts = {e for element in outside for e in element.iter()}
     groups = defaultdict(list)
     for element in root.iter():
-        if isinstance(element.tag, str) and element.tag not in _NOT_TEXT \
-                and element not in signed_off:
+        if isinstance(element.tag, str) and element not in no_posts:
             signature = _signature(element)
             if signature:
                 groups[signature].append(element)
