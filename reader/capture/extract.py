@@ -133,7 +133,8 @@ def extract(html: str, url: str) -> Extracted:
     kind = page_kind(html)
     posts = None
     if kind == DISCUSSION or (kind == UNDECLARED and may_hold_posts(html)):
-        posts = thread_of(tree, text)
+        # (A declared discussion's posts are its point, whatever trafilatura read beside them.)
+        posts = thread_of(tree, "" if kind == DISCUSSION else text)
     if posts is None and kind == DISCUSSION:
         # A declared discussion whose posts the markup does not show: the replies are what
         # trafilatura reads as its comments.

@@ -193,6 +193,21 @@ def test_a_declared_article_keeps_its_story_however_much_its_markup_looks_like_a
     assert "<section" not in extract(as_article, "https://forum.example/t/1").body_html
 
 
+def test_a_declared_discussion_keeps_its_posts_when_trafilatura_reads_a_notice_instead():
+    # a site's long terms notice above the thread is what trafilatura reads as the page's text;
+    # on a page that declares itself a discussion the posts are still its point
+    terms = ("The content of this service was compiled, arranged and revised by us with our own "
+             "methods and judgment, at the expense of substantial time and effort, and is "
+             "protected by these terms, by copyright law and by the treaties on collective works. ")
+    notice = (f'<div class="p-body-notice"><div class="notice-content"><p>{terms * 4}</p>'
+              f"<p>{terms * 4}</p></div></div>")
+    page = _page("forum-thread.html").replace('<div class="p-body">',
+                                              '<div class="p-body">' + notice, 1)
+    thread = extract(page, "https://forum.example/t/1")
+    assert len(_posts(thread.body_html)) == 5
+    assert "compiled, arranged" not in thread.text
+
+
 def test_a_declared_discussion_without_signed_posts_keeps_the_replies_after_the_question():
     question = ("<h1>Is a mirrored disk a backup?</h1><p>My two disks are mirrored, so every file "
                 "is written twice. Friends say this is still no backup, and I cannot see why not "
