@@ -360,6 +360,19 @@ def test_what_the_page_hides_is_not_read():
     assert "2019-11-19" not in page.text
 
 
+def test_what_the_page_shows_only_when_printed_is_not_read():
+    notice = "This copy is for your personal, non-commercial use only. Order reprints online."
+    story = "".join(f"<p>Shares of the retailer fell in early trading, report {n}, after the "
+                    f"company cut its sales outlook for the year.</p>" for n in range(10))
+    html = (f'<html><body><main><article class="blueprint-story"><h1>Shares fall</h1>'
+            f'<div class="print-header"><p>{notice}</p></div>{story}'
+            f'<div class="print-footer clearfix"><p>{notice}</p></div></article></main>'
+            "</body></html>")
+    text = extract(html, "https://news.example/shares.html").text
+    assert "report 9," in text  # a class that only holds the word "print" is no print edition
+    assert "personal, non-commercial" not in text
+
+
 def test_hidden_tabs_and_panels_that_a_control_shows_are_read():
     def steps(tool: str, flag: str) -> str:
         return "".join(f"<p>Step {n}: install the {tool} tools and run the planner with the "
