@@ -67,6 +67,10 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNO
 _IMAGE_ADDRESS = re.compile(r"(?<=\S)\.(?:avif|bmp|gif|hei[cf]|jpe?g|png|webp)(?:\b|$)",
                             re.IGNORECASE)
 _MAX_IMAGE_ADDRESS = 8192
+# The end of the body or the page, which libxml2 takes literally: it drops what comes after.
+# Browsers show it, in the body, and some pages close the page after their menu and put the
+# article after that (a half-A page had no text without this). Taken out before parsing.
+_EARLY_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html[^>]*\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _cleaner = Cleaner(
     scripts=True,
@@ -111,7 +115,8 @@ def extract(html: str, url: str) -> Extracted:
     documentation favouring recall lost on the tuning half (docs/extraction.md). A page larger
     than any real one is read without trafilatura's fallbacks, or refused (extraction/size.py).
     """
-    tree = load_html(html)  # parsed once: trafilatura works on a copy, the rest only reads it
+    # (parsed once: trafilatura works on a copy, the rest only reads it)
+    tree = load_html(_EARLY_END.sub("", html))
     fast = tree is not None and without_fallbacks(tree, url)
     if tree is not None:
         _unformatted_code(tree)

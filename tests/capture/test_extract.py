@@ -360,6 +360,17 @@ def test_what_the_page_hides_is_not_read():
     assert "2019-11-19" not in page.text
 
 
+def test_an_article_after_the_pages_early_end_tags_is_read_as_a_browser_shows_it():
+    story = "".join(f"<p>The ferry crossed the bay at dawn, trip {n}, in a thick sea fog.</p>"
+                    for n in range(12))
+    html = ('<!DOCTYPE html><html><head><title>Ferry</title></head><body><header><nav>'
+            '<a href="/">Home</a> <a href="/news">News</a></nav></header></body></html>\n'
+            f'<div class="post-page"><article><h1>Ferry</h1>{story}</article></div>'
+            "</body></html>")
+    text = extract(html, "https://news.example/ferry.html").text
+    assert "trip 0," in text and "trip 11," in text
+
+
 def test_what_the_page_shows_only_when_printed_is_not_read():
     notice = "This copy is for your personal, non-commercial use only. Order reprints online."
     story = "".join(f"<p>Shares of the retailer fell in early trading, report {n}, after the "
