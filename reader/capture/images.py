@@ -2,9 +2,10 @@
 
 After extraction, ``localise_images`` downloads each ``<img src>`` of the article (absolute
 http(s) only, at most ``MAX_IMAGES`` addresses, each at most ``MAX_IMAGE_BYTES`` within
-``TIMEOUT_SECONDS``, served as an image and whose bytes are a raster image of at most
-``MAX_PIXELS``), stores it once per content (sha256), and points the ``<img>`` at
-``reader-image:<hash>``, which the reader view answers from the library with ``image_bytes``.
+``TIMEOUT_SECONDS`` and all of them within ``PICTURES_TIMEOUTS`` times that, served as an image and whose
+bytes are a raster image of at most ``MAX_PIXELS``), stores it once per content (sha256), and
+points the ``<img>`` at ``reader-image:<hash>``, which the reader view answers from the library
+with ``image_bytes``.
 An image that cannot be kept costs the article nothing: the ``<img>`` gives way to its alt text
 (or goes, if it has none).
 
@@ -15,6 +16,7 @@ other files (``<image href>``), and the reader view draws on the UI thread.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -42,6 +44,10 @@ log = logging.getLogger(__name__)
 MAX_IMAGES = 50  # image addresses tried per article; the rest are left out
 MAX_IMAGE_BYTES = 5_000_000
 TIMEOUT_SECONDS = 60.0  # for each image, headers included
+# All the pictures of an article within this many timeouts: the article is stored once they are
+# in, and a server that answers but trickles each picture held it for a timeout a picture (fifty
+# minutes for an article of fifty). The pictures past it are left out, as the ones that fail.
+PICTURES_TIMEOUTS = 2
 # What the reader view can show (not AVIF, not SVG), for servers that choose by what we accept.
 _ACCEPT = "image/webp,image/png,image/jpeg,image/gif,image/*;q=0.5"
 # Some servers send images as untyped bytes; those are kept only if the bytes are an image.
@@ -76,6 +82,7 @@ def localise_images(
     slot: Slot = lambda url: nullcontext(),
     cancelled: Cancelled = None,
     timeout: float = TIMEOUT_SECONDS,
+    budget: float | None = None,
     local: bool | None = None,
     max_images: int = MAX_IMAGES,
     max_bytes: int = MAX_IMAGE_BYTES,
@@ -83,9 +90,10 @@ def localise_images(
     """Download and store the images of ``body_html`` (the article at ``page_url``); return the
     body pointing at the stored copies.
 
-    Each download runs inside ``slot(url)`` (the capture queue's per-host limit). Images are
-    stored as they arrive; ``cancelled`` (a callable or an Event) ends the download under way
-    at once and leaves the rest out.
+    Each download runs inside ``slot(url)`` (the capture queue's per-host limit), within
+    ``timeout`` seconds, and all of them within ``budget`` seconds (None: ``PICTURES_TIMEOUTS``
+    times ``timeout``). Images are stored as they arrive; ``cancelled`` (a callable or an Event)
+    ends the download under way at once and leaves the rest out.
 
     ``local``: whether the page came from this computer or its local network (``Page.local``),
     the only case where its images may be fetched from there. None: decided by looking up the
@@ -102,6 +110,8 @@ def localise_images(
     # ``timeout``: twenty pictures on a server that never answers took twenty times that)
     unreachable: dict[str, str] = {}
     result = LocalImages(body_html="")
+    budget = PICTURES_TIMEOUTS * timeout if budget is None else budget
+    deadline = time.monotonic() + budget
     for img in list(fragment.iter("img")):
         url = (img.get("src") or "").strip()  # extraction keeps only http(s) addresses
         if url and url not in stored:
@@ -113,8 +123,8 @@ def localise_images(
                     raise _Unusable(f"its server failed for an earlier picture: "
                                     f"{unreachable[server]}")
                 with slot(url):
-                    content_type, data = _download(url, page_url, max_bytes, timeout, local,
-                                                   cancelled)
+                    content_type, data = _download_within(deadline, budget, url, page_url,
+                                                          max_bytes, timeout, local, cancelled)
                 stored[url] = store_image(library, data, content_type)
                 result.images.append((url, stored[url]))
             except _Unusable as error:
@@ -143,6 +153,22 @@ def use_stored_images(library: Library, article_id: int, body_html: str) -> str:
         else:
             _leave_out(img)
     return _serialise(fragment)
+
+
+def _download_within(deadline: float, budget: float, url: str, page_url: str, max_bytes: int,
+                     timeout: float, local: bool, cancelled: Cancelled) -> tuple[str, bytes]:
+    """``_download``, its ``timeout`` cut short at ``deadline``: when the article's pictures
+    have had their ``budget`` of seconds."""
+    over = _Unusable(f"the article's pictures took longer than {budget:g} s in all")
+    left = deadline - time.monotonic()  # (after waiting for the request slot)
+    if left <= 0:
+        raise over
+    try:
+        return _download(url, page_url, max_bytes, min(timeout, left), local, cancelled)
+    except _Unusable:
+        if time.monotonic() >= deadline:
+            raise over from None
+        raise
 
 
 def _download(url: str, page_url: str, max_bytes: int, timeout: float, local: bool,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from functools import partial
 from http.server import ThreadingHTTPServer
 
@@ -32,6 +33,7 @@ from tests.hostile.server import png
 IMAGES = PAGES / "images"
 PNG = b"\x89PNG\r\n\x1a\n"
 TOO_BIG = PNG + b"\0" * MAX_IMAGE_BYTES
+SLOW_SECONDS = 0.3
 
 
 class _ImageHandler(_Handler):
@@ -49,6 +51,9 @@ class _ImageHandler(_Handler):
             self._answer("text/html", (IMAGES / "harbour-wall.png").read_bytes())
         elif path.startswith("/numbered/"):  # a different picture for every number
             self._answer("image/png", png(int(path.rsplit("/", 1)[1]) + 1, 1))
+        elif path.startswith("/slow/"):  # each picture after a wait
+            time.sleep(SLOW_SECONDS)
+            self._answer("image/png", png(int(path.rsplit("/", 1)[1].split(".")[0]) + 1, 1))
         else:
             super().do_GET()
 
@@ -216,3 +221,19 @@ def test_pictures_on_a_server_that_cannot_be_reached_are_tried_once(library, ima
     assert reasons[0] == "the server refused the connection"
     assert reasons[1:] == ["its server failed for an earlier picture: "
                            "the server refused the connection"] * 2
+
+
+def test_an_articles_pictures_have_a_time_budget_and_those_past_it_are_left_out(library,
+                                                                                 image_site):
+    """A server answering every picture slowly holds the article back for the budget at most:
+    the pictures past it give way to their alt text, each with the reason."""
+    body = "".join(f'<p><img src="{image_site.url(f"slow/{n}.png")}" alt="Picture {n}"></p>'
+                   for n in range(8))
+    started = time.monotonic()
+    local = localise_images(library, body, image_site.url("essay.html"), local=True, budget=1.0)
+    assert time.monotonic() - started < 1.0 + SLOW_SECONDS
+    assert 1 <= len(local.images) <= 3
+    assert {reason for _url, reason in local.skipped} == {
+        "the article's pictures took longer than 1 s in all"}
+    assert len(local.images) + len(local.skipped) == 8
+    assert "[Picture 7]" in local.body_html

@@ -234,7 +234,8 @@ class HostileServer:
                     request += data
                 path = request.split(b" ", 2)[1].decode("latin-1")
                 self.requests.append(path)
-                route = self.routes.get(path, _answer(b"not here", "text/plain", "404 Not Found"))
+                route = self.routes.get(path.split("?")[0],  # (a query tells copies apart)
+                                        _answer(b"not here", "text/plain", "404 Not Found"))
                 if callable(route):
                     route(conn, self)
                 else:

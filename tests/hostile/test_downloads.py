@@ -166,6 +166,17 @@ def _images(library, hostile, paths: list[str], local: bool):
     return local_images, time.monotonic() - started
 
 
+def test_an_article_of_trickling_pictures_is_held_back_two_deadlines_at_most(library, hostile):
+    # each picture would take the whole deadline: eight of them, eight deadlines
+    paths = [f"/trickle-image?{n}" for n in range(8)]
+    local, seconds = _images(library, hostile, paths, local=True)
+    assert local.images == []
+    reasons = [why for _url, why in local.skipped]
+    assert reasons[0] == "took longer than 2 s"
+    assert set(reasons[2:]) == {"the article's pictures took longer than 4 s in all"}
+    assert seconds < 2 * DEADLINE + 1
+
+
 def test_hostile_images_are_left_out_with_a_reason(library, hostile):
     cases = {
         "/svg-as.png": "the bytes are an SVG drawing (served as image/png)",
