@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.continuation import continue_article
+from reader.capture.extraction.embeds import read_embedded_text
 from reader.capture.extraction.ends import trim_headed_ends
 from reader.capture.extraction.hidden import MARKED_HIDDEN, mark_hidden
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
@@ -120,6 +121,7 @@ def extract(html: str, url: str) -> Extracted:
     fast = tree is not None and without_fallbacks(tree, url)
     if tree is not None:
         _unformatted_code(tree)
+        read_embedded_text(tree)
         _article_images(tree)
         _schemed_images(tree, url)
         mark_hidden(tree)

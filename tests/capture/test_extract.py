@@ -371,6 +371,22 @@ def test_an_article_after_the_pages_early_end_tags_is_read_as_a_browser_shows_it
     assert "trip 0," in text and "trip 11," in text
 
 
+def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
+    story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "
+                    f"and most people round up to the next dollar.</p>" for n in range(6))
+    rows = "".join(f"<tr><td>${n}0.00 bill</td><td>${n}.50 tip</td></tr>" for n in range(1, 9))
+    chart = (f'<div class="w-embed"><h3>Tip chart for calculations</h3><table>{rows}</table>'
+             "<p>Tipping on the total before tax is the usual way, and either is polite.</p></div>")
+    tweet = ('<div class="social-embed"><blockquote class="twitter-tweet"><p>Round up, always, '
+             "says a barista with opinions about tips and about everyone's coffee order."
+             '</p></blockquote><script src="https://platform.example/widgets.js"></script></div>')
+    html = (f"<html><body><article><h1>Tips</h1>{story}{chart}{tweet}</article></body></html>")
+    text = extract(html, "https://guide.example/tips").text
+    assert "Tip chart for calculations" in text and "$80.00 bill" in text
+    assert "Tipping on the total before tax" in text
+    assert "barista with opinions" not in text
+
+
 def test_what_the_page_shows_only_when_printed_is_not_read():
     notice = "This copy is for your personal, non-commercial use only. Order reprints online."
     story = "".join(f"<p>Shares of the retailer fell in early trading, report {n}, after the "
