@@ -1,0 +1,76 @@
+"""What a page's markup says about what is read: what it hides or shows only in print, text
+a page builder calls an embed, and an article after the page's early end tags."""
+
+from __future__ import annotations
+
+from reader.capture.extract import extract
+
+
+def test_an_article_after_the_pages_early_end_tags_is_read_as_a_browser_shows_it():
+    story = "".join(f"<p>The ferry crossed the bay at dawn, trip {n}, in a thick sea fog.</p>"
+                    for n in range(12))
+    html = ('<!DOCTYPE html><html><head><title>Ferry</title></head><body><header><nav>'
+            '<a href="/">Home</a> <a href="/news">News</a></nav></header></body></html>\n'
+            f'<div class="post-page"><article><h1>Ferry</h1>{story}</article></div>'
+            "</body></html>")
+    text = extract(html, "https://news.example/ferry.html").text
+    assert "trip 0," in text and "trip 11," in text
+
+
+def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
+    story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "
+                    f"and most people round up to the next dollar.</p>" for n in range(6))
+    rows = "".join(f"<tr><td>${n}0.00 bill</td><td>${n}.50 tip</td></tr>" for n in range(1, 9))
+    chart = (f'<div class="w-embed"><h3>Tip chart for calculations</h3><table>{rows}</table>'
+             "<p>Tipping on the total before tax is the usual way, and either is polite.</p></div>")
+    tweet = ('<div class="social-embed"><blockquote class="twitter-tweet"><p>Round up, always, '
+             "says a barista with opinions about tips and about everyone's coffee order."
+             '</p></blockquote><script src="https://platform.example/widgets.js"></script></div>')
+    html = (f"<html><body><article><h1>Tips</h1>{story}{chart}{tweet}</article></body></html>")
+    text = extract(html, "https://guide.example/tips").text
+    assert "Tip chart for calculations" in text and "$80.00 bill" in text
+    assert "Tipping on the total before tax" in text
+    assert "barista with opinions" not in text
+
+
+def test_what_the_page_shows_only_when_printed_is_not_read():
+    notice = "This copy is for your personal, non-commercial use only. Order reprints online."
+    story = "".join(f"<p>Shares of the retailer fell in early trading, report {n}, after the "
+                    f"company cut its sales outlook for the year.</p>" for n in range(10))
+    html = (f'<html><body><main><article class="blueprint-story"><h1>Shares fall</h1>'
+            f'<div class="print-header"><p>{notice}</p></div>{story}'
+            f'<div class="print-footer clearfix"><p>{notice}</p></div></article></main>'
+            "</body></html>")
+    text = extract(html, "https://news.example/shares.html").text
+    assert "report 9," in text  # a class that only holds the word "print" is no print edition
+    assert "personal, non-commercial" not in text
+
+
+def test_what_the_page_hides_is_not_read():
+    story = "".join(f"<p>The ferry crossed the bay at dawn, trip {n}, in a thick sea fog.</p>"
+                    for n in range(12))
+    # Beside the story, a schema.org block of its metadata and a copy of it, hidden.
+    html = ("<html><body><article><h1>Ferry</h1>" + story + "</article>"
+            '<div style="display: none;" itemscope itemtype="http://schema.org/NewsArticle">'
+            '<div itemprop="headline">Ferry</div><div itemprop="datePublished">2019-11-19</div>'
+            f'<div itemprop="articleBody">{story}</div></div></body></html>')
+    page = extract(html, "https://news.example/ferry.html")
+    assert page.text.count("trip 3,") == 1
+    assert "2019-11-19" not in page.text
+
+
+def test_hidden_tabs_and_panels_that_a_control_shows_are_read():
+    def steps(tool: str, flag: str) -> str:
+        return "".join(f"<p>Step {n}: install the {tool} tools and run the planner with the "
+                       f"{flag} flag set.</p>" for n in range(8))
+
+    html = ("<html><body><main><h1>Quickstart</h1><p>Send your first message in minutes.</p>"
+            '<div role="tablist"><button aria-controls="shell">Shell</button>'
+            '<button aria-controls="python ruby">Scripts</button><button>Node</button></div>'
+            f'<div id="shell" role="tabpanel">{steps("shell", "kestrel")}</div>'
+            f'<div id="python" style="display:none">{steps("Python", "marmot")}</div>'
+            f'<div id="ruby" style="display:none">{steps("Ruby", "plover")}</div>'
+            f'<div role="tabpanel" style="display: none">{steps("Node", "heron")}</div>'
+            "</main></body></html>")
+    text = extract(html, "https://docs.example/quickstart").text
+    assert all(f"{flag} flag" in text for flag in ("kestrel", "marmot", "plover", "heron"))
