@@ -15,11 +15,17 @@ from __future__ import annotations
 
 from lxml.etree import XPath
 
-# The usual names of print-only blocks (hand-written and CSS frameworks' own: Bootstrap,
-# Foundation). Names that hide on screen in general ("hide", "hidden", "d-none") are not among
-# them: scripts show those, and taking them out lost on half A (docs/extraction.md).
+# The usual names of print-only blocks (hand-written and CSS frameworks' own: Bootstrap 3,
+# Foundation), and Bootstrap 4-5's way: "d-none" with a print display ("d-print-block"), which
+# alone shows the block on screen too. Names that hide on screen in general ("hide", "hidden",
+# "d-none") are not enough: scripts show those, and taking them out lost on half A
+# (docs/extraction.md).
 PRINT_ONLY = frozenset({"print-header", "print-footer", "printfooter", "print-only", "printonly",
-                        "visible-print", "show-for-print", "d-print-block"})
+                        "visible-print", "visible-print-block", "visible-print-inline",
+                        "visible-print-inline-block", "show-for-print"})
+_PRINT_DISPLAYS = frozenset(f"d-print-{display}" for display in (
+    "block", "inline", "inline-block", "flex", "inline-flex", "grid", "inline-grid", "table",
+    "table-row", "table-cell", "contents"))
 # (A substring test of the class attributes in XPath, the names compared in Python: each name
 # tested in XPath took the marking of WCXB's pages from 0.5 to 3.1 ms a page, this 0.8.)
 _SHOWN = "[not(@role or @aria-labelledby)]"
@@ -36,7 +42,13 @@ def mark_hidden(tree) -> None:
     3,000 such panels, and grew with its square."""
     controlled = {name for names in _CONTROLLED(tree) for name in names.split()}
     printed_only = [element for element in _PRINTED(tree)
-                    if not PRINT_ONLY.isdisjoint(element.get("class").split())]
+                    if _printed_only(set(element.get("class").split()))]
     for element in _HIDDEN(tree) + printed_only:
         if element.get("id") not in controlled:
             element.set(_MARK, "")
+
+
+def _printed_only(names: set[str]) -> bool:
+    """Whether the class ``names`` show a block only when the page is printed."""
+    return not names.isdisjoint(PRINT_ONLY) or ("d-none" in names
+                                                and not names.isdisjoint(_PRINT_DISPLAYS))

@@ -46,6 +46,19 @@ def test_what_the_page_shows_only_when_printed_is_not_read():
     assert "personal, non-commercial" not in text
 
 
+def test_a_block_bootstrap_shows_in_print_is_print_only_where_it_is_hidden_on_screen():
+    def text(classes: str) -> str:
+        credit = (f'<div class="{classes}"><p>Reporting by Ann Lee and Tom Ortiz in Seattle, '
+                  "with additional reporting by the business desk.</p></div>")
+        story = "".join(f"<p>Shares of the retailer fell in early trading, report {n}, after "
+                        f"the company cut its sales outlook for the year.</p>" for n in range(10))
+        return extract(f"<html><body><article><h1>Shares fall</h1>{story}{credit}</article>"
+                       "</body></html>", "https://news.example/shares.html").text
+
+    assert "Reporting by Ann Lee" in text("d-print-block credits")  # on screen and in print
+    assert "Reporting by Ann Lee" not in text("d-none d-print-block credits")
+
+
 def test_what_the_page_hides_is_not_read():
     story = "".join(f"<p>The ferry crossed the bay at dawn, trip {n}, in a thick sea fog.</p>"
                     for n in range(12))
