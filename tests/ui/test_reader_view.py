@@ -105,3 +105,38 @@ def test_a_figure_picture_has_a_line_of_its_own_and_an_inline_one_stays_in_its_t
     assert len(alone) >= 2  # the harbour wall and the lighthouse figures
     assert any(text.lstrip(picture).strip().startswith("The tidal energy works") for text in inline)
     assert not any(text.rstrip().endswith("came from." + picture) for text in blocks)
+
+
+def test_a_posts_lines_without_paragraphs_are_spaced_as_paragraphs(qtbot, library):
+    """Forum software writes a post as lines in one <div> (<br> between them): in the reader
+    view they get the paragraphs' line height, not the tight default."""
+    from reader.capture.extract import extract
+    from reader.library import NewArticle
+    from reader.settings import Settings
+
+    posts = "".join(
+        f'<article class="message"><span class="username">member{n}</span>'
+        f'<time datetime="2025-03-2{n}T10:00:00">Mar 2{n}</time><div class="bbWrapper">'
+        f"Reply {n}: the bridge should be rebuilt in stone.<br>It lasts longer and the river "
+        f"likes it better, as every old bridge upstream shows.<br><br>Just my view.</div>"
+        "</article>" for n in range(1, 5))
+    page = ('<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting"}'
+            f"</script></head><body><main><h1>The bridge</h1>{posts}</main></body></html>")
+    url = "https://forum.example/t/bridge"
+    found = extract(page, url)
+    assert found.body_html.count("<section") == 4
+    article_id, _ = library.add(NewArticle(url=url, original_url=url, title=found.title,
+                                           body_html=found.body_html, text=found.text))
+    view = ReaderView(library)
+    qtbot.addWidget(view)
+    settings = Settings()
+    view.apply_style(settings.theme, settings.font_family, settings.font_size,
+                     settings.line_width)
+    view.show_article(library.get(article_id))
+    block = view.document().begin()
+    heights = {}
+    while block.isValid():
+        if block.text().startswith("Reply "):
+            heights[block.text()[:8]] = block.blockFormat().lineHeight()
+        block = block.next()
+    assert heights == {f"Reply {n}:": 150.0 for n in range(1, 5)}
