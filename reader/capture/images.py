@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
@@ -208,15 +208,23 @@ def _looks_like_svg(data: bytes) -> bool:
 
 
 def _leave_out(img) -> None:
-    """Replace an image that was not kept by its alt text (or nothing), keeping what follows."""
+    """Replace an image that was not kept by its alt text (or nothing), keeping what follows.
+    An alt text that is only the picture's file name or a number (forum software writes the
+    address's last part there: "460", "stomp-character.gif") describes nothing: left out too."""
     alt = " ".join((img.get("alt") or "").split())
-    if alt:
+    if alt and _describes(alt, img.get("src") or ""):
         placeholder = lxml.html.Element("span", {"class": "image-missing"})
         placeholder.text = f"[{alt}]"
         placeholder.tail = img.tail
         img.getparent().replace(img, placeholder)
     else:
         img.drop_tree()  # keeps the text after it
+
+
+def _describes(alt: str, address: str) -> bool:
+    """Whether ``alt`` says something about the picture at ``address``."""
+    file_name = unquote(urlsplit(address).path.rstrip("/").rsplit("/", 1)[-1])
+    return any(character.isalpha() for character in alt) and alt != file_name
 
 
 def _serialise(fragment) -> str:
