@@ -22,9 +22,11 @@ _IMAGES_BETWEEN_BLOCKS = re.compile(
 def article_html(article: Article, status: FetchStatus = FetchStatus()) -> str:
     """The article, saying where its text came from (the Internet Archive), or that it has
     none yet (with a "Fetch now" link)."""
+    # (A site that signs its own articles is named once, not "Escalon · Escalon".)
+    site = "" if article.site.casefold() == article.author.casefold() else article.site
     byline = " · ".join(
         escape(part)
-        for part in (article.author, article.site, _date(article.published),
+        for part in (article.author, site, _date(article.published),
                      f"{article.reading_minutes} min read")
         if part
     )

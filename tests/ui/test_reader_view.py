@@ -140,3 +140,20 @@ def test_a_posts_lines_without_paragraphs_are_spaced_as_paragraphs(qtbot, librar
             heights[block.text()[:8]] = block.blockFormat().lineHeight()
         block = block.next()
     assert heights == {f"Reply {n}:": 150.0 for n in range(1, 5)}
+
+
+def test_a_site_that_signs_its_own_article_is_named_once_in_the_byline(library):
+    from reader.library import NewArticle
+    from reader.ui.article_view import article_html
+
+    def byline(author: str, site: str) -> str:
+        url = f"https://example.org/{author or 'none'}-{site}"
+        article_id, _ = library.add(NewArticle(
+            url=url, original_url=url, title="Outsourcing", author=author, site=site,
+            body_html="<p>Words to read.</p>", text="Words to read."))
+        html = article_html(library.get(article_id))
+        return html.split('<p class="byline">', 1)[1].split("</p>", 1)[0]
+
+    assert byline("Escalon", "Escalon") == "Escalon · 1 min read"
+    assert byline("Ann Lee", "Escalon") == "Ann Lee · Escalon · 1 min read"
+    assert byline("", "Escalon") == "Escalon · 1 min read"
