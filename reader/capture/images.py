@@ -2,10 +2,10 @@
 
 After extraction, ``localise_images`` downloads each ``<img src>`` of the article (absolute
 http(s) only, at most ``MAX_IMAGES`` addresses, each at most ``MAX_IMAGE_BYTES`` within
-``TIMEOUT_SECONDS`` and all of them within ``PICTURES_TIMEOUTS`` times that, served as an image and whose
-bytes are a raster image of at most ``MAX_PIXELS``), stores it once per content (sha256), and
-points the ``<img>`` at ``reader-image:<hash>``, which the reader view answers from the library
-with ``image_bytes``.
+``TIMEOUT_SECONDS`` and all of them within ``PICTURES_TIMEOUTS`` times that, served as an image
+and whose bytes are a raster image of at most ``MAX_PIXELS``), stores it once per content
+(sha256), and points the ``<img>`` at ``reader-image:<hash>``, which the reader view answers
+from the library with ``image_bytes``.
 An image that cannot be kept costs the article nothing: the ``<img>`` gives way to its alt text
 (or goes, if it has none).
 

@@ -6,7 +6,7 @@ author's own HTML: Webflow's ``w-embed`` holds an article's tables and its secti
 other builders a box of profiles or a quotation. Such a block, with text blocks, at least
 ``MIN_WORDS`` words and nothing embedded in it (no frame, object, video or script), loses the
 word from its class before trafilatura reads the page. Decided on half A of the development sets:
-a half-A page listing movers went 0.77 -> 0.97, a tip guide's tables came back; two half-A
+a half-A page listing movers went 0.77 -> 0.97, a tip guide's first table came back; two half-A
 articles took in a block more (0.997 -> 0.982, 0.99 -> 0.98) (docs/extraction.md).
 """
 

@@ -27,7 +27,7 @@ _PRINT_DISPLAYS = frozenset(f"d-print-{display}" for display in (
     "block", "inline", "inline-block", "flex", "inline-flex", "grid", "inline-grid", "table",
     "table-row", "table-cell", "contents"))
 # (A substring test of the class attributes in XPath, the names compared in Python: each name
-# tested in XPath took the marking of WCXB's pages from 0.5 to 3.1 ms a page, this 0.8.)
+# tested in XPath took the marking of WCXB's pages from 0.5 to 3.1 ms a page, this 0.7.)
 _SHOWN = "[not(@role or @aria-labelledby)]"
 _HIDDEN = XPath(f"//*[@style][contains(translate(@style, ' ', ''), 'display:none')]{_SHOWN}")
 _PRINTED = XPath(f"//@class[contains(., 'print')]/parent::*{_SHOWN}")
