@@ -7,7 +7,9 @@ element those scans can match carries a byline mark (below) in an attribute, or 
 element or the parent of a <rel> one: so the same scans' conditions are tested here on those few
 elements only, in the same order, each checked for a pruned ancestor, and read from a pruned copy
 of itself. The conditions are trafilatura's own expressions, each ``//`` turned into ``self::``;
-tests/capture/extraction/test_byline.py holds the result to trafilatura's on tricky markup.
+tests/capture/extraction/test_byline.py holds the result to trafilatura's on tricky markup. One
+difference: a schema.org author block that names itself (``itemprop="name"``) gives that name,
+not all of its text (an author card's reputation score and badges).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ BYLINE_MARK = re.compile("uthor|byl|Byl|BBL|username|screenname|writer|zuozhe|bi
 _MARKED = XPath(".//@class|.//@id|.//@rel|.//@itemprop|.//@data-testid|.//@data-component|"
                 ".//author|.//rel")
 _FROM_ANYWHERE = re.compile(r"(^|\|)\s*\.?//")
+_NAME_PROP = XPath(".//*[@itemprop='name']")
 # trafilatura's limit on a byline's length.
 MAX_LENGTH = 120
 
@@ -55,11 +58,20 @@ def byline_author(tree: HtmlElement) -> str | None:
                 continue
             if _pruned(element):
                 continue
-            content = trim(" ".join(prune_unwanted_nodes(deepcopy(element),
-                                                         AUTHOR_DISCARD_XPATHS).itertext()))
+            content = _schema_name(element) or trim(" ".join(prune_unwanted_nodes(
+                deepcopy(element), AUTHOR_DISCARD_XPATHS).itertext()))
             if content and 2 < len(content) < MAX_LENGTH:
                 return normalize_authors(None, content)
     return None
+
+
+def _schema_name(element: HtmlElement) -> str:
+    """The name a schema.org author block gives itself (where trafilatura reads all of the
+    block's text: a Q&A page's author card gave "Marta K 1", her name and reputation score)."""
+    if element.get("itemprop") != "author":
+        return ""
+    names = _NAME_PROP(element)
+    return trim(names[0].text_content()) if names else ""
 
 
 def _marked_elements(tree: HtmlElement) -> list[HtmlElement]:

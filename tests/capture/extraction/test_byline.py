@@ -43,3 +43,12 @@ def test_a_byline_is_found_and_the_page_left_as_it_was():
     before = [element.tag for element in tree.iter()]
     assert byline_author(tree) == "Ann Writer"
     assert [element.tag for element in tree.iter()] == before
+
+
+def test_a_schema_author_card_gives_its_name_not_its_scores():
+    """Unlike trafilatura, which reads the whole card ("Marta K 1")."""
+    card = ('<div class="user-details" itemprop="author" itemscope itemtype="https://schema.org/'
+            'Person"><a href="/users/77"><span itemprop="name">Marta K</span></a> <span class='
+            '"reputation-score">1,203</span> <span class="badgecount">3 gold badges</span></div>')
+    tree = load_html(f"<html><body><article><h1>Bridge</h1>{card}{TEXT}</article></body></html>")
+    assert byline_author(tree) == "Marta K"
