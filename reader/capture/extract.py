@@ -68,9 +68,8 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNO
 _IMAGE_ADDRESS = re.compile(r"(?<=\S)\.(?:avif|bmp|gif|hei[cf]|jpe?g|png|webp)(?:\b|$)",
                             re.IGNORECASE)
 _MAX_IMAGE_ADDRESS = 8192
-# The end of the body or the page, which libxml2 takes literally: it drops what comes after.
-# Browsers show it, in the body, and some pages close the page after their menu and put the
-# article after that (a half-A page had no text without this). Taken out before parsing.
+# The end of the body or the page: libxml2 drops what comes after, browsers show it in the body
+# (a half-A page closed itself after its menu, then had its article). Taken out before parsing.
 _EARLY_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html[^>]*\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _cleaner = Cleaner(
@@ -116,8 +115,7 @@ def extract(html: str, url: str) -> Extracted:
     documentation favouring recall lost on the tuning half (docs/extraction.md). A page larger
     than any real one is read without trafilatura's fallbacks, or refused (extraction/size.py).
     """
-    # (parsed once: trafilatura works on a copy, the rest only reads it)
-    tree = load_html(_EARLY_END.sub("", html))
+    tree = load_html(_EARLY_END.sub("", html))  # once: trafilatura reads a copy, the rest reads it
     fast = tree is not None and without_fallbacks(tree, url)
     if tree is not None:
         _unformatted_code(tree)
@@ -141,7 +139,9 @@ def extract(html: str, url: str) -> Extracted:
     posts = None
     if kind == DISCUSSION or (kind == UNDECLARED and may_hold_posts(html)):
         # (A declared discussion's posts are its point, whatever trafilatura read beside them.)
-        posts = thread_of(tree, "" if kind == DISCUSSION else text)
+        thread = thread_of(tree, "" if kind == DISCUSSION else text)
+        if thread is not None:  # its author is who opened it, not the first byline found
+            posts, metadata.author = (thread.html, thread.text), thread.opener or metadata.author
     if posts is None and kind == DISCUSSION:
         # A declared discussion whose posts the markup does not show: the replies are what
         # trafilatura reads as its comments.

@@ -208,6 +208,15 @@ def test_a_declared_discussion_keeps_its_posts_when_trafilatura_reads_a_notice_i
     assert "compiled, arranged" not in thread.text
 
 
+def test_a_threads_author_is_who_opened_it_not_the_first_byline_on_the_page():
+    forum = _page("forum-thread.html").replace(
+        '"author": {"@type": "Person", "name": "Rosa Lindqvist"}, ', "").replace(
+        '<div class="p-body">', '<div class="p-body"><p class="p-description">Moderated by '
+        '<span class="author">Max Moderator</span></p>', 1)
+    assert "Rosa Lindqvist\"}" not in forum and "Max Moderator" in forum
+    assert extract(forum, "https://forum.example/t/1").author == "Rosa Lindqvist"
+
+
 def test_a_declared_discussion_without_signed_posts_keeps_the_replies_after_the_question():
     question = ("<h1>Is a mirrored disk a backup?</h1><p>My two disks are mirrored, so every file "
                 "is written twice. Friends say this is still no backup, and I cannot see why not "

@@ -69,11 +69,19 @@ _LETTERS = re.compile(r"[^\W\d_]")
 _SPACE = re.compile(r"\s+")
 
 
-def thread_of(root: HtmlElement, article_text: str) -> tuple[str, str] | None:
-    """The discussion on the page ``root`` as (HTML, text): a <section> per post, headed by its
-    author and date. None when the page shows no posts (repeated blocks, most of them signed with
-    an author or a date), or posts that leave out much of what trafilatura read as the page's
-    text (``article_text``): then they were comments under an article, not the page's point."""
+@dataclass(frozen=True)
+class Thread:
+    html: str  # a <section> per post, headed by its author and date
+    text: str
+    opener: str  # who opened it: the first post's author ("" when it is not signed)
+
+
+def thread_of(root: HtmlElement, article_text: str) -> Thread | None:
+    """The discussion on the page ``root``: a <section> per post, headed by its author and
+    date. None when the page shows no posts (repeated blocks, most of them signed with an author
+    or a date), or posts that leave out much of what trafilatura read as the page's text
+    (``article_text``, empty where the page declares itself a discussion): then they were
+    comments under an article, not the page's point."""
     # (A like block without a word is a layout box, not a post: a news page's empty twin of its
     # article container made a two-post "thread" of the article and the site's menus.)
     posts = [post for post in find_posts(root) if _LETTERS.search(post.body.text_content())]
@@ -95,8 +103,8 @@ def thread_of(root: HtmlElement, article_text: str) -> tuple[str, str] | None:
         earlier |= _shingles(body.text_content().casefold())
         section.append(body)
         thread.append(section)
-    text = block_text(thread)
-    return lxml.html.tostring(thread, encoding="unicode"), text
+    return Thread(lxml.html.tostring(thread, encoding="unicode"), block_text(thread),
+                  posts[0].author)
 
 
 def _drop_quotes_of(earlier: set[tuple[str, ...]], body: HtmlElement) -> None:
@@ -315,8 +323,12 @@ def _author(container: HtmlElement, inside: set[HtmlElement], classed: list[Html
         if name:
             return name[:80]
     for element in classed:
-        if _AUTHOR_CLASS.search(element.get("class")) and 0 < len(_text(element).split()) <= 4:
-            return _text(element)[:80]
+        if _AUTHOR_CLASS.search(element.get("class")):
+            # (Its first link with a few words first, the profile's: an author box can hold
+            # more than a name, as SMF's holds the post count, icons and "Logged".)
+            for named in (next(element.iter("a"), None), element):
+                if named is not None and 0 < len(_text(named).split()) <= 4:
+                    return _text(named)[:80]
     return ""
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import lxml.html
 
-from reader.capture.extraction.thread import cleaned, thread_of
+from reader.capture.extraction.thread import Thread, cleaned, thread_of
 
 STORY = ("The council voted on Tuesday to rebuild the old river bridge in stone, after two years "
          "of arguing about its cost, its look and the months of closed roads it will bring. ")
 
 
-def _thread(body: str) -> tuple[str, str] | None:
+def _thread(body: str) -> Thread | None:
     root = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
     return thread_of(root, STORY * 6)
 
@@ -44,3 +44,18 @@ def test_a_post_leading_into_its_links_keeps_its_sentences_and_a_block_of_links_
     text = " ".join(cleaned(post).text_content().split())
     assert STORY.strip() in text and "party number 7" in text
     assert "Older thread" not in text
+
+
+def test_an_author_box_holding_more_than_a_name_gives_its_profile_link_and_opens_the_thread():
+    def post(name: str, n: int, day: str) -> str:
+        return (f'<div class="post_wrapper"><div class="poster"> <h4><a href="/profile/{n}">'
+                f'{name}</a></h4> <ul> <li class="postcount">Posts: 3,760</li> '
+                f'<li class="poster_ip">Logged</li> </ul></div><div class="postarea">'
+                f'<div class="keyinfo"><time datetime="2024-06-0{n}">June {n}</time></div>'
+                f'<div class="inner">Reply {n}: {STORY.replace("Tuesday", day)}</div></div></div>')
+
+    thread = _thread("".join(post(name, n, day) for n, (name, day) in enumerate(
+        (("Biology Forums", "Monday"), ("Arantor", "Friday"), ("Doug Heffernan", "Sunday")),
+        start=1)))
+    assert thread is not None and thread.opener == "Biology Forums"
+    assert "<h4>Arantor · 2024-06-02</h4>" in thread.html and "Logged" not in thread.html
