@@ -18,18 +18,20 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class LibraryChange:
     """Articles added, updated (state, tags, text) or removed by one committed transaction,
-    whether the counts of views or tags moved, and the articles whose highlights or notes
-    changed (nothing else of them need be read again)."""
+    whether the counts of views or tags moved, the articles whose highlights or notes changed
+    (nothing else of them need be read again), and those whose body changed (extracted again,
+    or their pictures came in: a reader view showing one lays it out again)."""
 
     added: frozenset[int] = frozenset()
     updated: frozenset[int] = frozenset()
     removed: frozenset[int] = frozenset()
     counts: bool = False
     highlighted: frozenset[int] = frozenset()
+    content: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.added or self.updated or self.removed or self.counts
-                    or self.highlighted)
+                    or self.highlighted or self.content)
 
 
 class ChangeRecorder:
@@ -41,21 +43,24 @@ class ChangeRecorder:
         self._removed: set[int] = set()
         self._counts = False
         self._highlighted: set[int] = set()
+        self._content: set[int] = set()
 
     def record(self, *, added: Iterable[int] = (), updated: Iterable[int] = (),
                removed: Iterable[int] = (), counts: bool = False,
-               highlighted: Iterable[int] = ()) -> None:
+               highlighted: Iterable[int] = (), content: Iterable[int] = ()) -> None:
         self._added.update(added)
         self._updated.update(updated)
         self._removed.update(removed)
         self._counts = self._counts or counts
         self._highlighted.update(highlighted)
+        self._content.update(content)
 
     def change(self) -> LibraryChange:
         removed = frozenset(self._removed)
         added = frozenset(self._added - removed)
         return LibraryChange(added, frozenset(self._updated - added - removed), removed,
-                             self._counts, frozenset(self._highlighted))
+                             self._counts, frozenset(self._highlighted),
+                             frozenset(self._content - removed))
 
 
 def merged(changes: list[LibraryChange]) -> LibraryChange:
@@ -69,9 +74,10 @@ def merged(changes: list[LibraryChange]) -> LibraryChange:
         removed = (removed - change.added - change.updated) | change.removed
         added = (added - change.removed) | change.added
         updated = (updated - change.removed) | change.updated
+    content = frozenset().union(*(change.content for change in changes)) - removed
     return LibraryChange(frozenset(added), frozenset(updated - added), frozenset(removed),
                          any(change.counts for change in changes),
-                         frozenset().union(*(change.highlighted for change in changes)))
+                         frozenset().union(*(change.highlighted for change in changes)), content)
 
 
 Listener = Callable[[LibraryChange], None]

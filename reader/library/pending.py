@@ -86,7 +86,7 @@ def fill(tx: Transaction, article_id: int, article: NewArticle,
                     utc_now(), article.raw_html))
     if filled:
         reanchor(tx, article_id, article.text)
-        tx.record(updated=[article_id])
+        tx.record(updated=[article_id], content=[article_id])
     return filled
 
 

@@ -47,10 +47,10 @@ class Transaction:
 
     def record(self, *, added: Iterable[int] = (), updated: Iterable[int] = (),
                removed: Iterable[int] = (), counts: bool = False,
-               highlighted: Iterable[int] = ()) -> None:
+               highlighted: Iterable[int] = (), content: Iterable[int] = ()) -> None:
         """Note what this transaction changes, for the listeners."""
         self._recorder.record(added=added, updated=updated, removed=removed, counts=counts,
-                              highlighted=highlighted)
+                              highlighted=highlighted, content=content)
 
     def change(self) -> LibraryChange:
         return self._recorder.change()
@@ -219,7 +219,7 @@ class Library:
                 (title, body_html, text, len(text.split()), article_id),
             )
             reanchor(tx, article_id, text)
-            tx.record(updated=[article_id])
+            tx.record(updated=[article_id], content=[article_id])
 
     # Reading state, tags and undo (each undoable: see ``state``)
 

@@ -111,11 +111,7 @@ class ArticleActions(QObject):
         # Loaded when used (with lxml), not before the first paint.
         from reader.capture import pipeline
 
-        def shown(_captured) -> None:
-            if self.browser.shown_article == article_id:
-                self.browser.show_again()
-
+        # The reader view follows the article's change (``Browser.library_changed``).
         run_in_background(
             lambda report, cancelled: pipeline.reextract(self.library, self.extractor, article_id),
-            self.pool, succeeded=shown,
-            failed=lambda message: self.message_bar.show_message(message, True))
+            self.pool, failed=lambda message: self.message_bar.show_message(message, True))

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLineEdit, QListView
 
 from reader.library import ArticleRow, Library
+from reader.library.events import LibraryChange
 from reader.library.highlights import Highlight
 from reader.library.listing import ListQuery
 from reader.ui.article_list import ID_ROLE, ROW_ROLE, ArticleListModel
@@ -201,10 +202,10 @@ class Browser(QObject):
         applying = self.articles.applying
         if (applying is not None and current.isValid() and not previous.isValid()
                 and current.data(ID_ROLE) == self.shown_article
-                and self.shown_article not in applying.added | applying.updated):
+                and self.shown_article not in applying.added | applying.updated - applying.content):
             # The list was read again for a large change (a thousand links added) and the
-            # selection put back on the shown article, which did not change: laying it out
-            # again would only stall the window.
+            # selection put back on the shown article, which did not change (or whose new body
+            # ``library_changed`` lays out): laying it out again would only stall the window.
             return
         self.save_position()
         if self.reader_view.fits() and previous.isValid() and applying is None:
@@ -220,14 +221,19 @@ class Browser(QObject):
             return
         self.show(current.data(ID_ROLE))
 
-    def show(self, article_id: int) -> None:
+    def show(self, article_id: int, *, in_place: bool = False) -> None:
+        """Show ``article_id``, where it was left (``in_place``: the shown article again, the
+        text at the top of the view staying there)."""
         article = self.library.get(article_id)
         if article_id != self.shown_article:
             self.read_state_chosen = False
         self.shown_article = article_id
         self._shown_position = article.position
         self.marker.showing(article_id)
-        self.reader_view.show_article(article, article.position)
+        if in_place:
+            self.reader_view.show_in_place(article)
+        else:
+            self.reader_view.show_article(article, article.position)
         self.title_changed.emit(article.title)
         self.summary_pane.show_article(article_id)
         self.article_shown.emit(article_id)
@@ -235,7 +241,12 @@ class Browser(QObject):
     def show_again(self) -> None:
         """The shown article with new content or a new reading style."""
         if self.shown_article is not None:
-            self.show(self.shown_article)
+            self.show(self.shown_article, in_place=True)
+
+    def library_changed(self, change: LibraryChange) -> None:
+        """The shown article's body changed (its pictures came in, it was extracted again)."""
+        if self.shown_article in change.content:
+            self.show_again()
 
     def save_position(self) -> None:
         """Keep where the shown article was left (a write only when that moved)."""

@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.queue_events.delivered.connect(self.capture.queue_events)
         # In this order: the list and counts first, then what selects in the updated list.
         for follower in (self.articles.apply, self.sidebar.apply, self.capture.library_changed,
-                         self.highlighting.library_changed):
+                         self.highlighting.library_changed, self.browser.library_changed):
             self.events.changed.connect(follower)
 
         self.commands = window_commands(self)

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QBuffer,
     QByteArray,
     QIODevice,
+    QPoint,
     QSize,
     QTimer,
     Qt,
@@ -91,6 +92,29 @@ class ReaderView(QTextBrowser):
             bar.setValue(round(position * bar.maximum()))
         finally:
             self._restoring = False
+
+    def show_in_place(self, article: Article) -> None:
+        """``article`` again, with new content or style, the text at the top of the view staying
+        there (the pictures coming in above it would push it down the page)."""
+        bar = self.verticalScrollBar()
+        self._lay_out_all()
+        top = self.cursorForPosition(QPoint(self.viewport().width() // 2, 0)).position()
+        self.show_article(article)
+        if bar.value() or not top:
+            return
+        self._lay_out_all()  # the scroll range reaches the end
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(min(top, self.document().characterCount() - 1))
+        self._restoring = True
+        try:
+            bar.setValue(self.cursorRect(cursor).top())
+        finally:
+            self._restoring = False
+
+    def _lay_out_all(self) -> None:
+        """A long article is laid out in steps, as it is shown: the rest now, so that places in
+        it are where they will be."""
+        self.document().documentLayout().blockBoundingRect(self.document().lastBlock())
 
     def fits(self) -> bool:
         """Whether the whole article is on screen (nothing to scroll)."""

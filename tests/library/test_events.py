@@ -50,7 +50,7 @@ def test_each_write_says_what_it_changed(library, heard):
         LibraryChange(updated=frozenset({second}), counts=True),
         LibraryChange(updated=both, counts=True),
         LibraryChange(updated=frozenset({first})),
-        LibraryChange(updated=frozenset({second})),
+        LibraryChange(updated=frozenset({second}), content=frozenset({second})),
     ]
     heard.clear()
 
@@ -100,3 +100,13 @@ def test_an_id_removed_and_given_again_is_merged_as_added():
                                                           updated=frozenset({8}), counts=True)
     assert merged([again, edited, gone]) == LibraryChange(removed=frozenset({7}),
                                                           updated=frozenset({8}), counts=True)
+
+
+def test_a_new_body_is_merged_unless_its_article_went():
+    """A reader view lays an article out again for its new body (its pictures came in), not
+    for one that went meanwhile."""
+    pictures = LibraryChange(content=frozenset({7, 8}))
+    gone = LibraryChange(removed=frozenset({8}), counts=True)
+    assert merged([pictures, gone]) == LibraryChange(removed=frozenset({8}), counts=True,
+                                                     content=frozenset({7}))
+    assert merged([pictures]).content == {7, 8} and bool(pictures)
