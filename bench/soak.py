@@ -55,6 +55,8 @@ class Soak:
     unfinished: int = 0
     unfetched: list[str] = field(default_factory=list)  # links still waiting, not given up
     orphaned_links: int = 0
+    # Articles showing pictures from the web that no one will fetch (not waiting for them).
+    pictures_lost: int = 0
 
     @property
     def missing_reported(self) -> list[int]:
@@ -129,6 +131,9 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
         found.orphaned_links = database.execute(
             "SELECT count(*) FROM article_images WHERE article_id NOT IN"
             " (SELECT id FROM articles)").fetchone()[0]
+        found.pictures_lost = database.execute(
+            "SELECT count(*) FROM articles WHERE body_html LIKE '%<img src=\"http%'"
+            " AND id NOT IN (SELECT article_id FROM pictures_pending)").fetchone()[0]
     finally:
         database.close()
     return found
@@ -165,13 +170,15 @@ def run(quick: bool) -> list[Row]:
               "given_up": len(found.given_up), "missing_links": len(found.missing_links(links)),
               "saved_at_kills": found.saved_at_kills, "unfinished": found.unfinished,
               "unfetched": found.unfetched, "orphaned_image_links": found.orphaned_links,
+              "pictures_lost": found.pictures_lost,
               "last_exit": found.last_exit, "last_stderr": found.last_stderr[-2000:]}
     print(f"[soak] {detail}", file=sys.stderr)
     # A page that fails for a reason of its own ("No article text found") is finished too.
     sound = (found.integrity == "ok" and not found.missing_reported and not found.duplicates
              and not found.missing_links(links) and not found.unfinished
              and not found.unfetched
-             and not found.orphaned_links and "Traceback" not in found.last_stderr)
+             and not found.orphaned_links and not found.pictures_lost
+             and "Traceback" not in found.last_stderr)
     return [Row(GROUP, f"{kills} SIGKILLs of a {count}-link import: the library sound after",
                 "sound", float(sound), 1.0, "sound", target=1.0,
                 note=f"pages saved after each kill: {found.saved_at_kills}; "

@@ -28,4 +28,5 @@ def test_an_import_killed_again_and_again_loses_nothing(tmp_path, site):
     # and the welcome article (a link given up may be kept as an article that says why)
     assert 1 + LINKS - len(found.given_up) <= len(found.articles) <= 1 + LINKS
     assert found.unfinished == 0 and found.unfetched == [] and found.orphaned_links == 0
+    assert found.pictures_lost == 0  # pictures a kill cut short are still to be fetched
     assert found.last_exit == (1 if found.given_up else 0), found.last_stderr

@@ -5,6 +5,7 @@ worker processes, and items that a crash leaves behind resumed by the next queue
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -121,6 +122,9 @@ def capture_all(library: Library, entries: Sequence[str | ImportedItem],
         with done:
             while finished < len(entries):
                 done.wait(WAIT_STEP_SECONDS)
+        # The articles are saved; the command ends once their pictures are in too.
+        while not queue.pictures.wait(time.monotonic() + WAIT_STEP_SECONDS):
+            pass
     finally:
         queue.stop()
     return outcomes  # type: ignore[return-value]  # every position is settled by now

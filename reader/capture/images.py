@@ -1,11 +1,11 @@
 """An article's pictures, kept in the library, so that reading never touches the network.
 
-After extraction, ``localise_images`` downloads each ``<img src>`` of the article (absolute
-http(s) only, at most ``MAX_IMAGES`` addresses, each at most ``MAX_IMAGE_BYTES`` within
-``TIMEOUT_SECONDS`` and all of them within ``PICTURES_TIMEOUTS`` times that, served as an image
-and whose bytes are a raster image of at most ``MAX_PIXELS``), stores it once per content
-(sha256), and points the ``<img>`` at ``reader-image:<hash>``, which the reader view answers
-from the library with ``image_bytes``.
+Once the article is stored (``capture.pictures``), ``localise_images`` downloads each
+``<img src>`` of the article (absolute http(s) only, at most ``MAX_IMAGES`` addresses, each at
+most ``MAX_IMAGE_BYTES`` within ``TIMEOUT_SECONDS`` and all of them within ``PICTURES_TIMEOUTS``
+times that, served as an image and whose bytes are a raster image of at most ``MAX_PIXELS``),
+stores it once per content (sha256), and points the ``<img>`` at ``reader-image:<hash>``, which
+the reader view answers from the library with ``image_bytes``.
 An image that cannot be kept costs the article nothing: the ``<img>`` gives way to its alt text
 (or goes, if it has none).
 
@@ -36,6 +36,7 @@ __all__ = [
     "image_bytes",
     "image_url",
     "localise_images",
+    "shows_pictures",
     "use_stored_images",
 ]
 
@@ -74,6 +75,11 @@ def image_url(digest: str) -> str:
     return f"{SCHEME}:{digest}"
 
 
+def shows_pictures(body_html: str) -> bool:
+    """Whether an article's body has pictures (on the web, or stored already)."""
+    return "<img" in body_html
+
+
 def localise_images(
     library: Library,
     body_html: str,
@@ -88,7 +94,7 @@ def localise_images(
     max_bytes: int = MAX_IMAGE_BYTES,
 ) -> LocalImages:
     """Download and store the images of ``body_html`` (the article at ``page_url``); return the
-    body pointing at the stored copies.
+    body pointing at the stored copies (those it pointed at already stay).
 
     Each download runs inside ``slot(url)`` (the capture queue's per-host limit), within
     ``timeout`` seconds, and all of them within ``budget`` seconds (None: ``PICTURES_TIMEOUTS``
@@ -100,7 +106,7 @@ def localise_images(
     page's host now (a name may resolve otherwise than when the page was fetched, so pass
     ``Page.local`` when there is one).
     """
-    if "<img" not in body_html:
+    if not shows_pictures(body_html):
         return LocalImages(body_html)
     fragment = lxml.html.fragment_fromstring(body_html, create_parent="div")
     if local is None:
@@ -114,6 +120,8 @@ def localise_images(
     deadline = time.monotonic() + budget
     for img in list(fragment.iter("img")):
         url = (img.get("src") or "").strip()  # extraction keeps only http(s) addresses
+        if url.startswith(f"{SCHEME}:"):
+            continue
         if url and url not in stored:
             server = urlsplit(url).netloc
             try:

@@ -2,7 +2,8 @@
 
     link ─> check, dedupe by canonical URL ─> fetch (gone: the Internet Archive's copy) ─┐
     saved page (a dropped .html file, an import's copy) ┴─> extract (worker process)
-        ─> dedupe by the page's own address ─> localise images ─> store (one transaction)
+        ─> dedupe by the page's own address ─> store (one transaction)
+        ─> its pictures fetched and filled in (``capture.pictures``)
 
 Extraction runs only in the ``Extractor``'s worker processes, never in a thread of this one
 (lxml in threads corrupts its heap). Links are run by ``reader.capture.queue`` (the window's and
@@ -13,14 +14,13 @@ has nothing to fetch or throttle, so its callers store it with ``store_saved_pag
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.capture.extractor import Extractor
 from reader.capture.fetch import MAX_BYTES, Page, decode_html, fetch
-from reader.capture.images import localise_images, use_stored_images
+from reader.capture.images import shows_pictures, use_stored_images
 from reader.capture.urls import canonical_url
 from reader.capture.wayback import Wayback, is_gone, is_parked
 from reader.errors import CaptureError
@@ -33,9 +33,10 @@ if TYPE_CHECKING:  # importers import this module; extraction runs in the worker
 # The queue's part in a link's capture (see ``capture_link``).
 Advance = Callable[[], bool]  # the page is in: go on to extracting (False: stop here)
 CarryOn = Callable[[], bool]  # still wanted (not cancelled, not stopping)
-# The page is ready to keep: the queue stores it (with others: ``capture.storing``).
-Store = Callable[[NewArticle, list[tuple[str, str]], "pending.Snapshot | None"], None]
-Slot = Callable[[str], AbstractContextManager]  # url -> a held request slot
+# The page is ready to keep: the queue stores it (with others: ``capture.storing``), with the
+# Internet Archive's snapshot it came from, if so, and, if it shows pictures, (the page's address,
+# whether it came from this computer's network) for fetching them after.
+Store = Callable[[NewArticle, "pending.Snapshot | None", "tuple[str, bool] | None"], None]
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,18 @@ class Captured:
 
 def capture_link(library: Library, extractor: Extractor, url: str,
                  imported: ImportedItem | None = None, *, timeout: float,
-                 slot: Slot, fetched: Callable[[], None], extracting: Advance,
+                 fetched: Callable[[], None], extracting: Advance,
                  carry_on: CarryOn, store: Store, waiting: int | None = None,
                  wayback: Wayback | None = None) -> Captured | None:
-    """Fetch the page at ``url`` (checked), extract it, keep its images and hand it to ``store``
-    (for ``waiting``, the article the link already is). A page that is gone is taken from
+    """Fetch the page at ``url`` (checked), extract it and hand it to ``store`` (for
+    ``waiting``, the article the link already is). A page that is gone is taken from
     ``wayback`` if it has it. Returns the article already kept for the page, if there is one
     (None: handed to ``store``, or stopped along the way: cancelled). Raises CaptureError with
     the reason.
 
     The caller holds ``url``'s request slot when calling: ``fetched`` lets it go once the page
-    is in (or found in the library); images wait for theirs with ``slot``.
+    is in (or found in the library). The article's pictures are fetched once it is stored, so
+    that it can be read meanwhile (``capture.pictures``).
     """
     def cancelled() -> bool:
         return not carry_on()
@@ -90,14 +92,9 @@ def capture_link(library: Library, extractor: Extractor, url: str,
     existing = _kept(library, page.url, waiting)
     if existing is not None:
         return _found(library, existing, waiting)
-    local = localise_images(library, extracted.body_html, page.url, slot=slot, timeout=timeout,
-                            cancelled=lambda: not carry_on(), local=page.local)
-    if not carry_on():
-        return None
-    article = new_article(replace(extracted, body_html=local.body_html), page.url, url, imported,
-                          raw_html=page.raw, fetched_url=page.url,
-                          content_type=page.content_type)
-    store(article, local.images, snapshot)
+    article = new_article(extracted, page.url, url, imported, raw_html=page.raw,
+                          fetched_url=page.url, content_type=page.content_type)
+    store(article, snapshot, (page.url, page.local) if shows_pictures(article.body_html) else None)
     return None
 
 

@@ -13,20 +13,16 @@ resumed by the next one; an item in flight when Reader died twice is failed, not
     queued, fetching, extracting, failed -> cancelled (a failed item is so dismissed)
 
 Each link is an article from the moment it is queued (``reader.library.pending``): saving fills
-that article in; failing marks it with the reason.
+that article in; failing marks it with the reason. How the work is spread:
 
-How the work is spread:
-
-- fetching: one thread per item in progress; the ``HostLimiter`` (``capture.limits``) allows
-  at most ``PER_HOST`` requests to one server and ``TOTAL`` in all at once (pages and images);
-- extraction: the ``Extractor`` (``capture.extractor``) runs trafilatura in worker processes
-  (one per core), so it uses every core and never holds the window's GIL;
-- storing: the article, its image links and the item's new state in one transaction, with the
-  other pages ready by then (``capture.storing``: one thread, a transaction per few pages).
+- fetching: a thread per item in progress, within the ``HostLimiter``'s requests per server and
+  in all (``capture.limits``; pages and pictures);
+- extraction: in the ``Extractor``'s worker processes (one per core, never the window's GIL);
+- storing: the article and the item's new state in one transaction, with the other pages ready
+  by then (``capture.storing``); then its pictures are fetched in (``capture.pictures``).
 
 ``on_event`` hears of every change (a ``QueueEvent``: the item, and counts per state) on the
-thread that made it; the window hands events on to its UI thread.
-"""
+thread that made it; the window hands events on to its UI thread."""
 
 from __future__ import annotations
 
@@ -42,6 +38,7 @@ from reader.capture.fetch import TIMEOUT_SECONDS
 from reader.capture.importers.items import ImportedItem
 from reader.capture.lease import HEARTBEAT_SECONDS, Lease
 from reader.capture.limits import PER_HOST, TOTAL, HostLimiter, Waiting, host_of
+from reader.capture.pictures import Pictures
 from reader.capture.reports import AddReport, Counts, QueueEvent, Snapshot, checked_pages
 from reader.capture.reports import imported_from, went_wrong
 from reader.capture.retry import Retry
@@ -50,6 +47,7 @@ from reader.capture.wayback import Wayback
 from reader.capture.web import tls_context
 from reader.errors import CaptureError
 from reader.library import Library, pending, queue_rows as rows
+from reader.library.images import PendingPictures
 from reader.library.queue_rows import STATES, QueueItem
 
 __all__ = ["STATES", "AddReport", "CaptureQueue", "Counts", "QueueEvent", "QueueItem",
@@ -61,12 +59,9 @@ POOL_IDLE_SECONDS = 120  # an idle queue lets its extraction processes go after 
 
 
 class CaptureQueue:
-    """The background capture queue of one library. See the module docstring.
-
-    ``add`` and the other calls are quick and safe from any thread (the window's included);
-    the work starts with ``start`` and ends with ``stop``, after which the queue is done with
-    (make a new one to go on: it resumes where this one stopped).
-    """
+    """The background capture queue of one library (see the module docstring). ``add`` and the
+    other calls are quick and safe from any thread (the window's included); the work starts with
+    ``start`` and ends with ``stop``, after which a new queue resumes where this one stopped."""
 
     def __init__(self, library: Library, on_event: Callable[[QueueEvent], None] | None = None,
                  *, extractor: Extractor | None = None, per_host: int = PER_HOST,
@@ -82,6 +77,7 @@ class CaptureQueue:
         self._storer = Storer(library, self._stored,
                               lambda save, error: self._fail(save.item, went_wrong(error)))
         self._limiter = HostLimiter(per_host, total, on_release=self._wake_dispatcher)
+        self.pictures = Pictures(library, slot=self._limiter.slot, timeout=timeout)
         # Items in progress at once: enough to keep every request slot and every extraction
         # process busy, and no more (a fetched page waiting for extraction is held in memory).
         self._capacity = total + self._extractor.workers
@@ -175,10 +171,13 @@ class CaptureQueue:
                             rows.queue_items(self.library, self.owner, (rows.FAILED,)))
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until nothing is left to do (False: ``timeout`` seconds went by first)."""
+        """Block until nothing is left to do, pictures included (False: ``timeout`` seconds
+        went by first)."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         with self._lock:
-            return self._idle.wait_for(lambda: not self._in_progress and not any(
+            idle = self._idle.wait_for(lambda: not self._in_progress and not any(
                 self._counts[state] for state in rows.ACTIVE), timeout)
+        return idle and self.pictures.wait(deadline)
 
     # Running
 
@@ -190,6 +189,7 @@ class CaptureQueue:
                 self._dispatcher = threading.Thread(target=self._dispatch, daemon=True,
                                                     name="capture-queue")
                 self._dispatcher.start()
+                self.pictures.resume()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Start nothing more, and give items in progress ``timeout`` seconds to reach a point
@@ -206,6 +206,7 @@ class CaptureQueue:
         with self._lock:
             self._idle.wait_for(lambda: not self._in_progress, timeout)
         self._storer.close()  # the pages fetched and extracted are kept
+        self.pictures.stop()  # the pictures still to come stay pending, for the next queue
         with self._lock:
             rows.release(self.library, self.owner)
         if self._owns_extractor:
@@ -286,12 +287,12 @@ class CaptureQueue:
             current = self._advance(current, rows.EXTRACTING)
             return current is not None
 
-        def store(article, images, snapshot) -> None:
-            self._storer.put(Save(current, article, images, snapshot))
+        def store(article, snapshot, pictures) -> None:
+            self._storer.put(Save(current, article, snapshot, pictures))
 
         captured = pipeline.capture_link(
             self.library, self._extractor, item.url, imported_from(item), timeout=self.timeout,
-            slot=self._limiter.slot, fetched=lambda: self._limiter.release(host_of(item.url)),
+            fetched=lambda: self._limiter.release(host_of(item.url)),
             extracting=extracting, carry_on=lambda: current is not None and self._carry_on(current),
             store=store, waiting=item.article_id, wayback=self._wayback)
         if captured is not None:  # it was in the library already
@@ -316,6 +317,9 @@ class CaptureQueue:
 
     def _stored(self, saved: list[tuple[Save, tuple[int, bool] | None]]) -> None:
         """Pages the storer has stored (None: their item was cancelled meanwhile)."""
+        for save, stored in saved:
+            if stored is not None and stored[1] and save.pictures is not None:
+                self.pictures.put(PendingPictures(stored[0], *save.pictures))
         with self._lock:
             events = [self._moved(save.item.state, replace(save.item, state=rows.SAVED,
                                                            article_id=stored[0]),

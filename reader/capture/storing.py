@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reader.library import Library, NewArticle, pending, queue_rows as rows
 from reader.library.queue_rows import QueueItem
@@ -38,8 +38,8 @@ class Save:
 
     item: QueueItem
     article: NewArticle
-    images: list[tuple[str, str]] = field(default_factory=list)
     snapshot: pending.Snapshot | None = None
+    pictures: tuple[str, bool] | None = None  # (page address, local): its pictures to fetch
 
 
 # (save, (article id, is new), or None when the item was cancelled meanwhile)
@@ -119,7 +119,7 @@ class Storer:
         try:
             with self.library.transaction():
                 done = [(save, rows.save_captured(self.library, save.item, save.article,
-                                                  save.images, save.snapshot))
+                                                  save.snapshot, save.pictures))
                         for save in batch]
         except Exception as error:  # a bug, the disk full...
             if len(batch) > 1:  # find the page at fault: the others are stored alone

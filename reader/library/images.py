@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from reader.library.store import Library
+from reader.library.store import Library, Transaction
 
 # The address of a stored image in an article's HTML: ``reader-image:<hash>``. Here, with the
 # images, so the reader view and exports read it without importing capture (httpx, lxml).
@@ -39,6 +40,57 @@ def link_images(library: Library, article_id: int, images: Iterable[tuple[str, s
         )
 
 
+@dataclass(frozen=True)
+class PendingPictures:
+    """An article stored before its pictures: its body points at them on the web."""
+
+    article_id: int
+    page_url: str  # where the page was (the pictures' Referer)
+    local: bool  # the page came from this computer or its network
+
+
+def await_pictures(tx: Transaction, pictures: PendingPictures) -> None:
+    """Note, with the article's own transaction, that its pictures are still to be fetched."""
+    tx.execute("INSERT OR REPLACE INTO pictures_pending (article_id, page_url, local)"
+               " VALUES (?,?,?)", (pictures.article_id, pictures.page_url, pictures.local))
+
+
+def pending_pictures(library: Library) -> list[PendingPictures]:
+    """The articles whose pictures are still to be fetched, oldest first."""
+    return [PendingPictures(article_id, page_url, bool(local)) for article_id, page_url, local
+            in library.query("SELECT article_id, page_url, local FROM pictures_pending"
+                             " ORDER BY article_id")]
+
+
+def pictures_to_fetch(library: Library, article_id: int) -> str | None:
+    """The body of ``article_id`` as it is now, if its pictures are still to be fetched."""
+    row = library.query_one(
+        "SELECT body_html FROM articles JOIN pictures_pending ON article_id = id WHERE id = ?",
+        (article_id,))
+    return row[0] if row else None
+
+
+def fill_pictures(library: Library, article_id: int, was: str, body_html: str,
+                  images: Iterable[tuple[str, str]]) -> bool:
+    """The article's pictures are in: its body becomes ``body_html`` (pointing at the stored
+    ``images``, each (url, hash)), in one transaction, unless its body is no longer ``was``
+    (extracted again meanwhile): False, and nothing changes."""
+    with library.transaction() as tx:
+        if not tx.execute("UPDATE articles SET body_html = ? WHERE id = ? AND body_html = ?",
+                          (body_html, article_id, was)).rowcount:
+            return False
+        link_images(library, article_id, images)
+        tx.execute("DELETE FROM pictures_pending WHERE article_id = ?", (article_id,))
+        tx.record(content=[article_id])
+    return True
+
+
+def drop_pending_pictures(library: Library, article_id: int) -> None:
+    """Nothing is left to fetch for ``article_id`` (its body shows no picture on the web)."""
+    with library.transaction() as tx:
+        tx.execute("DELETE FROM pictures_pending WHERE article_id = ?", (article_id,))
+
+
 def image_bytes(library: Library, digest: str) -> bytes | None:
     """The stored image with this hash (None: no such image, or not a hash at all)."""
     if not _HASH.match(digest or ""):
@@ -56,7 +108,7 @@ def article_images(library: Library, article_id: int) -> dict[str, str]:
 def prune_images(library: Library) -> int:
     """Delete images no article shows any more (after the bin is emptied, or a capture that
     stored images and then failed). Returns how many went. Not while a queue is capturing: its
-    new images are linked only once their article is stored."""
+    new images are linked only once all the pictures of their article are in."""
     with library.transaction() as tx:
         return tx.execute(
             "DELETE FROM images WHERE hash NOT IN (SELECT hash FROM article_images)"

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from reader.library import pending
-from reader.library.images import link_images
+from reader.library.images import PendingPictures, await_pictures
 from reader.library.rows import marks
 from reader.library.store import Library, NewArticle, Transaction, insert_articles, utc_now
 
@@ -118,7 +118,7 @@ def adopt(library: Library, owner: str) -> int:
 
 def capturing(library: Library) -> bool:
     """Whether some queue (in this process or another: a ``reader add``) is alive: its stored
-    images are linked to their article only once the article is stored."""
+    images are linked to their article only once all its pictures are in."""
     return library.query_one("SELECT 1 FROM capture_owners WHERE heartbeat > ? LIMIT 1",
                              (time.time() - LEASE_SECONDS,)) is not None
 
@@ -272,11 +272,13 @@ def item_state(library: Library, item: QueueItem) -> str | None:
 
 
 def save_captured(library: Library, item: QueueItem, article: NewArticle,
-                  images: Iterable[tuple[str, str]] = (),
-                  snapshot: pending.Snapshot | None = None) -> tuple[int, bool] | None:
-    """Store the article ``item`` became (filling in its waiting article), link its images and
-    mark the item saved, in one transaction: all or, if the item was cancelled (or retried)
-    meanwhile, nothing (None). Returns (id, is_new: the page is new to the library)."""
+                  snapshot: pending.Snapshot | None = None,
+                  pictures: tuple[str, bool] | None = None) -> tuple[int, bool] | None:
+    """Store the article ``item`` became (filling in its waiting article), note that its
+    pictures are still to be fetched (``pictures``: the page's address and whether it came from
+    this computer's network; None: it shows none) and mark the item saved, in one transaction:
+    all or, if the item was cancelled (or retried) meanwhile, nothing (None). Returns (id,
+    is_new: the page is new to the library)."""
     with library.transaction() as tx:
         current = tx.execute(
             "SELECT 1 FROM capture_queue WHERE id = ? AND attempts = ? AND state = ?",
@@ -288,8 +290,8 @@ def save_captured(library: Library, item: QueueItem, article: NewArticle,
             article_id, is_new = item.article_id, True
         else:  # queued before links were articles at once
             article_id, is_new = library.add(article)  # joins this transaction
-        if is_new:
-            link_images(library, article_id, images)
+        if is_new and pictures is not None:
+            await_pictures(tx, PendingPictures(article_id, *pictures))
         tx.execute(
             "UPDATE capture_queue SET state = ?, reason = '', article_id = ?, updated = ?"
             " WHERE id = ?",

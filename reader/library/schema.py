@@ -301,9 +301,22 @@ _SEARCH_PREFIXES = """
         INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
 """
 
+# An article is stored as soon as it is extracted, and its pictures are fetched after
+# (reader/capture/pictures.py): until they are in, its body points at them on the web, and this
+# row says where the page was (their Referer) and whether it came from this computer or its
+# network (the only case where they may be fetched from there). A row left by a Reader that
+# stopped or died is taken up by the next capture queue.
+_PICTURES_PENDING = """
+        CREATE TABLE pictures_pending (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            page_url TEXT NOT NULL,
+            local INTEGER NOT NULL DEFAULT 0
+        );
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
 MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING, _PENDING_LINKS,
-              _HIGHLIGHTS, _SEARCH_PREFIXES]
+              _HIGHLIGHTS, _SEARCH_PREFIXES, _PICTURES_PENDING]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,7 +14,7 @@ from reader.capture.pipeline import reextract, store_saved_page
 from reader.capture.urls import canonical_url
 from reader.errors import CaptureError
 from reader.library import NewArticle, pending, queue_rows
-from reader.library.images import article_images, store_image
+from reader.library.images import PendingPictures, pending_pictures
 from tests.fixture_site import PAGES
 
 NEWS_TITLE = "Kelby Sound breaks ground on tidal energy plant"
@@ -291,32 +291,34 @@ def test_reextract_reads_the_stored_page_again(library, news, extractor):
         reextract(library, extractor, welcome)
 
 
-def test_an_article_and_its_image_links_are_one_transaction(library, monkeypatch):
-    """A failure (or a kill) between storing the article and linking its images leaves
-    neither: the item is still in flight, and the next try stores both."""
+def test_an_article_and_its_pictures_to_come_are_one_transaction(library, monkeypatch):
+    """A failure (or a kill) between storing the article and noting that its pictures are to
+    be fetched leaves neither: the item is still in flight, and the next try stores both."""
     owner = "test"
     [(_, item)] = queue_rows.enqueue(library, owner, [("https://a.example/", "https://a.example/",
                                                        {})])
     item = queue_rows.start_attempt(library, owner, item.id)
     article = NewArticle(url="https://a.example/", original_url="https://a.example/",
-                         title="A", body_html="<p>a</p>", text="a")
-    digest = store_image(library, b"\x89PNG\r\n\x1a\nfake", "image/png")
+                         title="A", body_html='<p>a<img src="https://a.example/p.png"></p>',
+                         text="a")
 
     def dies(*args):
         raise KeyboardInterrupt  # the moment of a kill
 
-    monkeypatch.setattr(queue_rows, "link_images", dies)
+    monkeypatch.setattr(queue_rows, "await_pictures", dies)
     with pytest.raises(KeyboardInterrupt):
-        queue_rows.save_captured(library, item, article, [("https://a.example/p.png", digest)])
+        queue_rows.save_captured(library, item, article, pictures=("https://a.example/", False))
     assert unfetched(library) == [pending.PENDING]  # the link, still waiting for its page
     assert queue_rows.item_state(library, item) == queue_rows.FETCHING
+    assert pending_pictures(library) == []
 
     monkeypatch.undo()
     heard = []
     library.subscribe(heard.append)
     article_id, is_new = queue_rows.save_captured(library, item, article,
-                                                  [("https://a.example/p.png", digest)])
-    assert is_new and article_images(library, article_id) == {"https://a.example/p.png": digest}
+                                                  pictures=("https://a.example/", False))
+    assert is_new and pending_pictures(library) == [
+        PendingPictures(article_id, "https://a.example/", local=False)]
     assert queue_rows.item_state(library, item) == queue_rows.SAVED
     # The link was an article from the start: it is filled in, in one announced change.
     assert [change.updated for change in heard] == [{article_id}]

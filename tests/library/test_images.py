@@ -6,9 +6,14 @@ import hashlib
 
 from reader.library import NewArticle, empty_bin
 from reader.library.images import (
+    PendingPictures,
     article_images,
+    await_pictures,
+    fill_pictures,
     image_bytes,
     link_images,
+    pending_pictures,
+    pictures_to_fetch,
     prune_images,
     store_image,
 )
@@ -70,3 +75,37 @@ def test_emptying_the_bin_prunes_its_images_but_not_a_running_capture_s(library)
     release(library, "a reader add in another process")
     empty_bin(library)
     assert image_bytes(library, only_binned) is None and image_bytes(library, kept) == PNG
+
+
+def test_pictures_fill_in_only_the_body_they_were_fetched_for(library):
+    """The article was extracted again while its pictures came: they are not put into the new
+    body (they would undo it), and the article stays waiting for them."""
+    article_id = _article(library, 1)
+    was = '<p><img src="https://a.example/p.png" alt="A pier"></p>'
+    with library.transaction() as tx:
+        tx.execute("UPDATE articles SET body_html = ? WHERE id = ?", (was, article_id))
+        await_pictures(tx, PendingPictures(article_id, "https://a.example/1", local=False))
+    assert pictures_to_fetch(library, article_id) == was
+    digest = store_image(library, PNG, "image/png")
+    filled = f'<p><img src="reader-image:{digest}" alt="A pier"></p>'
+    library.replace_content(article_id, "1", "<p>Extracted again</p>", "Extracted again")
+
+    assert not fill_pictures(library, article_id, was, filled, [("https://a.example/p.png",
+                                                                  digest)])
+    assert library.get(article_id).body_html == "<p>Extracted again</p>"
+    assert article_images(library, article_id) == {}
+    assert pictures_to_fetch(library, article_id) == "<p>Extracted again</p>"
+
+    assert fill_pictures(library, article_id, "<p>Extracted again</p>", filled,
+                         [("https://a.example/p.png", digest)])
+    assert library.get(article_id).body_html == filled
+    assert pending_pictures(library) == [] and pictures_to_fetch(library, article_id) is None
+
+
+def test_an_article_emptied_from_the_bin_waits_for_no_pictures(library):
+    article_id = _article(library, 1)
+    with library.transaction() as tx:
+        await_pictures(tx, PendingPictures(article_id, "https://a.example/1", local=False))
+    library.set_flag([article_id], "deleted", True)
+    empty_bin(library)
+    assert pending_pictures(library) == []
