@@ -3,9 +3,10 @@ pictures fill in as they come (before, an article of fifty pictures on a slow se
 only once the last had come or timed out: minutes).
 
 The capture queue hands each article it stored with pictures to its ``Pictures``: a few threads
-fetch them (``images.localise_images``, within the queue's request limits per server) and store
-the article's body pointing at them, in one transaction (``library.images.fill_pictures``),
-whose change tells a reader view showing the article to lay it out again. Until then the
+fetch them (``images.localise_images``, within the queue's request limits per server) and hand
+the article's body pointing at them to the queue's storer (``storing.Fill``: with other pages,
+a transaction for several), whose change tells a reader view showing the article to lay it out
+again. Until then the
 article's ``pictures_pending`` row says they are to come: a Reader that stops or dies meanwhile
 leaves it, and the next capture queue takes it up (``resume``; pictures stored before are not
 stored twice: one copy per content).
@@ -18,12 +19,14 @@ import threading
 import time
 from collections import deque
 
+from collections.abc import Callable
+
 from reader.capture.images import Slot, localise_images
+from reader.capture.storing import Fill
 from reader.library import Library
 from reader.library.images import (
     PendingPictures,
     drop_pending_pictures,
-    fill_pictures,
     pending_pictures,
     pictures_to_fetch,
 )
@@ -39,9 +42,11 @@ STOP_SECONDS = 5.0  # the longest ``stop`` waits for the threads (downloads end 
 class Pictures:
     """Fetches the pictures of stored articles in the background; see the module docstring."""
 
-    def __init__(self, library: Library, *, slot: Slot, timeout: float):
+    def __init__(self, library: Library, *, slot: Slot, timeout: float,
+                 store: Callable[[Fill], bool]):
         self.library = library
         self._slot = slot
+        self._store = store  # False: not stored (the queue is stopping): the pictures stay to come
         self._timeout = timeout
         self._todo: deque[PendingPictures] = deque()
         self._known: set[int] = set()  # articles to do or being done
@@ -91,31 +96,37 @@ class Pictures:
                     self._changed.notify_all()
                     return
                 pictures = self._todo.popleft()
+            handed = False
             try:
-                self._fill(pictures)
+                handed = self._fill(pictures)
             except Exception:  # a bug, or the library closed under a stopping queue
                 if not self._stopping.is_set():
                     log.exception("Fetching the pictures of article %d failed",
                                   pictures.article_id)
             finally:
-                with self._changed:
-                    self._known.discard(pictures.article_id)
-                    self._changed.notify_all()
+                if not handed:
+                    self._finished(pictures.article_id)
 
-    def _fill(self, pictures: PendingPictures) -> None:
-        for _ in range(2):  # once more if the article was extracted again meanwhile
-            body = pictures_to_fetch(self.library, pictures.article_id)
-            if body is None:  # deleted, or filled in by another queue
-                return
-            local = localise_images(self.library, body, pictures.page_url, slot=self._slot,
-                                    cancelled=self._stopping, timeout=self._timeout,
-                                    local=pictures.local)
-            if self._stopping.is_set():
-                # Pictures cut short would be left out for good: the next queue fetches them.
-                return
-            if local.body_html == body:
-                drop_pending_pictures(self.library, pictures.article_id)
-                return
-            if fill_pictures(self.library, pictures.article_id, body, local.body_html,
-                             local.images):
-                return
+    def _fill(self, pictures: PendingPictures) -> bool:
+        """Fetch the pictures of one article; True once they are handed to the storer."""
+        body = pictures_to_fetch(self.library, pictures.article_id)
+        if body is None:  # deleted, or filled in by another queue
+            return False
+        local = localise_images(self.library, body, pictures.page_url, slot=self._slot,
+                                cancelled=self._stopping, timeout=self._timeout,
+                                local=pictures.local)
+        if self._stopping.is_set():
+            # Pictures cut short would be left out for good: the next queue fetches them.
+            return False
+        if local.body_html == body:
+            drop_pending_pictures(self.library, pictures.article_id)
+            return False
+        # Not filled (the article was extracted again meanwhile, or the storer failed): the
+        # pictures stay to come, and the next queue fetches them for the body it has then.
+        return self._store(Fill(pictures.article_id, body, local.body_html, local.images,
+                                lambda _filled: self._finished(pictures.article_id)))
+
+    def _finished(self, article_id: int) -> None:
+        with self._changed:
+            self._known.discard(article_id)
+            self._changed.notify_all()

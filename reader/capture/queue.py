@@ -77,7 +77,8 @@ class CaptureQueue:
         self._storer = Storer(library, self._stored,
                               lambda save, error: self._fail(save.item, went_wrong(error)))
         self._limiter = HostLimiter(per_host, total, on_release=self._wake_dispatcher)
-        self.pictures = Pictures(library, slot=self._limiter.slot, timeout=timeout)
+        self.pictures = Pictures(library, slot=self._limiter.slot, timeout=timeout,
+                                 store=self._storer.put)
         # Items in progress at once: enough to keep every request slot and every extraction
         # process busy, and no more (a fetched page waiting for extraction is held in memory).
         self._capacity = total + self._extractor.workers
@@ -205,8 +206,8 @@ class CaptureQueue:
             dispatcher.join()
         with self._lock:
             self._idle.wait_for(lambda: not self._in_progress, timeout)
-        self._storer.close()  # the pages fetched and extracted are kept
         self.pictures.stop()  # the pictures still to come stay pending, for the next queue
+        self._storer.close()  # the pages fetched and extracted are kept (pictures in too)
         with self._lock:
             rows.release(self.library, self.owner)
         if self._owns_extractor:

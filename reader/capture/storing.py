@@ -1,5 +1,6 @@
 """Captured pages stored together: the capture queue's workers hand their page over and go on,
-and one thread stores what has come in in one transaction.
+and one thread stores what has come in in one transaction (the pictures that came in for stored
+articles, ``Fill``, with them).
 
 Indexing an article's text for search is most of the cost of storing it (FTS5, with its
 prefixes), and SQLite writes the index pages a commit changed to its log (and copies them back
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.library import Library, NewArticle, pending, queue_rows as rows
+from reader.library.images import fill_pictures
 from reader.library.queue_rows import QueueItem
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,18 @@ class Save:
     article: NewArticle
     snapshot: pending.Snapshot | None = None
     pictures: tuple[str, bool] | None = None  # (page address, local): its pictures to fetch
+
+
+@dataclass(frozen=True)
+class Fill:
+    """The pictures of a stored article, in: its body ``was`` becomes ``body_html`` (see
+    ``images.fill_pictures``); ``done`` hears whether it did (on the storer's thread)."""
+
+    article_id: int
+    was: str
+    body_html: str
+    images: list[tuple[str, str]]
+    done: Callable[[bool], None]
 
 
 # (save, (article id, is new), or None when the item was cancelled meanwhile)
@@ -62,9 +76,9 @@ class Storer:
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def put(self, save: Save) -> bool:
+    def put(self, save: Save | Fill) -> bool:
         """Store ``save`` soon; False if the storer is closed (the page is dropped: its item
-        stays in flight, and is queued again)."""
+        stays in flight, and is queued again; pictures stay pending)."""
         with self._changed:
             if self._closed:
                 return False
@@ -75,7 +89,7 @@ class Storer:
                 self._thread = threading.Thread(target=self._run, daemon=True,
                                                 name="capture-store")
                 self._thread.start()
-            if len(self._waiting) >= BATCH:
+            if len(self._waiting) == 1 or len(self._waiting) >= BATCH:  # its wait begins; due
                 self._changed.notify_all()
         return True
 
@@ -115,19 +129,32 @@ class Storer:
             self._flush or self._closed or len(self._waiting) >= BATCH
             or time.monotonic() >= self._oldest + MAX_WAIT_SECONDS)
 
-    def _store(self, batch: list[Save]) -> None:
+    def _store(self, batch: list[Save | Fill]) -> None:
         try:
             with self.library.transaction():
-                done = [(save, rows.save_captured(self.library, save.item, save.article,
-                                                  save.snapshot, save.pictures))
-                        for save in batch]
+                done = [(save, self._write(save)) for save in batch]
         except Exception as error:  # a bug, the disk full...
             if len(batch) > 1:  # find the page at fault: the others are stored alone
                 for save in batch:
                     self._store([save])
                 return
-            log.exception("Storing %s failed", batch[0].item.url)
-            self._failed(batch[0], error)
+            failed = batch[0]
+            log.exception("Storing %s failed", failed.item.url if isinstance(failed, Save)
+                          else f"the pictures of article {failed.article_id}")
+            if isinstance(failed, Save):
+                self._failed(failed, error)
+            else:
+                failed.done(False)
             return
-        self._stored(done)
+        for fill, filled in done:
+            if isinstance(fill, Fill):
+                fill.done(filled)
+        self._stored([(save, stored) for save, stored in done if isinstance(save, Save)])
+
+    def _write(self, save: Save | Fill):
+        if isinstance(save, Fill):
+            return fill_pictures(self.library, save.article_id, save.was, save.body_html,
+                                 save.images)
+        return rows.save_captured(self.library, save.item, save.article, save.snapshot,
+                                  save.pictures)
 
