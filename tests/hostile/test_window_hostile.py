@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from reader.library import open_library
-from reader.library.images import article_images
+from reader.library.images import article_images, pending_pictures
 from reader.settings import Settings
 from reader.ui.main_window import MainWindow
 from tests.hostile.pages import PATHS, REFUSED, SAVED, make_bombs, reason
@@ -179,7 +179,8 @@ def test_an_odd_page_is_saved_and_shown(qtbot, window, probe, server, path):
     assert not window.message_bar.isVisible(), window.message_bar.label.text()
     assert SAVED[path] in window.reader_view.toPlainText()
     _responsive(probe, rss_before)
-    # Of /hostile-images.html's pictures, only the real one is kept (and shown).
+    # Its pictures come after it is shown: of /hostile-images.html's, only the real one is kept.
+    qtbot.waitUntil(lambda: not pending_pictures(window.library), timeout=30000)
     pictures = [server.url("/ok.png")] if path == "/hostile-images.html" else []
     assert list(article_images(window.library, window.browser.shown_article)) == pictures
 
