@@ -6,6 +6,9 @@ library), with its own limits, as the window and ``reader add`` run it (``bench.
 the command itself). Reference: ``trafilatura.extract`` on the same HTML, one page after another
 in one process: the extraction alone, with no fetching and no storing.
 
+Also: how soon an article whose pictures are slow can be read (it is stored before its pictures,
+``capture.pictures``), against the time until its pictures are in.
+
 The pages (made by ``bench.pages`` from the fixture pages) are served on 127.0.0.1 by a thread of
 a separate process, so that serving them takes nothing from the measured interpreter's lock.
 """
@@ -16,18 +19,25 @@ import os
 import resource
 import shutil
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import lxml.html
 import trafilatura
 
 from bench.common import Row
-from bench.pages import make_pages, serve_in_subprocess
+from bench.pages import make_pages, plain_paragraphs, serve_in_subprocess
+from bench.textgen import FIXTURE_PAGES
 from reader.capture.extract import extract
 from reader.library import open_library
 
 GROUP = "3. Ingest"
 PAGES, QUICK_PAGES = 200, 60
+SLOW_PICTURES, PICTURE_SECONDS = 8, 0.25  # an article's pictures, each served after a wait
 
 
 def _bare(pages: dict[str, bytes]) -> float:
@@ -78,6 +88,76 @@ def _capture_queue(urls: list[str], home: Path) -> tuple[float, float, int, str]
     return seconds, cpu, counts.failed, described
 
 
+class _SlowPictures(BaseHTTPRequestHandler):
+    """A page (the first generated one) that shows ``SLOW_PICTURES`` pictures, each answered
+    after ``PICTURE_SECONDS``."""
+
+    def __init__(self, page: bytes, *args, **kwargs):
+        self.page = page
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/slow/"):
+            time.sleep(PICTURE_SECONDS)
+            body, kind = (FIXTURE_PAGES / "images" / "turbine.png").read_bytes(), "image/png"
+        else:
+            body, kind = self.page, "text/html; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def _serving_slow_pictures():
+    tree = lxml.html.document_fromstring(next(iter(make_pages(1).values())))
+    for n, paragraph in enumerate(plain_paragraphs(tree)[:SLOW_PICTURES]):  # one after each
+        figure = lxml.html.fragment_fromstring(
+            f'<figure><img src="/slow/{n}.png" alt="Picture {n} of the works" width="600" '
+            f'height="400"><figcaption>Picture {n}</figcaption></figure>')
+        paragraph.addnext(figure)
+    page = lxml.html.tostring(tree, encoding="utf-8", doctype="<!DOCTYPE html>")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_SlowPictures, page))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/article.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _readable_before_pictures(home: Path) -> tuple[float, float, int]:
+    """Seconds from queueing the slow-pictures page until it is saved (readable), until its
+    pictures are in, and how many were stored in it."""
+    from reader.capture.extractor import Extractor
+    from reader.capture.queue import CaptureQueue
+
+    library = open_library(home / "pictures" / "library.sqlite3")
+    extractor = Extractor()
+    extractor.run(len, "")  # its processes started before the clock
+    work = CaptureQueue(library, extractor=extractor)
+    work.start()
+    with _serving_slow_pictures() as url:
+        started = time.perf_counter()
+        work.add([url])
+        deadline = started + 120
+        while work.counts().saved < 1 and time.perf_counter() < deadline:
+            time.sleep(0.002)
+        readable = time.perf_counter() - started
+        work.wait(120)
+        complete = time.perf_counter() - started
+    stored = library.get(library.find_by_url(url)).body_html.count("reader-image:")
+    work.stop()
+    extractor.close()
+    library.close()
+    return readable, complete, stored
+
+
 def run(quick: bool) -> list[Row]:
     count = QUICK_PAGES if quick else PAGES
     pages = make_pages(count)
@@ -88,6 +168,7 @@ def run(quick: bool) -> list[Row]:
         base = urls[0].split("/articles/")[0]
         extract_s = _reader_extract(pages, base)
         queue_s, queue_cpu, queue_failed, limits = _capture_queue(urls, home)
+    readable_s, pictures_s, stored = _readable_before_pictures(home)
     shutil.rmtree(home, ignore_errors=True)
     bare_rate = count / bare_s
     kb = sum(map(len, pages.values())) / count / 1000
@@ -104,4 +185,10 @@ def run(quick: bool) -> list[Row]:
             bare_rate, "trafilatura.extract alone, 1 process",
             note="Reader's extraction without fetching or storing, one page after another",
             detail={"extract_s": extract_s}),
+        Row(GROUP, f"an article with {SLOW_PICTURES} slow pictures: seconds until it can be read",
+            "s", readable_s, pictures_s, "seconds until its pictures are in", better="lower",
+            note=f"each picture answered after {PICTURE_SECONDS} s, on 127.0.0.1; the article is "
+                 f"stored before its pictures, which fill it in ({stored} of {SLOW_PICTURES} "
+                 "stored); before 2026-12-01 it was stored once they were in (ratio 1.0)",
+            detail={"readable_s": readable_s, "pictures_s": pictures_s, "stored": stored}),
     ]

@@ -36,7 +36,7 @@ def _templates() -> list[lxml.html.HtmlElement]:
     return found
 
 
-def _plain_paragraphs(tree) -> list:
+def plain_paragraphs(tree) -> list:
     body = next(e for e in (tree.find(".//article"), tree.find(".//main"), tree) if e is not None)
     return [p for p in body.iter("p") if not p.get("class")]
 
@@ -56,7 +56,7 @@ def make_pages(count: int, seed: int = 1) -> dict[str, bytes]:
         for meta in tree.iter("meta"):
             if meta.get("property") == "og:title":
                 meta.set("content", headline)
-        paragraphs = _plain_paragraphs(tree)
+        paragraphs = plain_paragraphs(tree)
         words = rng.randint(40, 160)  # per paragraph: articles of about 300 to 3,000 words
         for p, text in zip(paragraphs, textgen.paragraphs(rng, words * len(paragraphs))):
             for child in list(p):
