@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QImage,
     QImageReader,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
@@ -40,6 +41,8 @@ MIN_MARGIN = 24
 MARK_MS = 2500  # how long a passage followed from the summary stays marked
 MARK_COLOUR = QColor(255, 214, 10, 110)  # a highlighter's yellow, see-through on any theme
 LOCAL_SCHEMES = ("file", "data", "qrc", "")
+_NOTHING = QImage(1, 1, QImage.Format.Format_ARGB32)
+_NOTHING.fill(Qt.GlobalColor.transparent)
 
 
 class ReaderView(QTextBrowser):
@@ -198,6 +201,11 @@ class ReaderView(QTextBrowser):
             margin = self.document().rootFrame().frameFormat().leftMargin()
             column = self.viewport().width() - 2 * margin
             return stored_image(image_bytes(self.library, url.path()), int(column))
+        if url.scheme() in ("http", "https") and kind == QTextDocument.ResourceType.ImageResource:
+            # A picture still to come (fetched after its article is stored; the article is laid
+            # out again when it is in): nothing in its place meanwhile, in the space its tag
+            # gives it, rather than Qt's icon of a missing file.
+            return _NOTHING
         if url.scheme() not in LOCAL_SCHEMES:
             return None
         return super().loadResource(kind, url)

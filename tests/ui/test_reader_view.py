@@ -157,3 +157,30 @@ def test_a_site_that_signs_its_own_article_is_named_once_in_the_byline(library):
     assert byline("Escalon", "Escalon") == "Escalon · 1 min read"
     assert byline("Ann Lee", "Escalon") == "Ann Lee · Escalon · 1 min read"
     assert byline("", "Escalon") == "Escalon · 1 min read"
+
+
+def test_a_picture_still_to_come_takes_its_place_and_shows_nothing(qtbot, library):
+    """Its article is stored before its pictures: until one is in, the view keeps the space its
+    tag gives it, blank (not Qt's missing-file icon), and never asks the web for it."""
+    from reader.library import NewArticle
+
+    body = ('<p>Before the picture.</p><p><img src="https://pictures.example/p.png" '
+            'width="300" height="200" alt="A pier"></p><p>After the picture.</p>')
+    article_id = library.add(NewArticle(url="https://pictures.example/", original_url="",
+                                        title="Pier", body_html=body, text="Before After"))[0]
+    view = ReaderView(library)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_article(library.get(article_id))
+
+    image = view.loadResource(QTextDocument.ResourceType.ImageResource.value,
+                              QUrl("https://pictures.example/p.png"))
+    assert image is not None and not image.isNull() and image.pixelColor(0, 0).alpha() == 0
+    before, after = (view.document().find(text) for text in ("Before", "After"))
+    gap = view.cursorRect(after).top() - view.cursorRect(before).bottom()
+    assert gap >= 200  # the picture's place, kept for it
+    # Anything else on the web is still not loaded.
+    assert view.loadResource(QTextDocument.ResourceType.StyleSheetResource.value,
+                             QUrl("https://pictures.example/s.css")) is None
