@@ -3,6 +3,9 @@ whose pictures wait at a gate, the real capture queue and extraction, real SQLit
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from functools import partial
@@ -118,3 +121,47 @@ def test_pictures_a_stopped_queue_left_are_fetched_by_the_next(library, extracto
         again.stop()
     assert f'src="{SCHEME}:' in library.get(article_id).body_html
     assert pending_pictures(library) == [] and len(article_images(library, article_id)) == 1
+
+
+def test_pictures_a_killed_reader_left_are_fetched_by_the_next(tmp_path, gated_site):
+    """``reader add`` killed (SIGKILL) while its article's picture is on its way: the article is
+    kept, waiting for it, and the next ``reader add`` fills it in."""
+    home = tmp_path / "home"
+    reader = [sys.executable, "-m", "reader", "--home", str(home), "add", gated_site.url]
+    killed = subprocess.Popen(reader, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert gated_site.asked.wait(60)  # the article is stored; its picture is asked for
+        deadline = time.monotonic() + 10
+        while _pending(home) != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        killed.kill()
+        killed.wait()
+    assert _pending(home) == 1
+
+    gated_site.gate.set()
+    again = subprocess.run(reader, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    database = sqlite3.connect(home / "library.sqlite3")
+    try:
+        assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        [body] = database.execute("SELECT body_html FROM articles WHERE url = ?",
+                                  (canonical_url(gated_site.url),)).fetchone()
+        assert f'src="{SCHEME}:' in body
+        assert database.execute("SELECT count(*) FROM article_images").fetchone()[0] == 1
+    finally:
+        database.close()
+    assert _pending(home) == 0
+
+
+def _pending(home) -> int | None:
+    """Articles of the library at ``home`` waiting for their pictures (None: no library yet)."""
+    if not (home / "library.sqlite3").exists():
+        return None
+    database = sqlite3.connect(home / "library.sqlite3", timeout=5)
+    try:
+        return database.execute("SELECT count(*) FROM pictures_pending").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is still being made
+        return None
+    finally:
+        database.close()
