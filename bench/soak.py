@@ -132,7 +132,7 @@ def soak(links: list[str], kills: int, work: Path, rng: random.Random,
             "SELECT count(*) FROM article_images WHERE article_id NOT IN"
             " (SELECT id FROM articles)").fetchone()[0]
         found.pictures_lost = database.execute(
-            "SELECT count(*) FROM articles WHERE body_html LIKE '%<img src=\"http%'"
+            "SELECT count(*) FROM articles WHERE body_html LIKE '%src=\"http%'"
             " AND id NOT IN (SELECT article_id FROM pictures_pending)").fetchone()[0]
     finally:
         database.close()

@@ -47,7 +47,6 @@ from reader.capture.wayback import Wayback
 from reader.capture.web import tls_context
 from reader.errors import CaptureError
 from reader.library import Library, pending, queue_rows as rows
-from reader.library.images import PendingPictures
 from reader.library.queue_rows import STATES, QueueItem
 
 __all__ = ["STATES", "AddReport", "CaptureQueue", "Counts", "QueueEvent", "QueueItem",
@@ -75,7 +74,8 @@ class CaptureQueue:
         self._owns_extractor = extractor is None
         self._extractor = extractor or Extractor()
         self._storer = Storer(library, self._stored,
-                              lambda save, error: self._fail(save.item, went_wrong(error)))
+                              lambda save, error: self._fail(save.item, went_wrong(error)),
+                              lambda pending: self.pictures.put(pending))
         self._limiter = HostLimiter(per_host, total, on_release=self._wake_dispatcher)
         self.pictures = Pictures(library, slot=self._limiter.slot, timeout=timeout,
                                  store=self._storer.put)
@@ -172,8 +172,7 @@ class CaptureQueue:
                             rows.queue_items(self.library, self.owner, (rows.FAILED,)))
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until nothing is left to do, pictures included (False: ``timeout`` seconds
-        went by first)."""
+        """Block until nothing is left to do, pictures included (False: timed out first)."""
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         with self._lock:
             idle = self._idle.wait_for(lambda: not self._in_progress and not any(
@@ -318,9 +317,6 @@ class CaptureQueue:
 
     def _stored(self, saved: list[tuple[Save, tuple[int, bool] | None]]) -> None:
         """Pages the storer has stored (None: their item was cancelled meanwhile)."""
-        for save, stored in saved:
-            if stored is not None and stored[1] and save.pictures is not None:
-                self.pictures.put(PendingPictures(stored[0], *save.pictures))
         with self._lock:
             events = [self._moved(save.item.state, replace(save.item, state=rows.SAVED,
                                                            article_id=stored[0]),

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.library import Library, NewArticle, pending, queue_rows as rows
-from reader.library.images import fill_pictures
+from reader.library.images import PendingPictures, fill_pictures
 from reader.library.queue_rows import QueueItem
 
 log = logging.getLogger(__name__)
@@ -59,16 +59,20 @@ class Fill:
 # (save, (article id, is new), or None when the item was cancelled meanwhile)
 Stored = Callable[[list[tuple[Save, "tuple[int, bool] | None"]]], None]
 Failed = Callable[[Save, Exception], None]
+Pictures = Callable[[PendingPictures], None]  # a stored article's pictures, to fetch now
 
 
 class Storer:
     """Stores ``Save``s in batches on a thread of its own; ``stored`` hears of each batch once
-    it is committed, ``failed`` of a page that could not be stored (both on that thread)."""
+    it is committed, ``failed`` of a page that could not be stored, ``pictures`` of each new
+    article whose pictures are now to be fetched (all on that thread)."""
 
-    def __init__(self, library: Library, stored: Stored, failed: Failed):
+    def __init__(self, library: Library, stored: Stored, failed: Failed,
+                 pictures: Pictures = lambda pending: None):
         self.library = library
         self._stored = stored
         self._failed = failed
+        self._pictures = pictures
         self._waiting: list[Save] = []
         self._oldest = 0.0  # when the oldest waiting page came (monotonic)
         self._flush = False
@@ -146,9 +150,11 @@ class Storer:
             else:
                 failed.done(False)
             return
-        for fill, filled in done:
-            if isinstance(fill, Fill):
-                fill.done(filled)
+        for save, stored in done:
+            if isinstance(save, Fill):
+                save.done(stored)
+            elif stored is not None and stored[1] and save.pictures is not None:
+                self._pictures(PendingPictures(stored[0], *save.pictures))
         self._stored([(save, stored) for save, stored in done if isinstance(save, Save)])
 
     def _write(self, save: Save | Fill):

@@ -99,18 +99,19 @@ class ReaderView(QTextBrowser):
     def show_in_place(self, article: Article) -> None:
         """``article`` again, with new content or style, the text at the top of the view staying
         there (the pictures coming in above it would push it down the page)."""
-        bar = self.verticalScrollBar()
-        self._lay_out_all()
-        top = self.cursorForPosition(QPoint(self.viewport().width() // 2, 0)).position()
+        top = 0
+        if self.verticalScrollBar().value():  # (at the start there is no place to keep)
+            self._lay_out_all()
+            top = self.cursorForPosition(QPoint(self.viewport().width() // 2, 0)).position()
         self.show_article(article)
-        if bar.value() or not top:
+        if not top:
             return
         self._lay_out_all()  # the scroll range reaches the end
         cursor = QTextCursor(self.document())
         cursor.setPosition(min(top, self.document().characterCount() - 1))
         self._restoring = True
         try:
-            bar.setValue(self.cursorRect(cursor).top())
+            self.verticalScrollBar().setValue(self.cursorRect(cursor).top())
         finally:
             self._restoring = False
 
