@@ -24,6 +24,7 @@ from reader.capture.extraction.hidden import MARKED_HIDDEN, mark_hidden
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
 from reader.capture.extraction.size import without_fallbacks
+from reader.capture.extraction.spacing import collapse_line_breaks
 from reader.capture.extraction.thread import thread_of
 from reader.errors import CaptureError
 
@@ -110,14 +111,13 @@ def extract(html: str, url: str) -> Extracted:
     under its author and date, where the posts can be found (extraction/thread.py), and where
     they cannot on a page declared a discussion, trafilatura's reading of its comments follows
     the text. Metadata from the same parsed page (extraction/metadata.py). One trafilatura pass
-    per page otherwise: a second one (favouring precision, refereed by readability) gained
-    0.008 F1 on the news benchmark, lost on WCXB's articles and doubled the CPU time, and reading
-    documentation favouring recall lost on the tuning half (docs/extraction.md). A page larger
-    than any real one is read without trafilatura's fallbacks, or refused (extraction/size.py).
+    a page otherwise (a second one, or recall on documentation, lost: docs/extraction.md). A page
+    larger than any real one is read without trafilatura's fallbacks, or refused (size.py).
     """
     tree = load_html(_EARLY_END.sub("", html))  # once: trafilatura reads a copy, the rest reads it
     fast = tree is not None and without_fallbacks(tree, url)
     if tree is not None:
+        collapse_line_breaks(tree)
         _unformatted_code(tree)
         read_embedded_text(tree)
         _article_images(tree)

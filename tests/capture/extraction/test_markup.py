@@ -9,6 +9,7 @@ from trafilatura.utils import load_html
 
 from reader.capture.extract import extract
 from reader.capture.extraction.embeds import read_embedded_text
+from reader.capture.extraction.spacing import collapse_line_breaks
 
 
 def test_an_article_after_the_pages_early_end_tags_is_read_as_a_browser_shows_it():
@@ -111,3 +112,19 @@ def test_embed_blocks_nested_deep_are_tested_once_each_and_a_block_with_a_player
                        "</div></div></body></html>")
     read_embedded_text(player)
     assert len(player.xpath("//*[contains(@class, 'embed')]")) == 2
+
+
+def test_a_paragraph_written_over_several_source_lines_reads_as_one_line():
+    story = "".join(f"<p>The library opens at nine on weekdays, note {n}, and at ten on "
+                    f"Saturdays.</p>" for n in range(6))
+    wrapped = ("<p>\n        If you see anything in this guide that is not correct, please use\n"
+               '        <a href="/feedback">this\n          form</a>\n'
+               "        to tell us about it.\n      </p>")
+    code = '<pre>if open:\n    <a href="/doc">read()</a>\n        wait()</pre>'
+    html = f"<html><body><article><h1>Hours</h1>{story}{wrapped}{code}</article></body></html>"
+    tree = load_html(html)
+    collapse_line_breaks(tree)
+    assert "".join(tree.find(".//pre").itertext()) == "if open:\n    read()\n        wait()"
+    text = extract(html, "https://library.example/hours").text
+    assert ("If you see anything in this guide that is not correct, please use this form to "
+            "tell us about it.") in text
