@@ -52,6 +52,8 @@ def test_an_article_is_no_discussion_but_forum_markup_is_worth_a_look():
     assert page_kind(_page("docs-page.html")) == UNDECLARED
     assert may_hold_posts(_page("forum-thread.html").replace("DiscussionForumPosting", "WebPage"))
     assert not may_hold_posts(_page("docs-page.html"))
+    assert may_hold_posts('<li CLASS = "Thread-Reply">Thanks</li>' * 4)  # as browsers read it
+    assert not may_hold_posts('<li class="item">reply</li>' * 4)  # a class, not the text
 
 
 # A Q&A page

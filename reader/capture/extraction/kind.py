@@ -22,10 +22,10 @@ _ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "BlogPosting", "Report", "
 _MICRODATA_TYPE = re.compile(r"schema\.org/(\w+)")
 _JSON_LD_TYPE = re.compile(r"""@type["']\s*:\s*\[?\s*["'](\w+)""")
 # Forum software names its posts in the markup; so do comment sections (which the posts' text
-# then fails to cover the article, see thread.py). (Lazy within the class value, which never
-# holds < or >, and counted only up to MIN_POST_MARKS: a third of the time on long pages.)
-_POST_MARK = re.compile(r"""class\s*=\s*["'][^"'<>]*?(?:post|message|comment|reply|answer|topic)""",
-                        re.IGNORECASE)
+# then fails to cover the article, see thread.py). (Searched in the lowercased page, counted only
+# up to MIN_POST_MARKS: case-blind, the pattern has no literal for the engine to scan for, and
+# took 1.6 ms a page of both sets against 1.1; the same answer on all 1,030.)
+_POST_MARK = re.compile(r"""class\s*=\s*["'][^"'<>]*(?:post|message|comment|reply|answer|topic)""")
 MIN_POST_MARKS = 4
 
 
@@ -42,4 +42,5 @@ def may_hold_posts(html: str) -> bool:
     """Whether the markup looks like a discussion's, worth looking for posts in (on a page that
     does not say what it is: on a declared article, such markup is its comment section, and
     looking for posts there lost on both halves of the development sets)."""
-    return len(list(islice(_POST_MARK.finditer(html), MIN_POST_MARKS))) >= MIN_POST_MARKS
+    marks = islice(_POST_MARK.finditer(html.lower()), MIN_POST_MARKS)
+    return len(list(marks)) >= MIN_POST_MARKS
