@@ -55,3 +55,24 @@ def test_teaser_cards_whose_text_is_links_are_no_prose_and_are_left_out():
     body = etree.fromstring(f"<body>{story * 3}{cards}</body>")
     trim_headed_ends(body)
     assert [child.tag for child in body] == ["p", "p", "p"]
+
+
+def test_related_products_after_the_article_each_a_linked_paragraph_are_left_out():
+    from lxml import etree
+
+    from reader.capture.extraction.ends import trim_headed_ends
+
+    story = ("<p>A robot vacuum maps a room with a laser on its top, turning as it goes, and "
+             "keeps the map for the next run.</p>")
+    products = "".join(f"<p><ref>Vacuum model {n} with a mop, a station and a long battery: "
+                       f"cleans carpets and tiles, and empties itself</ref></p>" for n in range(3))
+    sources = ("<p>The figures come from <ref>the maker's laboratory</ref>, measured on a hard "
+               "floor at the lowest setting.</p>")
+    body = etree.fromstring(f"<body>{story * 3}<head>Related products</head>{products}</body>")
+    trim_headed_ends(body)
+    assert [child.tag for child in body] == ["p", "p", "p"]
+    # a closing paragraph with a link in its sentence is the article's own
+    body = etree.fromstring(f"<body>{story * 3}<head>Where the figures come from</head>"
+                            f"{sources}</body>")
+    trim_headed_ends(body)
+    assert len(body) == 5
