@@ -25,6 +25,13 @@ from lxml.html import HtmlElement
 # comments under an answer), which the posts' text loses anyway; then 0.8 is what either half
 # of the development sets' forum pages chose (docs/extraction.md).
 TIGHTNESS = 0.8
+# Where the group holding the most prose is not mostly signed (a sidebar's cards, a cookie
+# notice's sections), the next groups are tried, this many in all: an Invision thread's posts
+# were the fifth group of its page. A group tried after the first must hold this many prose words
+# a post on average: posts have sentences; the signed header rows above unsigned posts, or a list
+# of thread titles with their dates, do not (docs/extraction.md).
+TRIED_GROUPS = 8
+POST_WORDS = 15
 # Fewer prose words than this in all posts together is a page of snippets, not a discussion.
 MIN_THREAD_WORDS = 30
 # Posts are kept only if their words include this share of what trafilatura read as the page's
@@ -85,8 +92,7 @@ def thread_of(root: HtmlElement, article_text: str) -> Thread | None:
     # (A like block without a word is a layout box, not a post: a news page's empty twin of its
     # article container made a two-post "thread" of the article and the site's menus.)
     posts = [post for post in find_posts(root) if _LETTERS.search(post.body.text_content())]
-    signed = sum(1 for post in posts if post.author or post.date)
-    if len(posts) < 2 or signed < len(posts) / 2:
+    if len(posts) < 2 or not _mostly_signed(posts):
         return None
     if _covered(article_text, " ".join(post.body.text_content() for post in posts)) < COVERAGE:
         return None
@@ -154,7 +160,8 @@ class Post:
 
 
 def find_posts(root: HtmlElement) -> list[Post]:
-    """The discussion's posts in page order ([] when the page holds no group of two or more)."""
+    """The discussion's posts in page order: the first group, by prose, whose posts are mostly
+    signed (else the last group tried; [] when the page holds no group of two or more)."""
     words = _prose_words(root)
     # A signature is written with the forum's own post markup: what is in one is no post; nor is
     # what is in markup that is never a post's text (``_NOT_TEXT``), that markup included.
@@ -173,19 +180,28 @@ def find_posts(root: HtmlElement) -> list[Post]:
             prose = sum(words[m][0] - words[m][2] for m in outermost)
             total = sum(words[m][0] + words[m][1] for m in outermost)
             candidates.append((prose, total, outermost))
-    if not candidates:
-        return []
-    best, _, best_members = max(candidates, key=lambda c: c[0])
-    if best < MIN_THREAD_WORDS:
-        return []
-    # Tighter, but with as many posts: one post less (the answers without their question) is no
-    # tighter reading of the same thread.
-    _, _, bodies = min((c for c in candidates
-                        if c[0] >= TIGHTNESS * best and len(c[2]) >= len(best_members)),
-                       key=lambda c: c[1])
-    bodies = _with_opener(root, bodies)
-    ancestor_counts = Counter(a for body in bodies for a in body.iterancestors())
-    return [_post(body, ancestor_counts) for body in bodies]
+    posts: list[Post] = []
+    for tried, (best, _, best_members) in enumerate(sorted(candidates, key=lambda c: -c[0])):
+        if best < MIN_THREAD_WORDS or tried == TRIED_GROUPS:
+            break
+        # Tighter, but with as many posts: one post less (the answers without their question)
+        # is no tighter reading of the same thread.
+        prose, _, bodies = min((c for c in candidates
+                                if c[0] >= TIGHTNESS * best and len(c[2]) >= len(best_members)),
+                               key=lambda c: c[1])
+        if tried and prose < POST_WORDS * len(bodies):
+            continue
+        bodies = _with_opener(root, bodies)
+        ancestor_counts = Counter(a for body in bodies for a in body.iterancestors())
+        posts = [_post(body, ancestor_counts) for body in bodies]
+        if _mostly_signed(posts):
+            break
+    return posts
+
+
+def _mostly_signed(posts: list[Post]) -> bool:
+    """Whether at least half the posts name their author or date, as a discussion's do."""
+    return sum(1 for post in posts if post.author or post.date) >= len(posts) / 2
 
 
 def _signature(element: HtmlElement) -> str:

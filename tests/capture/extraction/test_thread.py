@@ -59,3 +59,30 @@ def test_an_author_box_holding_more_than_a_name_gives_its_profile_link_and_opens
         start=1)))
     assert thread is not None and thread.opener == "Biology Forums"
     assert "<h4>Arantor · 2024-06-02</h4>" in thread.html and "Logged" not in thread.html
+
+
+def _side_cards(count: int) -> str:
+    """A sidebar's cards, unsigned, with more words than the thread's short posts."""
+    return "".join(f'<div class="card"><h5>Community guide {n}</h5><p>{STORY}</p></div>'
+                   for n in range(count))
+
+
+def test_signed_posts_are_found_beside_unsigned_cards_holding_more_words():
+    posts = "".join(
+        f'<article class="entry"><h3 class="entry-username"><a href="/u/{name}">{name}</a></h3>'
+        f'<time datetime="2024-08-2{n}">Aug 2{n}</time><div class="entry-text"><p>Reply {n}: '
+        f"is there a roadmap for the next versions of the builder and its templates?</p></div>"
+        f"</article>" for n, name in enumerate(("ron", "paul"), start=6))
+    root = lxml.html.document_fromstring(f"<html><body>{posts}{_side_cards(5)}</body></html>")
+    thread = thread_of(root, "")  # a page declaring itself a discussion
+    assert thread is not None and thread.opener == "ron"
+    assert "<h4>paul · 2024-08-27</h4>" in thread.html and "Community guide" not in thread.html
+
+
+def test_signed_rows_without_sentences_are_no_posts_in_place_of_an_unsigned_thread():
+    # the posts' header rows (an author and a time each) are signed, but hold no post's text
+    rows = "".join(f'<div class="row head"><a class="username" href="/u/{n}">walker{n}</a> '
+                   f'<time datetime="2026-02-0{n}">posted on Feb {n}, 2026 at 9:0{n} pm, from '
+                   f'the trail</time></div><div class="post">{STORY}</div>' for n in range(1, 7))
+    root = lxml.html.document_fromstring(f"<html><body>{rows}</body></html>")
+    assert thread_of(root, "") is None
