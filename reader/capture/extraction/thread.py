@@ -89,10 +89,8 @@ def thread_of(root: HtmlElement, article_text: str) -> Thread | None:
     or a date), or posts that leave out much of what trafilatura read as the page's text
     (``article_text``, empty where the page declares itself a discussion): then they were
     comments under an article, not the page's point."""
-    # (A like block without a word is a layout box, not a post: a news page's empty twin of its
-    # article container made a two-post "thread" of the article and the site's menus.)
-    posts = [post for post in find_posts(root) if _LETTERS.search(post.body.text_content())]
-    if len(posts) < 2 or not _mostly_signed(posts):
+    posts = find_posts(root)
+    if len(posts) < 2:
         return None
     if _covered(article_text, " ".join(post.body.text_content() for post in posts)) < COVERAGE:
         return None
@@ -160,8 +158,8 @@ class Post:
 
 
 def find_posts(root: HtmlElement) -> list[Post]:
-    """The discussion's posts in page order: the first group, by prose, whose posts are mostly
-    signed (else the last group tried; [] when the page holds no group of two or more)."""
+    """The discussion's posts in page order: those of the first group, by prose, whose posts
+    are mostly signed ([] when no group is)."""
     words = _prose_words(root)
     # A signature is written with the forum's own post markup: what is in one is no post; nor is
     # what is in markup that is never a post's text (``_NOT_TEXT``), that markup included.
@@ -180,7 +178,8 @@ def find_posts(root: HtmlElement) -> list[Post]:
             prose = sum(words[m][0] - words[m][2] for m in outermost)
             total = sum(words[m][0] + words[m][1] for m in outermost)
             candidates.append((prose, total, outermost))
-    posts: list[Post] = []
+    refused: set[int] = set()  # the groups found unsigned (a tighter one can be chosen twice)
+    tag_classes: dict[str, set[frozenset[str]]] = {}  # the page's class sets, by tag
     for tried, (best, _, best_members) in enumerate(sorted(candidates, key=lambda c: -c[0])):
         if best < MIN_THREAD_WORDS or tried == TRIED_GROUPS:
             break
@@ -189,19 +188,35 @@ def find_posts(root: HtmlElement) -> list[Post]:
         prose, _, bodies = min((c for c in candidates
                                 if c[0] >= TIGHTNESS * best and len(c[2]) >= len(best_members)),
                                key=lambda c: c[1])
-        if tried and prose < POST_WORDS * len(bodies):
+        if id(bodies) in refused or (tried and prose < POST_WORDS * len(bodies)):
             continue
-        bodies = _with_opener(root, bodies)
-        ancestor_counts = Counter(a for body in bodies for a in body.iterancestors())
-        posts = [_post(body, ancestor_counts) for body in bodies]
-        if _mostly_signed(posts):
-            break
-    return posts
+        refused.add(id(bodies))
+        tag = bodies[0].tag
+        if tag not in tag_classes:
+            tag_classes[tag] = {_classes(element) for element in root.iter(tag)}
+        posts = _signed_posts(_with_opener(root, bodies, tag_classes[tag]))
+        if posts is not None:
+            return posts
+    return []
 
 
-def _mostly_signed(posts: list[Post]) -> bool:
-    """Whether at least half the posts name their author or date, as a discussion's do."""
-    return sum(1 for post in posts if post.author or post.date) >= len(posts) / 2
+def _signed_posts(bodies: list[HtmlElement]) -> list[Post] | None:
+    """The posts around ``bodies``, None unless at least half name their author or date, as a
+    discussion's do (given up as soon as more than half cannot: a group can be thousands of
+    elements). A body without a word is no post: a news page's empty twin of its article
+    container made a two-post "thread" of the article and the site's menus."""
+    ancestor_counts = Counter(a for body in bodies for a in body.iterancestors())
+    posts, unsigned = [], 0
+    for body in bodies:
+        if not _LETTERS.search(body.text_content()):
+            continue
+        post = _post(body, ancestor_counts)
+        posts.append(post)
+        if not (post.author or post.date):
+            unsigned += 1
+            if unsigned > len(bodies) / 2:
+                return None
+    return posts if unsigned <= len(posts) / 2 else None
 
 
 def _signature(element: HtmlElement) -> str:
@@ -230,15 +245,16 @@ def _class_key(classes: str) -> str:
     return " ".join(sorted(_class_names(classes)))
 
 
-def _with_opener(root: HtmlElement, bodies: list[HtmlElement]) -> list[HtmlElement]:
+def _with_opener(root: HtmlElement, bodies: list[HtmlElement],
+                 class_sets: set[frozenset[str]]) -> list[HtmlElement]:
     """``bodies`` and the like elements with a class more (the thread's first post is often
-    marked as such), in page order."""
+    marked as such), in page order. (``class_sets``: those of the page's elements of their tag,
+    read once a page: several groups may be tried, and the page is walked again only where one
+    has a class more.)"""
     tag, classes = bodies[0].tag, _classes(bodies[0])
-    if not classes:
+    if not classes or not any(classes < other for other in class_sets):
         return bodies
     chosen = set(bodies)
-    if not any(e not in chosen and classes < _classes(e) for e in root.iter(tag)):
-        return bodies
     return _outermost([e for e in root.iter(tag) if e in chosen or classes < _classes(e)])
 
 
