@@ -10,8 +10,8 @@ PROSE_WORDS = 10
 # A tail with at least this share of its words in headings, or in paragraphs that are links
 # through and through, is boxes' titles (a newsletter's "Thanks for signing up!", teaser cards'
 # titles and standfirsts, a "Related products" heading over product links), not the article's
-# sections: a section has prose under its heading. 0.3: what both halves of the development sets chose
-# of 0.3, 0.5 and 0.7 (docs/extraction.md).
+# sections: a section has prose under its heading. 0.3: what both halves of the development
+# sets chose of 0.3, 0.5 and 0.7 (docs/extraction.md).
 HEADING_SHARE = 0.3
 # A lead with at least this share of its words in headings is the title block. 0.6: what the
 # tuning half chose of 0.3 and 0.6 (docs/extraction.md).

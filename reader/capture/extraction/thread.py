@@ -158,8 +158,8 @@ class Post:
 
 
 def find_posts(root: HtmlElement) -> list[Post]:
-    """The discussion's posts in page order: those of the first group, by prose, whose posts
-    are mostly signed ([] when no group is)."""
+    """The discussion's posts in page order: those of the first group, by prose, of two or
+    more posts mostly signed ([] when no group is)."""
     words = _prose_words(root)
     # A signature is written with the forum's own post markup: what is in one is no post; nor is
     # what is in markup that is never a post's text (``_NOT_TEXT``), that markup included.
@@ -178,7 +178,7 @@ def find_posts(root: HtmlElement) -> list[Post]:
             prose = sum(words[m][0] - words[m][2] for m in outermost)
             total = sum(words[m][0] + words[m][1] for m in outermost)
             candidates.append((prose, total, outermost))
-    refused: set[int] = set()  # the groups found unsigned (a tighter one can be chosen twice)
+    tried_groups: set[int] = set()  # (the tighter group chosen for two can be the same)
     tag_classes: dict[str, set[frozenset[str]]] = {}  # the page's class sets, by tag
     for tried, (best, _, best_members) in enumerate(sorted(candidates, key=lambda c: -c[0])):
         if best < MIN_THREAD_WORDS or tried == TRIED_GROUPS:
@@ -188,9 +188,9 @@ def find_posts(root: HtmlElement) -> list[Post]:
         prose, _, bodies = min((c for c in candidates
                                 if c[0] >= TIGHTNESS * best and len(c[2]) >= len(best_members)),
                                key=lambda c: c[1])
-        if id(bodies) in refused or (tried and prose < POST_WORDS * len(bodies)):
+        if id(bodies) in tried_groups or (tried and prose < POST_WORDS * len(bodies)):
             continue
-        refused.add(id(bodies))
+        tried_groups.add(id(bodies))
         tag = bodies[0].tag
         if tag not in tag_classes:
             tag_classes[tag] = {_classes(element) for element in root.iter(tag)}
@@ -201,10 +201,11 @@ def find_posts(root: HtmlElement) -> list[Post]:
 
 
 def _signed_posts(bodies: list[HtmlElement]) -> list[Post] | None:
-    """The posts around ``bodies``, None unless at least half name their author or date, as a
-    discussion's do (given up as soon as more than half cannot: a group can be thousands of
-    elements). A body without a word is no post: a news page's empty twin of its article
-    container made a two-post "thread" of the article and the site's menus."""
+    """The posts around ``bodies``, None unless there are two or more and at least half name
+    their author or date, as a discussion's do (given up as soon as more than half cannot: a
+    group can be thousands of elements). A body without a word is no post: a news page's empty
+    twin of its article container made a two-post "thread" of the article and the site's
+    menus."""
     ancestor_counts = Counter(a for body in bodies for a in body.iterancestors())
     posts, unsigned = [], 0
     for body in bodies:
@@ -216,7 +217,7 @@ def _signed_posts(bodies: list[HtmlElement]) -> list[Post] | None:
             unsigned += 1
             if unsigned > len(bodies) / 2:
                 return None
-    return posts if unsigned <= len(posts) / 2 else None
+    return posts if len(posts) >= 2 and unsigned <= len(posts) / 2 else None
 
 
 def _signature(element: HtmlElement) -> str:

@@ -86,3 +86,15 @@ def test_signed_rows_without_sentences_are_no_posts_in_place_of_an_unsigned_thre
                    f'the trail</time></div><div class="post">{STORY}</div>' for n in range(1, 7))
     root = lxml.html.document_fromstring(f"<html><body>{rows}</body></html>")
     assert thread_of(root, "") is None
+
+
+def test_a_group_of_blocks_without_a_letter_gives_way_to_the_signed_posts_after_it():
+    figures = "".join(f'<div class="stats">{" ".join(str(n * k) for k in range(40))}</div>'
+                      for n in range(1, 4))  # more words than the posts, and not one letter
+    posts = "".join(f'<div class="post"><span class="username">{name}</span><time datetime='
+                    f'"2024-03-0{n}">March {n}</time><div class="text">{STORY}</div></div>'
+                    for n, name in enumerate(("Ann", "Bo"), start=1))
+    root = lxml.html.document_fromstring(f"<html><body>{figures}{posts}</body></html>")
+    thread = thread_of(root, "")
+    assert thread is not None and thread.opener == "Ann"
+    assert "<h4>Bo · 2024-03-02</h4>" in thread.html
