@@ -25,6 +25,10 @@ import time
 import psutil
 
 WINDOW = 0.25  # seconds: long enough for the kernel's CPU counters (10 ms ticks) to mean something
+# A window at least this long that leaves room for more threads is no lull: more are used at once.
+# (Between a prompt's batches a window lasts a batch, seconds at one thread: waiting for a second
+# one read a 934-token prompt at one thread throughout, 6.4 s against 3.3, after a busy spell.)
+SETTLED = 4 * WINDOW
 
 
 class GenerationThreads:
@@ -50,7 +54,7 @@ class GenerationThreads:
         wall = now[0] - self._mark[0]
         busy_elsewhere = ((now[1] - self._mark[1]) - (now[2] - self._mark[2])) / wall
         self._mark = now
-        return self._set(self.for_load(busy_elsewhere))
+        return self._set(self.for_load(busy_elsewhere), settled=wall >= SETTLED)
 
     def for_load(self, busy_elsewhere: float) -> int:
         """Threads for a machine on which other processes keep ``busy_elsewhere`` CPUs busy.
@@ -61,10 +65,11 @@ class GenerationThreads:
         free = len(self._cpus) - max(0.0, busy_elsewhere)
         return max(1, min(self.most, math.floor(free + 0.5)))
 
-    def _set(self, threads: int) -> int | None:
-        """Fewer threads at once; more only when two windows in a row leave room for them, so
-        that a lull in another process's work does not bring back the slow case."""
-        if threads > self.current and not self._more_seen:
+    def _set(self, threads: int, settled: bool = False) -> int | None:
+        """Fewer threads at once; more only when two windows in a row leave room for them, or
+        one ``settled`` (long) window does, so that a lull in another process's work does not
+        bring back the slow case."""
+        if threads > self.current and not (self._more_seen or settled):
             self._more_seen = True
             return None
         self._more_seen = False

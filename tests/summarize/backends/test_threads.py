@@ -52,3 +52,27 @@ def test_busy_processes_beside_it_take_a_thread_away():
             spinner.wait()
     assert chosen is not None and chosen < len(cpus)
     assert meter.current == chosen
+
+
+def _measured(monkeypatch, samples):
+    """A meter reading ``samples`` (wall seconds, CPU seconds busy, of which this process's) in
+    turn, and the thread counts it chooses after each sample but the first."""
+    readings = iter(samples)
+    monkeypatch.setattr(threads, "_counters", lambda cpus: next(readings))
+    meter = GenerationThreads(2, cpus=[0, 1])
+    return meter, [meter.choose() for _ in samples[1:]]
+
+
+def test_more_threads_after_two_short_windows_with_room_or_one_long_one(monkeypatch):
+    busy, quiet = 0.9, 0.0  # CPU seconds others took a second
+    # Short windows: busy (down to one thread), then room twice before two threads come back.
+    short = [(0.0, 0.0, 0.0)]
+    for wall, load in ((0.3, busy), (0.3, quiet), (0.3, quiet)):
+        last = short[-1]
+        short.append((last[0] + wall, last[1] + load * 2 * wall, last[2]))
+    meter, chosen = _measured(monkeypatch, short)
+    assert chosen == [1, None, 2], "a lull of one short window does not bring threads back"
+    # A long window with room (a prompt's batch at one thread): two threads at once.
+    long = [(0.0, 0.0, 0.0), (0.3, 0.54, 0.0), (2.3, 0.54 + 1.0, 1.0)]  # its own thread only
+    meter, chosen = _measured(monkeypatch, long)
+    assert chosen == [1, 2] and meter.current == 2
