@@ -59,7 +59,7 @@ class Fill:
 # (save, (article id, is new), or None when the item was cancelled meanwhile)
 Stored = Callable[[list[tuple[Save, "tuple[int, bool] | None"]]], None]
 Failed = Callable[[Save, Exception], None]
-Pictures = Callable[[PendingPictures], None]  # a stored article's pictures, to fetch now
+PicturesDue = Callable[[PendingPictures], None]  # a stored article's pictures, to fetch now
 
 
 class Storer:
@@ -68,7 +68,7 @@ class Storer:
     article whose pictures are now to be fetched (all on that thread)."""
 
     def __init__(self, library: Library, stored: Stored, failed: Failed,
-                 pictures: Pictures = lambda pending: None):
+                 pictures: PicturesDue = lambda pending: None):
         self.library = library
         self._stored = stored
         self._failed = failed
