@@ -14,7 +14,6 @@ from lxml.etree import strip_tags
 from lxml_html_clean import Cleaner
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from reader.capture.extraction.continuation import continue_article
@@ -23,6 +22,7 @@ from reader.capture.extraction.ends import trim_headed_ends
 from reader.capture.extraction.hidden import MARKED_HIDDEN, mark_hidden
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
+from reader.capture.extraction.parsing import parse_page
 from reader.capture.extraction.size import without_fallbacks
 from reader.capture.extraction.spacing import collapse_line_breaks
 from reader.capture.extraction.thread import thread_of
@@ -69,9 +69,6 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)", re.IGNO
 _IMAGE_ADDRESS = re.compile(r"(?<=\S)\.(?:avif|bmp|gif|hei[cf]|jpe?g|png|webp)(?:\b|$)",
                             re.IGNORECASE)
 _MAX_IMAGE_ADDRESS = 8192
-# The end of the body or the page: libxml2 drops what comes after, browsers show it in the body
-# (a half-A page closed itself after its menu, then had its article). Taken out before parsing.
-_EARLY_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html[^>]*\slang\s*=\s*["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 _cleaner = Cleaner(
     scripts=True,
@@ -114,7 +111,7 @@ def extract(html: str, url: str) -> Extracted:
     a page otherwise (a second one, or recall on documentation, lost: docs/extraction.md). A page
     larger than any real one is read without trafilatura's fallbacks, or refused (size.py).
     """
-    tree = load_html(_EARLY_END.sub("", html))  # once: trafilatura reads a copy, the rest reads it
+    tree = parse_page(html)  # once: trafilatura reads a copy, the rest reads it
     fast = tree is not None and without_fallbacks(tree, url)
     if tree is not None:
         collapse_line_breaks(tree)

@@ -1,5 +1,6 @@
 """What a page's markup says about what is read: what it hides or shows only in print, text
-a page builder calls an embed, and an article after the page's early end tags."""
+a page builder calls an embed, and an article after the page's early end tags or a menu's
+unclosed block."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from trafilatura.utils import load_html
 
 from reader.capture.extract import extract
 from reader.capture.extraction.embeds import read_embedded_text
+from reader.capture.extraction.parsing import parse_page
 from reader.capture.extraction.spacing import collapse_line_breaks
 
 
@@ -22,6 +24,26 @@ def test_an_article_after_the_pages_early_end_tags_is_read_as_a_browser_shows_it
     text = extract(html, "https://news.example/ferry.html").text
     assert "trip 0," in text and "trip 11," in text
 
+
+
+def test_a_block_left_open_in_the_menu_does_not_take_the_article_into_the_menu():
+    # libxml2 ignores </nav> and </header> while the <div> is open (a browser closes it); the
+    # page is then parsed as a browser does. A well-formed menu is parsed once, as it was.
+    menu = '<header><nav><div class="menu"><a href="/">Home</a> <a href="/news">News</a>'
+    article = "<main><article><h1>Ferry</h1><p>The ferry crossed the bay.</p></article></main>"
+    for closing in ("</nav></header>", "</div></nav></header>"):
+        tree = parse_page(f"<html><body>{menu}{closing}{article}</body></html>")
+        assert tree.xpath("//main/article/p") and not tree.xpath("//header//main")
+        assert tree.xpath("//nav//a/text()") == ["Home", "News"]
+
+
+def test_a_page_nested_deeper_than_libxml2_reads_is_not_parsed_again():
+    # lexbor's time grows with the square of the depth: 100,000 nested divs took it 26 s
+    page = ('<html><body><header><nav><div class="menu">Menu</nav></header>'
+            + "<div>" * 100_000 + "<p>Deep.</p></body></html>")
+    started = time.monotonic()
+    tree = parse_page(page)
+    assert time.monotonic() - started < 1.0 and tree is not None
 
 def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
     story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "
