@@ -45,6 +45,16 @@ def test_a_page_nested_deeper_than_libxml2_reads_is_not_parsed_again():
     tree = parse_page(page)
     assert time.monotonic() - started < 1.0 and tree is not None
 
+
+def test_text_encoded_to_utf8_twice_is_read_as_written_and_latin_text_is_left_alone():
+    # "we’ve", "café" and "—" encoded to UTF-8, read as Latin-1 and encoded again: browsers show
+    # "weâ" and two control characters. A UTF-8 lead byte before a C1 control is never text.
+    twice = "we’ve had café — déjà vu".encode().decode("latin-1")
+    tree = parse_page(f"<html><head><title>{twice}</title></head><body><p>{twice}</p></body></html>")
+    assert tree.xpath("//p/text()") == tree.xpath("//title/text()") == ["we’ve had café — déjà vu"]
+    latin = "Ã©tait is how a Latin-1 text may begin, and Â© is no sign of UTF-8"
+    assert parse_page(f"<html><body><p>{latin}</p></body></html>").xpath("//p/text()") == [latin]
+
 def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
     story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "
                     f"and most people round up to the next dollar.</p>" for n in range(6))
