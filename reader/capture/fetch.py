@@ -6,6 +6,7 @@ module asks for a page and checks that what came is one.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,12 @@ MAX_BYTES = 20_000_000
 TIMEOUT_SECONDS = 60.0  # for the whole page, headers included
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+# Browsers read a page labelled Latin-1, ASCII or windows-1252 as windows-1252 (the WHATWG
+# Encoding standard): its bytes 0x80-0x9F are curly quotes, dashes and the euro sign, which
+# Python's Latin-1 gives as control characters. The five it leaves undefined stay controls.
+_AS_WINDOWS_1252 = frozenset(("iso8859-1", "ascii", "cp1252"))  # codecs.lookup() names
+_WINDOWS_1252 = {code: bytes([code]).decode("cp1252", "ignore") or chr(code)
+                 for code in range(0x80, 0xA0)}
 # Leading bytes of formats that are sometimes served with a wrong HTML content type.
 _NOT_HTML_MAGIC = {
     b"%PDF": "a PDF document",
@@ -80,6 +87,8 @@ def decode_html(raw: bytes, charset: str | None = None) -> str:
     candidates.append("utf-8")
     for name in candidates:
         try:
+            if codecs.lookup(name).name in _AS_WINDOWS_1252:
+                return raw.decode("latin-1").translate(_WINDOWS_1252)
             return raw.decode(name)
         except (LookupError, ValueError):  # "undefined", "punycode", a NUL: no real charsets
             continue

@@ -15,6 +15,12 @@ def test_decode_html_uses_http_equiv_charset():
     assert "<p>\u201cquoted\u201d naïve</p>" in decode_html(raw)
 
 
+def test_a_page_labelled_latin1_or_ascii_is_read_as_windows_1252_as_browsers_read_it():
+    raw = b"<p>\x93quoted\x94 na\xefve \x80 5 \x96 6\x81</p>"
+    for label in ("iso-8859-1", "latin1", "us-ascii", "windows-1252"):
+        assert decode_html(raw, label) == "<p>\u201cquoted\u201d naïve € 5 \u2013 6\x81</p>"
+
+
 def test_decode_html_header_charset_wins_over_meta():
     raw = '<meta charset="windows-1252"><p>café</p>'.encode("utf-8")
     assert "<p>café</p>" in decode_html(raw, "utf-8")
