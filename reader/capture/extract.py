@@ -23,6 +23,7 @@ from reader.capture.extraction.hidden import MARKED_HIDDEN, mark_hidden
 from reader.capture.extraction.kind import DISCUSSION, UNDECLARED, may_hold_posts, page_kind
 from reader.capture.extraction.metadata import page_metadata
 from reader.capture.extraction.parsing import parse_page
+from reader.capture.extraction.recovery import wild_blocks_for_recall
 from reader.capture.extraction.size import without_fallbacks
 from reader.capture.extraction.spacing import collapse_line_breaks
 from reader.capture.extraction.thread import thread_of
@@ -193,19 +194,20 @@ def _bare_extraction(tree, include_comments: bool = False, **settings) -> Docume
     """trafilatura's reading of ``tree`` with Reader's settings. Without the page's address:
     sanitise() makes links and images absolute against it (trafilatura resolved every link against
     the site's root, wrongly for a relative path, and at 2 ms a page; the text is the same)."""
-    document = trafilatura.bare_extraction(
-        tree,
-        include_comments=include_comments,
-        include_formatting=True,
-        include_links=True,
-        include_images=True,
-        include_tables=True,
-        prune_xpath=[*CAPTION_XPATHS, MARKED_HIDDEN],
-        # Not "python": that writes the text out once more, with Markdown, which plain_text
-        # does again without (a millisecond a page); the body and raw text are the same.
-        output_format="xml",
-        **settings,
-    )
+    with wild_blocks_for_recall():  # its last resort reads lists too (recovery.py)
+        document = trafilatura.bare_extraction(
+            tree,
+            include_comments=include_comments,
+            include_formatting=True,
+            include_links=True,
+            include_images=True,
+            include_tables=True,
+            prune_xpath=[*CAPTION_XPATHS, MARKED_HIDDEN],
+            # Not "python": that writes the text out once more, with Markdown, which plain_text
+            # does again without (a millisecond a page); the body and raw text are the same.
+            output_format="xml",
+            **settings,
+        )
     return document if document is not None and document.body is not None else None
 
 
