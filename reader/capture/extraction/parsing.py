@@ -28,8 +28,9 @@ from trafilatura.utils import HTML_PARSER, load_html
 # Text encoded to UTF-8, read as Latin-1 and encoded again (a database or a template in the wrong
 # charset; 8 of the 443 half-A WCXB pages): a curly apostrophe comes as "â" and two C1 control
 # characters, which browsers show as they are. A UTF-8 lead byte followed by a C1 control is
-# never text, so where one is found, each character so encoded is decoded back.
-_TWICE_ENCODED = re.compile("[\u00c2-\u00f4][\u0080-\u009f]")
+# never text, so where one is found, each character so encoded is decoded back. Looked for in the
+# page's UTF-8 (the two as bytes): a quarter of the time of a search of the text (1.1 ms a page).
+_TWICE_ENCODED = re.compile(rb"\xc3[\x82-\xb4]\xc2[\x80-\x9f]")
 _ENCODED_CHARACTER = re.compile("[\u00c2-\u00df][\u0080-\u00bf]|[\u00e0-\u00ef][\u0080-\u00bf]{2}"
                                 "|[\u00f0-\u00f4][\u0080-\u00bf]{3}")
 _EARLY_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
@@ -44,7 +45,7 @@ _TOO_DEEP = "Excessive depth"
 
 def parse_page(html: str) -> HtmlElement | None:
     """The page's tree, or None where trafilatura takes it for no HTML at all."""
-    if _TWICE_ENCODED.search(html):
+    if _TWICE_ENCODED.search(html.encode("utf-8", "surrogatepass")):
         html = _ENCODED_CHARACTER.sub(_decoded_once, html)
     source = _EARLY_END.sub("", html)
     tree = load_html(source)  # parses with HTML_PARSER, whose log then tells of this page
