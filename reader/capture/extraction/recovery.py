@@ -47,18 +47,18 @@ def wild_blocks_for_recall():
     current = getattr(main_extractor, "recover_wild_text", None)
     if current is not None and current is not _recover_for_recall:
         _trafilaturas_recovery, main_extractor.recover_wild_text = current, _recover_for_recall
-    _reading.active = True
+    within, _reading.active = getattr(_reading, "active", False), True
     try:
         yield
     finally:
-        _reading.active = False
+        _reading.active = within  # as it was: a reading inside another leaves the outer one on
 
 
 def _recover_for_recall(tree, body, options, *args, **kwargs):
     """trafilatura's recovery of the wild blocks of ``tree`` into ``body``; where Reader reads
     with the default focus, with the lists that recall's focus finds besides."""
     if (not getattr(_reading, "active", False) or options.focus != "balanced"
-            or all(map(_labels, tree.iter("list")))):  # no list recall's focus could add
+            or all(map(_label_box, tree.iter("list")))):  # no list recall's focus could add
         return _trafilaturas_recovery(tree, body, options, *args, **kwargs)
     # What the default focus recovers, on copies: recovery prunes the tree it is given.
     default = _trafilaturas_recovery(deepcopy(tree), deepcopy(body), options, *args, **kwargs)
@@ -67,12 +67,13 @@ def _recover_for_recall(tree, body, options, *args, **kwargs):
     recall.focus = "recall"
     body = _trafilaturas_recovery(tree, body, recall, *args, **kwargs)
     for block in list(body):
-        if _text(block) not in recovered and (block.tag != "list" or _labels(block)):
+        if _text(block) not in recovered and (block.tag != "list" or _label_box(block)):
             body.remove(block)  # a division or line recall took besides: a banner, a byline
     return body
 
 
-def _labels(listed) -> bool:
+def _label_box(listed) -> bool:
+    """Whether a list's items are one or two words each on average (a member's box, a menu)."""
     items = [len(_text(item).split()) for item in listed.iter("item")]
     return sum(items) < MIN_ITEM_WORDS * len(items)
 

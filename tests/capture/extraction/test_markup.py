@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from trafilatura.utils import load_html
 
 from reader.capture.extract import extract
@@ -54,6 +56,31 @@ def test_text_encoded_to_utf8_twice_is_read_as_written_and_latin_text_is_left_al
     assert tree.xpath("//p/text()") == tree.xpath("//title/text()") == ["we’ve had café — déjà vu"]
     latin = "Ã©tait is how a Latin-1 text may begin, and Â© is no sign of UTF-8"
     assert parse_page(f"<html><body><p>{latin}</p></body></html>").xpath("//p/text()") == [latin]
+
+
+# Text a page may hold, with the characters whose UTF-8 holds a C1 byte (quotes, dashes, euro).
+_WRITTEN = st.text(alphabet=st.sampled_from(list("ab ’“”—–€éßçØ中文🙂.,")), min_size=1,
+                   max_size=40)
+# Pieces of a hostile page: markup the parsing rules react to, broken encodings, lone surrogates.
+_PIECES = st.lists(st.sampled_from([
+    "<nav>", "</nav>", "<header>", "</header>", "<div>", "</div>", "</body>", "</html>", "<p>",
+    "â\x80\x99", "Ã©", "Ã", "\x85", "\xc2", "\udcff", "\x00", "&", "<", "word "]) | st.text(max_size=8),
+    max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(written=_WRITTEN)
+def test_any_text_encoded_twice_reads_back_exactly(written):
+    twice = f"’{written}".encode().decode("latin-1")  # the apostrophe: a C1 byte for certain
+    tree = parse_page(f"<html><body><p>{twice}</p></body></html>")
+    assert tree.xpath("string(//p)") == f"’{written}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=_PIECES)
+def test_any_page_parses_to_a_tree_or_none_and_never_raises(pieces):
+    tree = parse_page("<html><body>" + "".join(pieces))
+    assert tree is None or tree.tag == "html"
 
 def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
     story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "

@@ -43,3 +43,11 @@ def test_trafilatura_used_elsewhere_reads_as_its_own_after_and_beside_readers_re
         reading.join()
         assert "Step 0" in trafilatura.extract(PAGE)
     assert beside == [bare]
+
+
+def test_a_reading_inside_another_leaves_the_outer_reading_for_recall():
+    with wild_blocks_for_recall():
+        with wild_blocks_for_recall():
+            pass
+        assert "Step 0" in trafilatura.extract(PAGE)
+    assert "Step 0" not in trafilatura.extract(PAGE)
