@@ -9,6 +9,8 @@ date, a written full date in the page's words (docs/extraction.md, "the date").
 
 from __future__ import annotations
 
+import re
+
 from htmldate import find_date
 from htmldate.core import search_page
 from htmldate.utils import Extractor as DateSearch
@@ -25,9 +27,17 @@ from trafilatura.settings import Document, set_date_params
 
 from reader.capture.extraction.byline import byline_author
 
-# The page's words, for a date written only there (scripts and styles are no words).
-_PAGE_WORDS = XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]",
-                    smart_strings=False)
+# The page's words, for a date written only there (scripts and styles are no words; their text
+# is theirs alone, never an element's inside them: ``parent::`` reads as ``ancestor::``, in 1.4
+# ms a page against 2.1).
+_PAGE_WORDS = XPath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
+# Every date htmldate's text patterns read holds a digit, and is shorter than this: only the
+# words this near a digit are searched, the same dates as in all the page's words on the 148 of
+# the development sets' 1,030 pages that reach this search, in a quarter of the time (8.7 ->
+# 2.5 ms a page there). Between those stretches are no digits, so a pattern reaching over them
+# ("Copyright", any non-digits, a year) reads as in the whole text (tests/capture/extraction/test_metadata.py).
+DATE_REACH = 100
+_DIGITS = re.compile(r"\d+")
 # A year alone (htmldate's last resorts: a copyright line, any year in the page) is no day of
 # publication; on the development sets half of what the extensive search found was one.
 _YEAR_ONLY = "-01-01"
@@ -62,6 +72,19 @@ def _written_date(tree: HtmlElement) -> str | None:
     mostly a copyright year."""
     options = DateSearch(True, get_max_date(set_date_params()["max_date"]), get_min_date(None),
                          True, "%Y-%m-%d")
-    date = search_page(" ".join(_PAGE_WORDS(tree)), options)
+    date = search_page(near_digits(" ".join(_PAGE_WORDS(tree))), options)
     return None if date is None or date.endswith(_YEAR_ONLY) else date
+
+
+def near_digits(text: str) -> str:
+    """The stretches of ``text`` within ``DATE_REACH`` characters of a digit, in order, a space
+    between them."""
+    stretches: list[list[int]] = []
+    for digits in _DIGITS.finditer(text):
+        start, end = max(0, digits.start() - DATE_REACH), digits.end() + DATE_REACH
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = end
+        else:
+            stretches.append([start, end])
+    return " ".join(text[start:end] for start, end in stretches)
 

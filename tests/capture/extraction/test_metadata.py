@@ -4,9 +4,14 @@ a full date written in the page's words is found, a copyright year is not."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from htmldate.core import search_page
+from htmldate.utils import Extractor as DateSearch
+from htmldate.validators import get_max_date, get_min_date
 from trafilatura.utils import load_html
 
-from reader.capture.extraction.metadata import page_metadata
+from reader.capture.extraction.metadata import DATE_REACH, near_digits, page_metadata
 
 BODY = "<p>" + "The council met again on the question of the bridge and the river. " * 8 + "</p>"
 
@@ -64,3 +69,27 @@ def test_a_copyright_year_alone_is_no_date():
     html = _page("<title>Bridge vote</title>",
                  "<h1>Bridge vote</h1><footer><p>© 2024 The Town Paper</p></footer>")
     assert page_metadata(load_html(html), "https://paper.example/bridge").date is None
+
+
+# The pieces of a page's words a date is written with, and stretches of words without digits
+# longer than the reach, so that the search leaves some out.
+_DATE_PIECES = st.sampled_from([
+    "March", "Mar.", "17th", "Published on", "Updated:", "Copyright", "©", "(c)", "2024", "1999",
+    "2031", "17", "3", "09", "12:30", "-", "/", ".", ",", " ", "\n", "am", "Monday",
+    "2024-03-17", "17.03.2024", "03/17/2024", "20240317"])
+_FAR = st.integers(DATE_REACH + 1, 3 * DATE_REACH).map(lambda n: ("words " * n)[:n])
+_WORDS = st.lists(st.one_of(_DATE_PIECES, _FAR), max_size=40).map("".join)
+_SEARCH = DateSearch(True, get_max_date(None), get_min_date(None), True, "%Y-%m-%d")
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS)
+def test_the_words_near_digits_hold_the_same_date_as_all_the_words(words):
+    assert search_page(near_digits(words), _SEARCH) == search_page(words, _SEARCH)
+
+
+def test_the_words_far_from_any_digit_are_left_out():
+    far = "word " * DATE_REACH
+    kept = near_digits(f"{far}Published on 17 March 2024 by the desk.{far}{far}© 2023{far}")
+    assert "Published on 17 March 2024 by the desk." in kept and "© 2023" in kept
+    assert len(kept) < 6 * DATE_REACH
