@@ -33,7 +33,7 @@ _HIDDEN = XPath(f"//*[@style][contains(translate(@style, ' ', ''), 'display:none
 _PRINTED = XPath(f"//@class[contains(., 'print')]/parent::*{_SHOWN}")
 _CONTROLLED = XPath("//@aria-controls")
 _MARK = "data-reader-hidden"  # gone from the stored article, as every attribute but a few
-MARKED_HIDDEN = f"//*[@{_MARK}]"
+MARKED_HIDDEN = f"//@{_MARK}/parent::*"  # (as ``//*[@...]``, in a third of the time)
 
 
 def mark_hidden(tree) -> None:
