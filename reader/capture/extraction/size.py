@@ -14,7 +14,9 @@ from lxml.etree import XPath
 
 from reader.errors import CaptureError
 
-# Counted by libxml2, without Python objects: 0.5 ms a page of the development sets.
+# Counted by libxml2, without Python objects; the blank pieces told apart only on a page of more
+# pieces than the bound (a test of each piece took 0.4 ms a page of the development sets).
+_PIECES = XPath("count(//text())")
 _TEXT_PIECES = XPath("count(//text()[normalize-space()])")
 _PARAGRAPHS = XPath("count(//p)")
 # Past this many pieces of text (jusText's paragraphs are at most as many), trafilatura reads
@@ -31,4 +33,4 @@ def without_fallbacks(tree, url: str) -> bool:
     paragraphs = int(_PARAGRAPHS(tree))
     if paragraphs > MAX_PARAGRAPHS:
         raise CaptureError(f"This page is {paragraphs:,} paragraphs, not an article: {url}")
-    return _TEXT_PIECES(tree) > FALLBACK_PIECES
+    return _PIECES(tree) > FALLBACK_PIECES and _TEXT_PIECES(tree) > FALLBACK_PIECES

@@ -34,6 +34,12 @@ def test_past_so_many_pieces_of_text_a_page_is_read_without_fallbacks():
     assert without_fallbacks(load_html(_bare(FALLBACK_PIECES + 1)), URL)
 
 
+def test_blank_pieces_between_the_blocks_are_not_counted():
+    spaced = _bare(FALLBACK_PIECES).replace("</div>", "</div>\n ")  # twice as many pieces
+    assert not without_fallbacks(load_html(spaced), URL)
+    assert without_fallbacks(load_html(spaced.replace("<div>", "<div>word</div>\n<div>", 1)), URL)
+
+
 def test_a_page_of_more_paragraphs_than_any_article_is_refused():
     assert without_fallbacks(load_html(_bare(MAX_PARAGRAPHS, "p")), URL)
     with pytest.raises(CaptureError, match=f"is {MAX_PARAGRAPHS + 1:,} paragraphs, not an article"):
