@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import time
 
+import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from trafilatura.utils import load_html
 
 from reader.capture.extract import extract
 from reader.capture.extraction.embeds import read_embedded_text
-from reader.capture.extraction.parsing import parse_page
+from reader.capture.extraction.parsing import _parsed, parse_page
 from reader.capture.extraction.spacing import collapse_line_breaks
 
 
@@ -81,6 +82,33 @@ def test_any_text_encoded_twice_reads_back_exactly(written):
 def test_any_page_parses_to_a_tree_or_none_and_never_raises(pieces):
     tree = parse_page("<html><body>" + "".join(pieces))
     assert tree is None or tree.tag == "html"
+
+
+# How a text may begin: as HTML, as XHTML declaring its encoding (which lxml refuses in a str),
+# as a self-closed <html/>, or as no HTML at all.
+_BEGINNINGS = st.sampled_from(["", "<html>", "<!DOCTYPE html>\n<html>", "<html/>\n",
+                               "<?xml version='1.0' encoding='utf-8'?>\n<html>", "plain words ",
+                               "<p>one block</p>", "<form><input name=q><select></select></form>"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(beginning=_BEGINNINGS, pieces=_PIECES)
+def test_any_text_parses_as_trafilatura_parses_it_with_every_element_an_html_element(
+        beginning, pieces):
+    html = beginning + "".join(pieces)
+    ours, trafilaturas = _parsed(html), load_html(html)
+    assert (ours is None) == (trafilaturas is None)
+    if ours is not None:
+        assert lxml.html.tostring(ours) == lxml.html.tostring(trafilaturas)
+        assert {type(element) for element in ours.iter()} <= {
+            lxml.html.HtmlElement, lxml.html.HtmlComment, lxml.html.HtmlProcessingInstruction,
+            lxml.html.HtmlEntity}
+
+
+def test_trafilaturas_own_parser_is_left_as_it_was():
+    parse_page("<html><body><form><input name=q></form></body></html>")
+    form = load_html("<html><body><form><input name=q></form></body></html>").find(".//form")
+    assert isinstance(form, lxml.html.FormElement)
 
 def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
     story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "
