@@ -35,7 +35,7 @@ _PAGE_WORDS = XPath("//body//text()[not(parent::script or parent::style)]", smar
 # words this near a digit are searched, the same dates as in all the page's words on the 148 of
 # the development sets' 1,030 pages that reach this search, in a quarter of the time (8.7 ->
 # 2.5 ms a page there). Between those stretches are no digits, so a pattern reaching over them
-# ("Copyright", any non-digits, a year) reads as in the whole text (tests/capture/extraction/test_metadata.py).
+# ("Copyright", any non-digits, a year) reads as in the whole text (a property test holds it).
 DATE_REACH = 100
 _DIGITS = re.compile(r"\d+")
 # A year alone (htmldate's last resorts: a copyright line, any year in the page) is no day of
