@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
@@ -54,6 +55,25 @@ def test_extraction_processes_start_at_the_lowest_priority_and_the_app_keeps_its
         assert threads == [own] * len(threads)
     finally:
         extractor.close()
+
+
+def _stop_words_loaded(seconds: float) -> tuple[int, bool]:
+    import trafilatura.external
+
+    time.sleep(seconds)  # both processes busy at once, so that each answers
+    return os.getpid(), trafilatura.external.JT_STOPLIST is not None
+
+
+def test_each_extraction_process_reads_a_first_page_as_it_starts():
+    # trafilatura loads jusText's stop words of every language (0.15 s) on a process's first
+    # short page: read then, not on the user's first page.
+    extractor = Extractor(workers=2)
+    try:
+        with ThreadPoolExecutor(2) as threads:
+            answers = set(threads.map(lambda _: extractor.run(_stop_words_loaded, 0.5), (1, 2)))
+    finally:
+        extractor.close()
+    assert len(answers) == 2 and all(loaded for _pid, loaded in answers)
 
 
 def test_a_dying_extraction_process_is_replaced(site):
