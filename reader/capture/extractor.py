@@ -168,10 +168,11 @@ class Extractor:
 
 def _started_pool(workers: int) -> ProcessPoolExecutor:
     """A pool with its processes started, each importing the extract module (trafilatura, lxml:
-    what takes the time) and reading a first page (``_start_worker``). They are spawned by a thread at their priority (on Linux): a process
-    inherits its parent thread's, so they run at it from their first instruction, not only once
-    their initializer has run (their quarter of a second of start at the app's priority kept
-    the window waiting for a core up to 20 ms, bench group "ui"). The pool's own threads, which
+    what takes the time) and reading a first page (``_start_worker``). They are spawned by a
+    thread at their priority (on Linux): a process inherits its parent thread's, so they run at
+    it from their first instruction, not only once their initializer has run (their quarter of a
+    second of start at the app's priority kept the window waiting for a core up to 20 ms, bench
+    group "ui"). The pool's own threads, which
     the first task starts, are made here at the app's priority: they hold the interpreter lock
     while they hand results over, and at 19 they could be kept off a core, holding it, while
     the window waits for it."""
