@@ -13,6 +13,7 @@ The texts live in ``resources/prompts/v<PROMPT_VERSION>/``; a file of the same n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -224,14 +225,9 @@ def _reasons(template: str) -> bool:
 
 def _render(vocab: Vocabulary, template: str, system: str, user: str, effort: str | None) -> str:
     from jinja2 import TemplateError
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    formatter = Jinja2ChatFormatter(
-        template=template,
-        eos_token=_token_text(vocab, vocab.token_eos()),
-        bos_token=_token_text(vocab, vocab.token_bos()),
-        add_generation_prompt=True,
-    )
+    formatter = _formatter(template, _token_text(vocab, vocab.token_eos()),
+                           _token_text(vocab, vocab.token_bos()))
     extra = {"reasoning_effort": effort} if effort else {}
     try:
         return formatter(messages=[{"role": "system", "content": system},
@@ -243,6 +239,17 @@ def _render(vocab: Vocabulary, template: str, system: str, user: str, effort: st
                              **extra).prompt
         except (TemplateError, ValueError) as error:
             raise ModelError(f"The model's chat template failed: {error}") from error
+
+
+# A summary builds four prompts before its first token (three measure what is not the article),
+# and compiling the chat template each time made them take 8 ms, 1.5 ms with it compiled once
+# (SmolLM2's template). A formatter keeps nothing from one rendering to the next.
+@functools.lru_cache(maxsize=8)
+def _formatter(template: str, eos: str, bos: str):
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
+                               add_generation_prompt=True)
 
 
 def _token_text(vocab: Vocabulary, token: int) -> str:
