@@ -16,12 +16,12 @@ a separate process, so that serving them takes nothing from the measured interpr
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,38 +54,70 @@ def _reader_extract(pages: dict[str, bytes], base: str) -> float:
     return time.perf_counter() - started
 
 
-def _main_cpu() -> float:
-    """CPU seconds of this process (its threads; not the extraction processes, its children)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def _cpu(process) -> float:
+    """CPU seconds of a ``psutil.Process`` (0 once it has gone)."""
+    import psutil
+
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
 
 
-def _capture_queue(urls: list[str], home: Path) -> tuple[float, float, int, str]:
+@dataclass
+class QueueRun:
+    """The capture queue's run on the pages: its seconds, failures and limits, and the CPU
+    seconds spent meanwhile by its own process (fetching, storing), by its extraction processes
+    and by the page server (another process on the same cores), with how busy the cores were."""
+
+    seconds: float
+    failed: int
+    limits: str
+    main_cpu: float
+    extraction_cpu: float
+    server_cpu: float
+    busy: float  # the cores' busy share over the run (0-1)
+
+
+def _capture_queue(urls: list[str], home: Path) -> QueueRun:
     """The capture queue as the window would run it; its extraction processes are started
-    before the clock (they take a second or two to import trafilatura, once per session).
-    Returns its seconds, the CPU seconds of this process meanwhile (fetching, storing: what
-    the extraction processes do not do), failures, and its limits."""
+    before the clock (they take a second or two to import trafilatura, once per session)."""
+    import psutil
+
     from reader.capture import limits
     from reader.capture.extractor import Extractor
     from reader.capture.queue import CaptureQueue
 
+    me = psutil.Process()
+    servers = me.children(recursive=True)  # the page server, started before
     library = open_library(home / "queue" / "library.sqlite3")
     extractor = Extractor()
     extractor.warm()
     extractor.run(len, "")  # returns once a worker answers
+    extraction = [p for p in me.children(recursive=True) if p not in servers]
     work = CaptureQueue(library, extractor=extractor)
     work.start()
-    started, cpu = time.perf_counter(), _main_cpu()
+    before = [_cpu(p) for p in (me, *extraction, *servers)]
+    machine = psutil.cpu_times()
+    started = time.perf_counter()
     work.add(urls)
     work.wait()
-    seconds, cpu = time.perf_counter() - started, _main_cpu() - cpu
+    seconds = time.perf_counter() - started
+    after = [_cpu(p) for p in (me, *extraction, *servers)]
+    machine_after = psutil.cpu_times()
+    spent = [b - a for a, b in zip(before, after)]
+    total = sum(machine_after) - sum(machine)
     counts = work.counts()
     work.stop()
     extractor.close()
     library.close()
     described = (f"{extractor.workers} extraction processes, {limits.PER_HOST} requests per "
                  f"host, {limits.TOTAL} in all")
-    return seconds, cpu, counts.failed, described
+    return QueueRun(seconds, counts.failed, described, main_cpu=spent[0],
+                    extraction_cpu=sum(spent[1:1 + len(extraction)]),
+                    server_cpu=sum(spent[1 + len(extraction):]),
+                    busy=1 - (machine_after.idle - machine.idle) / total if total else 0.0)
 
 
 class _SlowPictures(BaseHTTPRequestHandler):
@@ -171,20 +203,29 @@ def run(quick: bool) -> list[Row]:
     with serve_in_subprocess(count) as urls:
         base = urls[0].split("/articles/")[0]
         extract_s = _reader_extract(pages, base)
-        queue_s, queue_cpu, queue_failed, limits = _capture_queue(urls, home)
+        queue = _capture_queue(urls, home)
     readable_s, pictures_s, stored = _readable_before_pictures(home)
     shutil.rmtree(home, ignore_errors=True)
     bare_rate = count / bare_s
     kb = sum(map(len, pages.values())) / count / 1000
+    ms = {name: cpu / count * 1000 for name, cpu in (
+        ("main", queue.main_cpu), ("extraction", queue.extraction_cpu),
+        ("server", queue.server_cpu), ("bare", bare_s))}
+    # What bounds it: the CPU a page takes in all, on cores that are never idle.
+    bound = (os.cpu_count() or 1) * ms["bare"] / (ms["main"] + ms["extraction"] + ms["server"])
     return [
-        Row(GROUP, "capture queue (reader.capture.queue), pages/s", "pages/s", count / queue_s,
-            bare_rate, "trafilatura.extract alone, 1 process",
-            note=f"{count} pages of {kb:.0f} kB on average; {limits}; {queue_failed} failed; "
-                 f"the queue's own process (fetching, storing) used {queue_cpu / count * 1000:.1f}"
-                 " ms of CPU a page",
-            detail={"pages": count, "queue_s": queue_s, "bare_s": bare_s,
-                    "main_cpu_ms_per_page": queue_cpu / count * 1000,
-                    "failures": queue_failed}),
+        Row(GROUP, "capture queue (reader.capture.queue), pages/s", "pages/s",
+            count / queue.seconds, bare_rate, "trafilatura.extract alone, 1 process",
+            note=f"{count} pages of {kb:.0f} kB on average; {queue.limits}; {queue.failed} "
+                 f"failed; CPU a page: the extraction processes {ms['extraction']:.1f} ms, the "
+                 f"queue's own process (fetching, storing) {ms['main']:.1f} ms, the page server "
+                 f"{ms['server']:.1f} ms (bare trafilatura {ms['bare']:.1f} ms); cores "
+                 f"{queue.busy:.0%} busy; with them always busy it could reach {bound:.2f}x",
+            detail={"pages": count, "queue_s": queue.seconds, "bare_s": bare_s,
+                    "main_cpu_ms_per_page": ms["main"],
+                    "extraction_cpu_ms_per_page": ms["extraction"],
+                    "server_cpu_ms_per_page": ms["server"], "cores_busy": queue.busy,
+                    "bound_at_full_cores": bound, "failures": queue.failed}),
         Row(GROUP, "reader.capture.extract.extract alone, pages/s", "pages/s", count / extract_s,
             bare_rate, "trafilatura.extract alone, 1 process",
             note="Reader's extraction without fetching or storing, one page after another",
