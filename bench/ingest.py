@@ -78,11 +78,14 @@ class QueueRun:
     extraction_cpu: float
     server_cpu: float
     busy: float  # the cores' busy share over the run (0-1)
+    extraction_only: float  # seconds the same processes took to read the pages handed to them
 
 
-def _capture_queue(urls: list[str], home: Path) -> QueueRun:
+def _capture_queue(urls: list[str], pages: list[str], home: Path) -> QueueRun:
     """The capture queue as the window would run it; its extraction processes are started
-    before the clock (they take a second or two to import trafilatura, once per session)."""
+    before the clock (they take a second or two to import trafilatura, once per session).
+    After it, the same processes read the ``pages`` (the HTML at ``urls``) handed to them by
+    threads that keep both busy: the queue without fetching and storing."""
     import psutil
 
     from reader.capture import limits
@@ -110,6 +113,7 @@ def _capture_queue(urls: list[str], home: Path) -> QueueRun:
     total = sum(machine_after) - sum(machine)
     counts = work.counts()
     work.stop()
+    extraction_only = _extracted_in(extractor, urls, pages)
     extractor.close()
     library.close()
     described = (f"{extractor.workers} extraction processes, {limits.PER_HOST} requests per "
@@ -117,7 +121,25 @@ def _capture_queue(urls: list[str], home: Path) -> QueueRun:
     return QueueRun(seconds, counts.failed, described, main_cpu=spent[0],
                     extraction_cpu=sum(spent[1:1 + len(extraction)]),
                     server_cpu=sum(spent[1 + len(extraction):]),
-                    busy=1 - (machine_after.idle - machine.idle) / total if total else 0.0)
+                    busy=1 - (machine_after.idle - machine.idle) / total if total else 0.0,
+                    extraction_only=extraction_only)
+
+
+def _extracted_in(extractor, urls: list[str], pages: list[str]) -> float:
+    """Seconds ``extractor``'s processes take to read ``pages``, handed over by twice as many
+    threads as there are processes (one waits for its answer while the next page is read)."""
+    def read(share: slice) -> None:
+        for url, html in zip(urls[share], pages[share]):
+            extractor.extract(html, url)
+
+    threads = [threading.Thread(target=read, args=(slice(n, None, 2 * extractor.workers),))
+               for n in range(2 * extractor.workers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 class _SlowPictures(BaseHTTPRequestHandler):
@@ -203,7 +225,7 @@ def run(quick: bool) -> list[Row]:
     with serve_in_subprocess(count) as urls:
         base = urls[0].split("/articles/")[0]
         extract_s = _reader_extract(pages, base)
-        queue = _capture_queue(urls, home)
+        queue = _capture_queue(urls, [html.decode("utf-8") for html in pages.values()], home)
     readable_s, pictures_s, stored = _readable_before_pictures(home)
     shutil.rmtree(home, ignore_errors=True)
     bare_rate = count / bare_s
@@ -226,6 +248,11 @@ def run(quick: bool) -> list[Row]:
                     "extraction_cpu_ms_per_page": ms["extraction"],
                     "server_cpu_ms_per_page": ms["server"], "cores_busy": queue.busy,
                     "bound_at_full_cores": bound, "failures": queue.failed}),
+        Row(GROUP, "the queue's extraction processes alone, pages/s", "pages/s",
+            count / queue.extraction_only, bare_rate, "trafilatura.extract alone, 1 process",
+            note="the same pages and processes, handed over with no fetching and no storing: "
+                 "what the queue's own process costs is the difference",
+            detail={"extraction_only_s": queue.extraction_only}),
         Row(GROUP, "reader.capture.extract.extract alone, pages/s", "pages/s", count / extract_s,
             bare_rate, "trafilatura.extract alone, 1 process",
             note="Reader's extraction without fetching or storing, one page after another",
