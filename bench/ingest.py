@@ -6,8 +6,9 @@ library), with its own limits, as the window and ``reader add`` run it (``bench.
 the command itself). Reference: ``trafilatura.extract`` on the same HTML, one page after another
 in one process: the extraction alone, with no fetching and no storing.
 
-Also: how soon an article whose pictures are slow can be read (it is stored before its pictures,
-``capture.pictures``), against the time until its pictures are in.
+Also: the queue's extraction processes alone, fed the same pages by threads (so what the queue's
+own process costs shows), and how soon an article whose pictures are slow can be read (it is
+stored before its pictures, ``capture.pictures``), against the time until its pictures are in.
 
 The pages (made by ``bench.pages`` from the fixture pages) are served on 127.0.0.1 by a thread of
 a separate process, so that serving them takes nothing from the measured interpreter's lock.

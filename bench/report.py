@@ -21,12 +21,13 @@ run, so machine speed cancels out (load does not: see the load columns).
    Reference: llama.cpp through llama-cpp-python's low-level API (`llama_batch_get_one` +
    `llama_decode`, a native greedy sampler with end-of-generation tokens banned) on the same GGUF,
    with the very prompt tokens Reader built and exactly as many generated tokens as Reader's
-   answer has, at 1 and at 2 threads; the better of the two is the reference. Prompt tok/s =
-   prompt tokens ÷ time to first token; generated tok/s = tokens after the first ÷ time after the
-   first. An in-process `LocalModel` run (no worker) and llama.cpp's own decode timers show where
-   any gap comes from. Then Reader and raw llama.cpp again, with another process keeping one core
-   busy (`python -c "while True: pass"`); the reference is raw at its best thread count under
-   that load.
+   answer has, at 1 and at 2 threads; the better of the two is the reference. Reader's first
+   token is the model's, as it reaches Reader (the summary's first words, which the output parser
+   may hold a few tokens longer, are noted). Prompt tok/s = prompt tokens ÷ time to first token;
+   generated tok/s = tokens after the first ÷ time after the first. An in-process `LocalModel`
+   run (no worker) and llama.cpp's own decode timers show where any gap comes from. Then Reader
+   and raw llama.cpp again, with another process keeping one core busy (`python -c "while True:
+   pass"`); the reference is raw at its best thread count under that load.
 2. **Long article** (`bench/model.py`). `summarize()` with a 4,096-token context on a ~20,000-token
    article (real article bodies from shared/data/extraction-benchmark, one after another), with
    the in-process `LocalModel` so that llama.cpp's counters can tell how many tokens it evaluated
@@ -34,9 +35,11 @@ run, so machine speed cancels out (load does not: see the load columns).
 3. **Ingest** (`bench/ingest.py`, `bench/pages.py`). 200 distinct pages made from the fixture
    pages (new titles and paragraph text, the same clutter), served on 127.0.0.1 by a thread of a
    separate process. Reader: the capture queue (`reader.capture.queue`, fetch threads +
-   extraction processes), the one runner of the capture pipeline. `bench/cli_add.py`: `reader add`
-   of 1,000 real pages (WCXB articles, forums, docs) 5 times in a row, each run saving every page.
-   Reference: `trafilatura.extract` on the same HTML, one page after another.
+   extraction processes), the one runner of the capture pipeline, with the CPU its own process,
+   its extraction processes and the page server spent a page; then the same extraction processes
+   alone, fed the same pages by threads (nothing fetched or stored). `bench/cli_add.py`: `reader
+   add` of 1,000 real pages (WCXB articles, forums, docs) 3 times in a row, each run saving every
+   page. Reference: `trafilatura.extract` on the same HTML, one page after another.
 4. **UI responsiveness** (`bench/ui.py`). The real `MainWindow` (offscreen Qt) on a fresh library;
    a 5 ms `QTimer` probe; a stall = how late a tick ran. While a summary streams (first with the
    model loading, then warm) and while 1,000 links are added with `add_links` (pages on a local
