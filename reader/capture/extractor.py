@@ -172,10 +172,9 @@ def _started_pool(workers: int) -> ProcessPoolExecutor:
     thread at their priority (on Linux): a process inherits its parent thread's, so they run at
     it from their first instruction, not only once their initializer has run (their quarter of a
     second of start at the app's priority kept the window waiting for a core up to 20 ms, bench
-    group "ui"). The pool's own threads, which
-    the first task starts, are made here at the app's priority: they hold the interpreter lock
-    while they hand results over, and at 19 they could be kept off a core, holding it, while
-    the window waits for it."""
+    group "ui"). The pool's own threads, which the first task starts, are made here at the app's
+    priority: they hold the interpreter lock while they hand results over, and at 19 they could
+    be kept off a core, holding it, while the window waits for it."""
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                mp_context=multiprocessing.get_context("spawn"))
     failed: list[BaseException] = []

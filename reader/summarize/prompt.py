@@ -244,12 +244,18 @@ def _render(vocab: Vocabulary, template: str, system: str, user: str, effort: st
 # A summary builds four prompts before its first token (three measure what is not the article),
 # and compiling the chat template each time made them take 8 ms, 1.5 ms with it compiled once
 # (SmolLM2's template). A formatter keeps nothing from one rendering to the next.
+# A template that does not compile (a GGUF is the user's file, from anywhere) is the model's
+# fault, said as such; it is tried again next time (a failure is not cached).
 @functools.lru_cache(maxsize=8)
 def _formatter(template: str, eos: str, bos: str):
+    from jinja2 import TemplateError
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
-                               add_generation_prompt=True)
+    try:
+        return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
+                                   add_generation_prompt=True)
+    except TemplateError as error:
+        raise ModelError(f"The model's chat template is not valid: {error}") from error
 
 
 def _token_text(vocab: Vocabulary, token: int) -> str:

@@ -189,6 +189,13 @@ def test_a_template_that_loses_the_article_is_an_error(vocab):
         prompt.build(vocab, "Text.", "Summarise.", template="{{ messages[0].content }}")
 
 
+@pytest.mark.parametrize("template", ["{% if %}", "{{ messages[0].content ", "{% endfor %}"])
+def test_a_template_that_does_not_compile_is_the_models_error(vocab, template):
+    for _ in range(2):  # and again: a failed compile is not kept
+        with pytest.raises(ModelError, match="chat template is not valid"):
+            prompt.build(vocab, "Text.", "Summarise.", template=template)
+
+
 def test_overhead_is_the_prompt_without_data(vocab):
     request = prompt.instruction()
     overhead = prompt.overhead(vocab, request)

@@ -87,4 +87,3 @@ def near_digits(text: str) -> str:
         else:
             stretches.append([start, end])
     return " ".join(text[start:end] for start, end in stretches)
-

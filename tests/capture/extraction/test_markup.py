@@ -110,6 +110,7 @@ def test_trafilaturas_own_parser_is_left_as_it_was():
     form = load_html("<html><body><form><input name=q></form></body></html>").find(".//form")
     assert isinstance(form, lxml.html.FormElement)
 
+
 def test_text_a_page_builder_wraps_in_an_embed_block_is_read_and_a_social_embed_is_not():
     story = "".join(f"<p>Tipping at a coffee shop is smaller than at a restaurant, note {n}, "
                     f"and most people round up to the next dollar.</p>" for n in range(6))
