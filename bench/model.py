@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import subprocess
 import sys
 import time
@@ -43,7 +44,10 @@ from reader.summarize.backends.local import LocalModel
 from reader.summarize.models import embedded_model_path
 
 PROMPT_TOKENS = 970
-REPS = 3
+# Five quiet rounds: a run on this VM moves 3-5 % either way (six alternating pairs on 12-02 read
+# 0.96-1.03 of raw), as much as the target leaves; three rounds under load, where raw's runs
+# at two threads take their 10 s limit.
+REPS, BUSY_REPS = 5, 3
 # Raw llama.cpp stops generating after this long: at 2 threads with one core busy it made ~1 tok/s
 # (OpenMP threads waiting on a busy core), and its 3 runs took 6 of the bench's 18 minutes; 10 s
 # of it give that rate as well (a quiet run generates its ~140 tokens in under 5 s).
@@ -163,12 +167,13 @@ class Rounds:
         for rep in range(reps):
             for name in self.ORDER[rep % 3:] + self.ORDER[: rep % 3]:
                 if name == "reader":
-                    timing, text, shown = worker_run(worker, article)
+                    with _thread_changes() as changes:
+                        timing, text, shown = worker_run(worker, article)
                     # Its own length: with another thread count the answer may differ (llama.cpp's
                     # sums split differently), and its rate is what is compared.
                     timing = Timing(len(prompt), count_tokens(text), timing.ttft_s, timing.total_s)
                     self.same_answer = self.same_answer and text == answer
-                    extra = {"shown_s": shown}
+                    extra = {"shown_s": shown, "thread_changes": changes}
                 else:
                     timing, extra = raw_run(raw, int(name[-1]), prompt, generate)
                 self.runs[name].append((timing, extra))
@@ -190,9 +195,38 @@ class Rounds:
         return median(getattr(r, attribute) / getattr(b, attribute)
                       for (r, _), (b, _) in zip(self.runs["reader"], self.runs[best]))
 
+    def thread_changes(self) -> str:
+        """What changed Reader's generation threads in its runs ("" if nothing did)."""
+        changed = [extra["thread_changes"] for _, extra in self.runs["reader"]
+                   if extra["thread_changes"]]
+        if not changed:
+            return ""
+        return (f"; Reader's threads changed in {len(changed)} of {len(self.runs['reader'])} "
+                f"runs ({'; '.join(', '.join(said) for said in changed)})")
+
     def detail(self, prefix: str = "") -> dict:
         return {f"{prefix}{name}_{attr}": [round(getattr(t, attr), 4) for t, _ in self.runs[name]]
                 for name in self.runs for attr in ("prompt_tps", "gen_tps", "ttft_s", "total_s")}
+
+
+@contextmanager
+def _thread_changes():
+    """The list of what the worker's generation threads logged meanwhile (each change of their
+    count, with the load that made it: ``reader.summarize.backends.threads``)."""
+    said: list[str] = []
+    logger = logging.getLogger("reader.summarize.backends.threads")
+    handler = logging.Handler(logging.INFO)
+    handler.emit = lambda record: said.append(record.getMessage())
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # noted in the row, not printed among the bench's lines
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @contextmanager
@@ -229,10 +263,11 @@ def summary_speed(quick: bool) -> tuple[list[Row], int]:
     # (in the first full run of 12-01 afternoon, the unwarmed first run read 0.89 of raw and
     # the two after it 0.97 and 1.03).
     worker_run(worker, article)
-    reps = 1 if quick else REPS
+    reps, busy_reps = (1, 1) if quick else (REPS, BUSY_REPS)
     quiet = Rounds(worker, raw, article, prompt, generate, answer, reps, local.count_tokens)
     with one_core_busy():
-        busy = Rounds(worker, raw, article, prompt, generate, answer, reps, local.count_tokens)
+        busy = Rounds(worker, raw, article, prompt, generate, answer, busy_reps,
+                      local.count_tokens)
     worker.close()
     raw.close()
     reader_threads = (f"up to {local.threads} threads (fewer while other processes keep cores "
@@ -247,7 +282,7 @@ def summary_speed(quick: bool) -> tuple[list[Row], int]:
     busy_gen = busy.best("gen_tps")
     detail = {
         "prompt_tokens": len(prompt), "generated_tokens": generate,
-        "reps": reps, "reader_threads": reader_threads,
+        "reps": reps, "busy_reps": busy_reps, "reader_threads": reader_threads,
         "worker_answer_same_as_in_process": quiet.same_answer and busy.same_answer,
         **quiet.detail(), **busy.detail("busy_"),
         **{f"raw{n}_decode_{k}_s": median(extra[f"decode_{k}_s"] for _, extra in quiet.runs[f"raw{n}"])
@@ -257,31 +292,38 @@ def summary_speed(quick: bool) -> tuple[list[Row], int]:
                        "decode_prompt_s": local_extra["decode_prompt_s"],
                        "decode_gen_s": local_extra["decode_gen_s"]},
         "answer": answer[:300],
+        "reader_thread_changes": [extra["thread_changes"] for _, extra in quiet.runs["reader"]],
+        "busy_reader_thread_changes": [extra["thread_changes"]
+                                       for _, extra in busy.runs["reader"]],
     }
-    shape = (f"{len(prompt)} prompt tokens, {generate} generated; medians of {reps} "
-             f"runs, ratio = median of per-run pairs; Reader range {{}}")
+
+    def shape(rounds: Rounds, attribute: str) -> str:
+        return (f"{len(prompt)} prompt tokens, {generate} generated; medians of "
+                f"{len(rounds.runs['reader'])} runs, ratio = median of per-run pairs; Reader "
+                f"range {rounds.spread('reader', attribute)}")
+
     path_note = f"Reader: summarize() over open_model(Settings()) (worker process), {reader_threads}"
     if not detail["worker_answer_same_as_in_process"]:
         path_note += "; NOTE the worker's answer differed from the in-process one"
     rows = [
         Row(GROUP1, "prompt tok/s", "tok/s", quiet.med("reader", "prompt_tps"),
             quiet.med(best_prompt, "prompt_tps"), f"raw llama.cpp, {best_prompt[-1]} thread(s)",
-            target=0.95, note=shape.format(quiet.spread("reader", "prompt_tps")) + ". " + path_note,
+            target=0.95, note=shape(quiet, "prompt_tps") + ". " + path_note,
             detail=detail, paired_ratio=quiet.paired("prompt_tps", best_prompt)),
         Row(GROUP1, "generated tok/s", "tok/s", quiet.med("reader", "gen_tps"),
             quiet.med(best_gen, "gen_tps"), f"raw llama.cpp, {best_gen[-1]} thread(s)",
-            target=0.97, note=shape.format(quiet.spread("reader", "gen_tps")),
+            target=0.97, note=shape(quiet, "gen_tps") + quiet.thread_changes(),
             paired_ratio=quiet.paired("gen_tps", best_gen)),
         Row(GROUP1, "time to first token", "s", quiet.med("reader", "ttft_s"),
             quiet.med(best_ttft, "ttft_s"), f"raw llama.cpp, {best_ttft[-1]} thread(s)",
-            better="lower", target=1.03, note=shape.format(quiet.spread("reader", "ttft_s")) +
+            better="lower", target=1.03, note=shape(quiet, "ttft_s") +
             "; the first token as the model hands it to Reader. The summary's first words show "
             f"at {median(extra['shown_s'] for _, extra in quiet.runs['reader']):.2f} s: the "
             "output parser holds them while they may still be an opening it cuts",
             paired_ratio=quiet.paired("ttft_s", best_ttft)),
         Row(GROUP1, "generated tok/s, one other core busy", "tok/s", busy.med("reader", "gen_tps"),
             busy.med(busy_gen, "gen_tps"), f"raw llama.cpp, {busy_gen[-1]} thread(s), same load",
-            target=0.9, note=shape.format(busy.spread("reader", "gen_tps")) +
+            target=0.9, note=shape(busy, "gen_tps") +
             "; raw under that load: " + ", ".join(
                 f"{n} thread(s) {busy.med(f'raw{n}', 'gen_tps'):.1f} tok/s "
                 f"(range {busy.spread(f'raw{n}', 'gen_tps')})" for n in (1, 2)) +

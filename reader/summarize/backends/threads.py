@@ -18,11 +18,14 @@ passive ones (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
 
 import psutil
+
+log = logging.getLogger(__name__)
 
 WINDOW = 0.25  # seconds: long enough for the kernel's CPU counters (10 ms ticks) to mean something
 # A window at least this long that leaves room for more threads is no lull: more are used at once.
@@ -54,7 +57,11 @@ class GenerationThreads:
         wall = now[0] - self._mark[0]
         busy_elsewhere = ((now[1] - self._mark[1]) - (now[2] - self._mark[2])) / wall
         self._mark = now
-        return self._set(self.for_load(busy_elsewhere), settled=wall >= SETTLED)
+        changed = self._set(self.for_load(busy_elsewhere), settled=wall >= SETTLED)
+        if changed is not None:  # said in the log: why a summary was slower than the last
+            log.info("Generating on %d thread(s): other processes kept %.1f CPU(s) busy over "
+                     "the last %.2f s", changed, busy_elsewhere, wall)
+        return changed
 
     def for_load(self, busy_elsewhere: float) -> int:
         """Threads for a machine on which other processes keep ``busy_elsewhere`` CPUs busy.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -63,7 +64,8 @@ def _measured(monkeypatch, samples):
     return meter, [meter.choose() for _ in samples[1:]]
 
 
-def test_more_threads_after_two_short_windows_with_room_or_one_long_one(monkeypatch):
+def test_more_threads_after_two_short_windows_with_room_or_one_long_one(monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger=threads.__name__)
     busy, quiet = 0.9, 0.0  # CPU seconds others took a second
     # Short windows: busy (down to one thread), then room twice before two threads come back.
     short = [(0.0, 0.0, 0.0)]
@@ -72,6 +74,11 @@ def test_more_threads_after_two_short_windows_with_room_or_one_long_one(monkeypa
         short.append((last[0] + wall, last[1] + load * 2 * wall, last[2]))
     meter, chosen = _measured(monkeypatch, short)
     assert chosen == [1, None, 2], "a lull of one short window does not bring threads back"
+    said = [record.getMessage() for record in caplog.records if record.name == threads.__name__]
+    assert said == ["Generating on 1 thread(s): other processes kept 1.8 CPU(s) busy over the "
+                    "last 0.30 s",
+                    "Generating on 2 thread(s): other processes kept 0.0 CPU(s) busy over the "
+                    "last 0.30 s"], "each change is logged, with the load that made it"
     # A long window with room (a prompt's batch at one thread): two threads at once.
     long = [(0.0, 0.0, 0.0), (0.3, 0.54, 0.0), (2.3, 0.54 + 1.0, 1.0)]  # its own thread only
     meter, chosen = _measured(monkeypatch, long)
