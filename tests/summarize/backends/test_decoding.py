@@ -101,6 +101,37 @@ def test_generation_stops_at_max_tokens_and_at_cancel(tiny_model):
     assert len(pieces) == 1
 
 
+class SetAfter(threading.Event):
+    """A cancel flag that is set once it has been looked at ``times`` times: while a prompt is
+    read, only llama.cpp's abort callback looks at it, so it is set in the middle of a batch."""
+
+    def __init__(self, times: int):
+        super().__init__()
+        self.looks = 0
+        self._times = times
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        if self.looks >= self._times:
+            self.set()
+        return super().is_set()
+
+
+def test_a_cancel_stops_the_prompt_in_the_middle_of_a_batch(tiny_model):
+    ids = tiny_model.tokenize("The tide came in over the harbour wall. " * 180)[:1500]
+    tiny_model.generator.forget()
+    answer = "".join(tiny_model.stream_tokens(ids, 6))
+
+    tiny_model.generator.forget()  # nothing of it cached: the whole prompt to read again
+    cancelled = SetAfter(20)
+    assert list(tiny_model.stream_tokens(ids, 6, cancelled)) == []
+    assert cancelled.looks >= 20, "llama.cpp asked while it computed"
+    assert cancelled.looks < 200, "it stopped when told, not after the prompt's batches"
+    assert tiny_model.generator.context_tokens == (), "a batch read in part is not kept"
+    assert "".join(tiny_model.stream_tokens(ids, 6)) == answer, "the context is sound after"
+    assert "".join(tiny_model.stream_tokens(ids, 6)) == answer, "and its cache reused"
+
+
 def test_a_prompt_longer_than_the_context_is_refused_clearly(tiny_model):
     too_long = tiny_model.tokenize("tide " * 3000)
     assert len(too_long) > tiny_model.context_size

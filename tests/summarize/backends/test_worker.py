@@ -127,6 +127,24 @@ def test_cancel_is_prompt_and_keeps_the_model_loaded(model):
     assert len(list(model.stream_chat(MESSAGES, max_tokens=8))) > 0
 
 
+def test_a_cancel_in_the_middle_of_a_prompt_batch_keeps_the_model_loaded(model, caplog,
+                                                                          monkeypatch):
+    # A batch of 512 tokens takes a second or more here (many on a big model): a child that
+    # looked only between batches would be killed after this grace, and its model reloaded.
+    monkeypatch.setattr(proxy, "CANCEL_GRACE", 0.5)
+    ids = model.tokenize("The tide came in over the harbour wall. " * 180)[:1900]
+    model.count_tokens("warm up")
+    pid = model.pid
+    cancelled = threading.Event()
+    timer = threading.Timer(0.2, cancelled.set)  # in the middle of the first batch
+    timer.start()
+    assert list(model.stream_tokens(ids, 50, cancelled)) == []
+    timer.join()
+    assert model.pid == pid, "the child stopped reading when told; it was not killed"
+    assert "did not stop" not in caplog.text
+    assert len(list(model.stream_chat(MESSAGES, max_tokens=8))) > 0
+
+
 def test_a_cancel_before_the_start_asks_nothing(model):
     cancelled = threading.Event()
     cancelled.set()
