@@ -110,6 +110,7 @@ class Generator:
         L.llama_memory_seq_rm(L.llama_get_memory(self._ctx), -1, kept, -1)
         self._cached = self._cached[:kept]
         rest = ids[kept:]
+        self._use_threads(self.threads.begin())
         with _AbortWhen(self._ctx, cancelled) as abort:
             for start in range(0, len(rest), self._batch):
                 if start and cancelled is not None and cancelled.is_set():
@@ -126,7 +127,9 @@ class Generator:
         return True
 
     def _follow_load(self) -> None:
-        threads = self.threads.choose()
+        self._use_threads(self.threads.choose())
+
+    def _use_threads(self, threads: int | None) -> None:
         if threads is not None:  # all of them for prompts while the cores are free
             batch = self._batch_threads if threads == self.threads.most else threads
             L.llama_set_n_threads(self._ctx, threads, batch)

@@ -6,10 +6,15 @@ slice while the others spin, so with one of two cores busy, two threads generate
 where one thread makes 68-71 (docs/benchmarks.md). So the load is measured, not guessed: the CPU
 time the whole machine spent (``psutil.cpu_times``) less this process's own (``os.times``), over
 the last ``WINDOW`` seconds of wall time, is what the other processes took; the threads are the
-cores they leave free, rounded (a CPU more than half busy is not free). Measured when a generation starts (over the pause
-before it), between the prompt's batches, then every ``WINDOW`` seconds while tokens are
-generated, so a load that comes or goes is followed within a fraction of a second. The same
-count reads the prompt: under load one thread reads it as fast as two, or faster.
+cores they leave free, rounded (a CPU more than half busy is not free). Measured between the
+prompt's batches, then every ``WINDOW`` seconds while tokens are generated, so a load that comes
+or goes is followed within a fraction of a second. The same count reads the prompt.
+
+A generation that follows a pause starts on every core (``begin``): what other processes did
+during the pause is history. Judged by it, a build that ended as the summary was asked for had
+the prompt read on one thread, 4.6 s where two took 3.1 (bench, 12-02). Prompts are where a
+wrong guess costs least: with one core busy, two threads read 131-142 tok/s where one reads
+144-149; with both busy, 80-110 against 93-97; with none, 284-291 against 155-156.
 
 OpenMP's wait policy is left at libgomp's default (spin a little, then sleep): ``PASSIVE``
 halves the speed of two threads on an idle machine, and under load one thread beats two
@@ -62,6 +67,21 @@ class GenerationThreads:
             log.info("Generating on %d thread(s): other processes kept %.1f CPU(s) busy over "
                      "the last %.2f s", changed, busy_elsewhere, wall)
         return changed
+
+    def begin(self) -> int | None:
+        """A generation starts: after a pause (no look for ``SETTLED`` seconds), on ``most``
+        threads, measured afresh from now. The thread count to use from now on when it changed,
+        else None."""
+        if not self.adapt or time.monotonic() - self._mark[0] < SETTLED:
+            return None  # (generations in a row, such as a long article's parts, carry on)
+        self._mark = _counters(self._cpus)
+        self._more_seen = False
+        if self.current == self.most:
+            return None
+        self.current = self.most
+        log.info("Generating on %d thread(s) after a pause: the load is measured afresh",
+                 self.most)
+        return self.most
 
     def for_load(self, busy_elsewhere: float) -> int:
         """Threads for a machine on which other processes keep ``busy_elsewhere`` CPUs busy.

@@ -83,3 +83,21 @@ def test_more_threads_after_two_short_windows_with_room_or_one_long_one(monkeypa
     long = [(0.0, 0.0, 0.0), (0.3, 0.54, 0.0), (2.3, 0.54 + 1.0, 1.0)]  # its own thread only
     meter, chosen = _measured(monkeypatch, long)
     assert chosen == [1, 2] and meter.current == 2
+
+
+def test_a_generation_after_a_pause_starts_on_every_core(monkeypatch):
+    start = time.monotonic() - 0.5  # the generation's start, as the meter reads it
+    busy_window = 0.3 * 1.8  # CPU seconds others took in a 0.3 s window: most of both cores
+    readings = iter([
+        (start - 31.0, 0.0, 0.0),  # made
+        (start - 30.7, busy_window, 0.0),  # a busy window: down to one thread
+        (start, busy_window + 30.7 * 1.3, 0.0),  # the pause, busy most of it (a build)
+        (start + 0.3, busy_window + 30.7 * 1.3 + 0.3 * 1.8, 0.0),  # busy, measured anew
+    ])
+    monkeypatch.setattr(threads, "_counters", lambda cpus: next(readings))
+    meter = GenerationThreads(2, cpus=[0, 1])
+    assert meter.choose() == 1
+    assert meter.begin() == 2, "what the pause saw is history: every core, measured afresh"
+    assert meter.choose() == 1, "the first window of the generation decides"
+    assert meter.begin() is None, "generations in a row (a long article's parts) carry on"
+    assert meter.current == 1
