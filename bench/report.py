@@ -17,14 +17,17 @@ run, so machine speed cancels out (load does not: see the load columns).
 
 1. **Summary speed** (`bench/model.py`, `bench/llama_raw.py`). Reader: `summarizer.summarize()` on
    the model `backends.open_model(Settings())` gives (the local model in its worker process, with
-   Reader's default context and threads), a fresh worker per run, loaded before the clock starts.
+   Reader's default context and threads), loaded before the clock starts and kept between runs,
+   as in the app; before each run it generates from unrelated text, so no prompt prefix is reused.
    Reference: llama.cpp through llama-cpp-python's low-level API (`llama_batch_get_one` +
    `llama_decode`, a native greedy sampler with end-of-generation tokens banned) on the same GGUF,
    with the very prompt tokens Reader built and exactly as many generated tokens as Reader's
-   answer has, at 1 and at 2 threads; the better of the two is the reference. Reader's first
-   token is the model's, as it reaches Reader (the summary's first words, which the output parser
-   may hold a few tokens longer, are noted). Prompt tok/s = prompt tokens ÷ time to first token;
-   generated tok/s = tokens after the first ÷ time after the first. An in-process `LocalModel`
+   answer has (its end-of-generation token counted), at 1 and at 2 threads; the better of the two
+   is the reference. Reader's first and last tokens are the model's, as they reach Reader (the
+   summary's first words, which the output parser may hold a few tokens longer, are noted).
+   Prompt tok/s = prompt tokens ÷ time to first token; generated tok/s = tokens after the first
+   ÷ time after the first. Five rounds (three under load), each ratio the median of the rounds'
+   pairs. An in-process `LocalModel`
    run (no worker) and llama.cpp's own decode timers show where any gap comes from. Then Reader
    and raw llama.cpp again, with another process keeping one core busy (`python -c "while True:
    pass"`); the reference is raw at its best thread count under that load.
