@@ -11,12 +11,17 @@ SUPPORTED_SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Query parameters that only track where a click came from; they never change the page.
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref_src)$")
+_ENDS = re.compile(r"^[\x00-\x20\s]+|[\x00-\x20\s]+$")  # control characters and spaces
+_TABS_AND_BREAKS = re.compile(r"[\t\r\n]")
 _URL_IN_TEXT = re.compile(r"""\b(?:https?://|www\.)[^\s<>"'`]+""", re.IGNORECASE)
 
 
 def check_url(text: str) -> str:
     """Return ``text`` as a web address we can fetch, or raise CaptureError saying why not."""
-    candidate = text.strip()
+    # As a browser (and ``urlsplit``) reads an address: control characters and spaces at its
+    # ends, and tabs and line breaks within it, are not part of it ("\x01https://..." from a
+    # drop was accepted, then kept with its control character).
+    candidate = _TABS_AND_BREAKS.sub("", _ENDS.sub("", text))
     if candidate.lower().startswith("www."):
         candidate = "https://" + candidate
     try:

@@ -21,6 +21,9 @@ from reader.errors import CaptureError, UserError
         ("www.example.org/page", "https://www.example.org/page"),
         ("WWW.Example.org", "https://WWW.Example.org"),
         ("http://127.0.0.1:8080/x", "http://127.0.0.1:8080/x"),
+        ("\x01https://a.example/x\x1f", "https://a.example/x"),  # as a browser reads it
+        ("\u00a0https://a.example/x\u3000\x00", "https://a.example/x"),
+        ("https://a.example/long\n/path\t", "https://a.example/long/path"),
     ],
 )
 def test_check_url_accepts_web_addresses(text, expected):
