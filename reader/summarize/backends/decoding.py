@@ -111,18 +111,14 @@ class Generator:
         self._cached = self._cached[:kept]
         rest = ids[kept:]
         self._use_threads(self.threads.begin())
-        with _AbortWhen(self._ctx, cancelled) as abort:
+        with _AbortWhen(self._ctx, cancelled):
             for start in range(0, len(rest), self._batch):
                 if start and cancelled is not None and cancelled.is_set():
                     return False  # (where the backend has no abort callback: a GPU's)
                 part = rest[start:start + self._batch]
                 self._follow_load()
-                tokens = (L.llama_token * len(part))(*part)  # alive while the batch points at it
-                status = L.llama_decode(self._ctx, L.llama_batch_get_one(tokens, len(part)))
-                if status == ABORTED and abort.asked:
-                    self._clear()  # the batches read before the cancel are of no use
+                if not self._decode((L.llama_token * len(part))(*part), len(part)):
                     return False
-                self._check(status)
                 self._cached.extend(part)
         return True
 
@@ -134,17 +130,18 @@ class Generator:
             batch = self._batch_threads if threads == self.threads.most else threads
             L.llama_set_n_threads(self._ctx, threads, batch)
 
-    def _decode(self, tokens, count: int) -> None:
-        self._check(L.llama_decode(self._ctx, L.llama_batch_get_one(tokens, count)))
-
-    def _check(self, status: int) -> None:
+    def _decode(self, tokens, count: int) -> bool:
+        """Evaluate ``tokens``; False if the abort callback stopped it (set only while a prompt
+        is read). Short of success, what the cache holds is unknown, so it is emptied."""
+        status = L.llama_decode(self._ctx, L.llama_batch_get_one(tokens, count))
         if status != 0:
-            self._clear()  # what the cache holds now is unknown
+            self.forget()
+            L.llama_memory_clear(L.llama_get_memory(self._ctx), True)
+        if status == ABORTED:
+            return False
+        if status != 0:
             raise ModelError(f"llama.cpp could not evaluate the text (llama_decode: {status}).")
-
-    def _clear(self) -> None:
-        self.forget()
-        L.llama_memory_clear(L.llama_get_memory(self._ctx), True)
+        return True
 
     def close(self) -> None:
         if self._sampler is not None:
@@ -169,15 +166,16 @@ class _AbortWhen:
         self._ctx = ctx
         self._cancelled = cancelled
         self._error: BaseException | None = None
-        self.asked = False  # the callback said stop
         self._callback = L.ggml_abort_callback(self._abort)  # kept alive while it is set
 
     def _abort(self, _data) -> bool:
+        if self._error is not None:
+            return True
         try:
-            self.asked = self.asked or self._cancelled.is_set()
+            return self._cancelled.is_set()
         except BaseException as error:  # noqa: BLE001 - raised again in __exit__
-            self._error, self.asked = error, True
-        return self.asked
+            self._error = error
+            return True
 
     def __enter__(self) -> _AbortWhen:
         if self._cancelled is not None:

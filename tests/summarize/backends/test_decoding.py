@@ -132,6 +132,29 @@ def test_a_cancel_stops_the_prompt_in_the_middle_of_a_batch(tiny_model):
     assert "".join(tiny_model.stream_tokens(ids, 6)) == answer, "and its cache reused"
 
 
+class ReaderGone(SetAfter):
+    """A flag that cannot be read once looked at ``times`` times, as the worker's when the
+    pipe to Reader is closed."""
+
+    def is_set(self) -> bool:
+        if super().is_set():
+            raise EOFError("Reader has gone")
+        return False
+
+
+def test_a_cancel_flag_that_fails_inside_llama_cpp_stops_it_and_is_raised_after(tiny_model):
+    ids = tiny_model.tokenize("The tide came in over the harbour wall. " * 180)[:1500]
+    tiny_model.generator.forget()
+    answer = "".join(tiny_model.stream_tokens(ids, 6))
+    tiny_model.generator.forget()
+    failing = ReaderGone(20)
+    with pytest.raises(EOFError, match="Reader has gone"):
+        list(tiny_model.stream_tokens(ids, 6, failing))
+    assert failing.looks == 20, "asked no more once it failed: the batch stopped there"
+    assert tiny_model.generator.context_tokens == ()
+    assert "".join(tiny_model.stream_tokens(ids, 6)) == answer, "the context is sound after"
+
+
 def test_a_prompt_longer_than_the_context_is_refused_clearly(tiny_model):
     too_long = tiny_model.tokenize("tide " * 3000)
     assert len(too_long) > tiny_model.context_size
