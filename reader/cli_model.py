@@ -49,8 +49,10 @@ def summarize_command(library: Library, args: argparse.Namespace) -> int:
     article_id = resolve_article(library, args.article, add_missing=True)
     model = open_model(Settings.load(), args.model, args.endpoint)
     cancelled = threading.Event()
+    reading = _ReadingLine("Reading the article")
     try:
-        for piece in summarize_and_store(library, article_id, model, cancelled):
+        for piece in summarize_and_store(library, article_id, model, cancelled,
+                                         progress=reading.part, reading=reading):
             if not args.json:
                 sys.stdout.write(piece)
                 sys.stdout.flush()
@@ -77,7 +79,8 @@ def ask_command(library: Library, args: argparse.Namespace) -> int:
     model = open_model(Settings.load(), args.model, args.endpoint)
     cancelled = threading.Event()
     try:
-        answer = ask_and_store(library, article_id, " ".join(args.question), model, cancelled)
+        answer = ask_and_store(library, article_id, " ".join(args.question), model, cancelled,
+                               reading=_ReadingLine("Reading the article's passages"))
     except KeyboardInterrupt:
         cancelled.set()
         raise
@@ -95,6 +98,26 @@ def ask_command(library: Library, args: argparse.Namespace) -> int:
     if answer.sources:  # else the answer is that the article does not say
         _warn_unsupported(answer.as_json()["sentences"])
     return 0
+
+
+class _ReadingLine:
+    """How much of its prompt the model has read, as a progress line on a terminal (nothing when
+    stderr is not one): the wait before a big model's first word can be a minute."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def part(self, number: int, count: int) -> None:
+        """A long article's step (``summarizer.Progress``): its parts, then their summaries."""
+        self.label = (f"Reading part {number} of {count}" if number <= count
+                      else "Reading the parts' summaries")
+
+    def __call__(self, done: int, total: int) -> None:
+        from reader.cli import _progress  # the CLI's one progress line (cli.py imports this)
+
+        line = _progress(self.label)
+        if line is not None:
+            line(done, total)
 
 
 def _warn_unsupported(sentences: list[dict]) -> None:

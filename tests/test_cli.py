@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.reader_command import reader
+from tests.reader_command import reader, reader_on_a_terminal
 
 
 def test_add_list_show(tmp_path, site):
@@ -146,28 +146,10 @@ def test_models_list_add_use(tmp_path):
 
 
 def test_add_shows_a_progress_bar_on_a_terminal_and_lines_when_piped(tmp_path, site):
-    import os
-    import pty
-
     urls = [site.url(f"blog-post.html?n={n}") for n in range(3)]
     piped = reader(tmp_path, "add", *urls)
     assert piped.stdout.count("Added") == 3 and "\r" not in piped.stderr
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "reader", "--home", str(tmp_path / "t"),
-                                "add", *urls], stdout=subprocess.PIPE, stderr=terminal)
-    os.close(terminal)
-    process.communicate(timeout=120)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(controller)
-    assert process.returncode == 0
+    shown, _ = reader_on_a_terminal(tmp_path / "t", "add", *urls)
     assert b"Saving [" in shown and b"3/3" in shown
 
 

@@ -2,20 +2,33 @@
 temporary home, the fixture site, the tiny model and a stub model server."""
 
 import json
+import re
 
 import pytest
 
-from tests.reader_command import reader
+from tests.reader_command import reader, reader_on_a_terminal
 
 
 @pytest.mark.slow
 def test_summarize_streams_to_stdout_and_is_stored(tmp_path, site):
     url = site.url("blog-post.html")
     reader(tmp_path, "add", url)
-    streamed = reader(tmp_path, "summarize", url).stdout.strip()
+    piped = reader(tmp_path, "summarize", url)
+    streamed = piped.stdout.strip()
     assert len(streamed.split()) >= 5
+    assert "Reading" not in piped.stderr, "no progress line where stderr is not a terminal"
     shown = json.loads(reader(tmp_path, "show", url, "--json").stdout)
     assert shown["summary"] == streamed
+
+
+@pytest.mark.slow
+def test_summarize_shows_the_model_reading_the_article_on_a_terminal(tmp_path, site):
+    url = site.url("news-article.html")
+    reader(tmp_path, "add", url)
+    shown, streamed = reader_on_a_terminal(tmp_path, "summarize", url)
+    read = re.findall(rb"Reading the article \[[#.]+\] (\d+)/(\d+)", shown)
+    assert read[0][0] == b"0" and read[-1][0] == read[-1][1], "from the first token to the last"
+    assert len(streamed.split()) >= 5
 
 
 @pytest.mark.slow

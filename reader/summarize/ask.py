@@ -23,7 +23,7 @@ from reader.errors import ModelError, UserError
 from reader.library import Article, Library, grounding_store
 from reader.summarize import prompt, retrieval
 from reader.summarize.asker import Asker, Reasoning
-from reader.summarize.backends.base import ChatModel
+from reader.summarize.backends.base import ChatModel, Reading
 from reader.summarize.grounded import sentence_json, source_json
 from reader.summarize.grounding import GroundedSentence, Source, ground
 from reader.summarize.summarizer import REASONING_TOKENS
@@ -67,11 +67,13 @@ def answer_question(
     cancelled: threading.Event | None = None,
     reasoning: Reasoning | None = None,
     pieces: Callable[[str], None] | None = None,
+    reading: Reading | None = None,
 ) -> Answer | None:
     """The answer to ``question`` about ``article``; None if ``cancelled`` stopped it.
 
     ``history`` is the conversation so far, first first; ``pieces`` gets the model's answer as
-    it is written (before its citations are renumbered), ``reasoning`` what the model thinks.
+    it is written (before its citations are renumbered), ``reasoning`` what the model thinks,
+    ``reading`` how much of the prompt it has read.
     """
     question = " ".join(question.split())
     if not question:
@@ -80,7 +82,7 @@ def answer_question(
         raise UserError(f"The question is too long (over {MAX_QUESTION_CHARS} characters).")
     if not article.text.strip():
         raise ModelError("This article has no text to ask about yet.")
-    asker = Asker(model, cancelled, reasoning, what="answer")
+    asker = Asker(model, cancelled, reasoning, what="answer", reading=reading)
     answer_tokens = ANSWER_TOKENS + (REASONING_TOKENS if model.has_reasoning else 0)
     room = (model.context_size - answer_tokens
             - asker.count(prompt.article_data(article.title, "")) - 8)
@@ -105,12 +107,14 @@ def ask_and_store(
     cancelled: threading.Event | None = None,
     reasoning: Reasoning | None = None,
     pieces: Callable[[str], None] | None = None,
+    reading: Reading | None = None,
 ) -> Answer | None:
     """Ask about a stored article, going on from its conversation; the answer joins it."""
     article = library.get(article_id)
     history = [Exchange(turn.question, turn.answer)
                for turn in grounding_store.conversation(library, article_id)]
-    answer = answer_question(article, question, model, history, cancelled, reasoning, pieces)
+    answer = answer_question(article, question, model, history, cancelled, reasoning, pieces,
+                             reading)
     if answer is not None:
         grounding_store.add_turn(library, article_id, answer.question, answer.text,
                                  [source_json(s) for s in answer.sources],

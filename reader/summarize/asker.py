@@ -10,20 +10,23 @@ from collections.abc import Callable, Iterator
 
 from reader.errors import ModelError
 from reader.summarize import output, prompt
-from reader.summarize.backends.base import ChatModel
+from reader.summarize.backends.base import ChatModel, Reading
 
 Reasoning = Callable[[str], None]
 
 
 class Asker:
-    """Asks ``model`` on behalf of a task (``what`` it writes: "summary", "answer")."""
+    """Asks ``model`` on behalf of a task (``what`` it writes: "summary", "answer"); ``reading``
+    hears how much of each prompt the model has read, where the backend can tell."""
 
     def __init__(self, model: ChatModel, cancelled: threading.Event | None,
-                 reasoning: Reasoning | None, what: str = "summary"):
+                 reasoning: Reasoning | None, what: str = "summary",
+                 reading: Reading | None = None):
         self.model = model
         self.cancelled = cancelled
         self.on_reasoning = reasoning
         self.what = what
+        self.reading = reading
         self.tokens = model.takes_tokens
 
     @property
@@ -46,7 +49,8 @@ class Asker:
         if self.tokens:
             built = self.model.build_prompt(data, instruction)
             parser = output.Parser(starts_in_reasoning=built.starts_in_reasoning)
-            pieces = self.model.stream_tokens(built.ids, max_tokens, self.cancelled)
+            pieces = self.model.stream_tokens(built.ids, max_tokens, self.cancelled,
+                                              reading=self.reading)
         else:
             parser = output.Parser()
             pieces = self.model.stream_chat(prompt.messages(data, instruction), max_tokens,

@@ -13,7 +13,7 @@ from reader.errors import ModelError, UserError
 from reader.library import Article, Library, grounding_store
 from reader.summarize import chunking, prompt
 from reader.summarize.asker import Asker, Reasoning
-from reader.summarize.backends.base import ChatModel
+from reader.summarize.backends.base import ChatModel, Reading
 from reader.summarize.grounded import sentence_json
 from reader.summarize.grounding import ground
 
@@ -31,15 +31,17 @@ def summarize(
     language: str | None = None,
     progress: Progress | None = None,
     reasoning: Reasoning | None = None,
+    reading: Reading | None = None,
 ) -> Iterator[str]:
     """The summary of ``article`` as text pieces, streamed while the model writes the last pass.
 
-    A long article is summarised part by part (``progress(part, parts)`` after each), and the
-    parts' summaries combined; what a reasoning model thinks goes to ``reasoning``.
+    A long article is summarised part by part (``progress(part, parts)`` before each), and the
+    parts' summaries combined; what a reasoning model thinks goes to ``reasoning``, how much of
+    each prompt it has read to ``reading``.
     """
     if not article.text.strip():
         raise ModelError("This article has no text to summarise yet.")
-    asker = Asker(model, cancelled, reasoning)
+    asker = Asker(model, cancelled, reasoning, reading=reading)
     whole = prompt.instruction(style, language)
     combine = prompt.combine_instruction(style, language)
     overhead = max(asker.overhead(text) for text in
@@ -84,12 +86,14 @@ def summarize_and_store(
     language: str | None = None,
     progress: Progress | None = None,
     reasoning: Reasoning | None = None,
+    reading: Reading | None = None,
 ) -> Iterator[str]:
     """Stream the summary of an article and store it once complete (not when cancelled), with
     its sentences checked against the article (``grounding_store.stored_summary`` has them)."""
     pieces: list[str] = []
     article = library.get(article_id)
-    for piece in summarize(article, model, cancelled, style, language, progress, reasoning):
+    for piece in summarize(article, model, cancelled, style, language, progress, reasoning,
+                           reading):
         pieces.append(piece)
         yield piece
     summary = "".join(pieces).strip()

@@ -147,6 +147,7 @@ class SummaryPane(QWidget):
         self._job_article = article_id
         started = time.monotonic()
         pieces = 0
+        step = ""  # of a long article: its part being read, or the parts being combined
 
         def work(report, cancelled):
             model = self._loaded_model(report)
@@ -154,12 +155,13 @@ class SummaryPane(QWidget):
                 self.library, article_id, model, cancelled, **self._options(),
                 progress=lambda part, parts: report(("part", part, parts)),
                 reasoning=lambda text: report(("reasoning", text)),
+                reading=lambda done, total: report(("reading", done, total)),
             ):
                 report(piece)
             return model.name
 
         def on_report(message) -> None:
-            nonlocal pieces
+            nonlocal pieces, step
             if isinstance(message, tuple) and message[0] == "warning":
                 self.failed.emit(message[1])
                 return
@@ -169,6 +171,8 @@ class SummaryPane(QWidget):
                 _, part, parts = message
                 step = f"part {part} of {parts}" if part <= parts else "combining the parts"
                 self.status.setText(f"Summarising a long article: {step}…")
+            elif isinstance(message, tuple) and message[0] == "reading":
+                self.status.setText(reading_status(*message[1:], step, "Summarising…"))
             elif isinstance(message, tuple):
                 self._add_reasoning(message[1])
             else:
@@ -223,13 +227,16 @@ class SummaryPane(QWidget):
         def work(report, cancelled) -> Answer | None:
             return ask_and_store(self.library, article_id, question, self._loaded_model(report),
                                  cancelled, reasoning=lambda text: report(("reasoning", text)),
-                                 pieces=report)
+                                 pieces=report,
+                                 reading=lambda done, total: report(("reading", done, total)))
 
         def on_report(message) -> None:
             if isinstance(message, tuple) and message[0] == "warning":
                 self.failed.emit(message[1])
             elif self._shown_article != article_id:
                 return
+            elif isinstance(message, tuple) and message[0] == "reading":
+                self.status.setText(reading_status(*message[1:], "", "Answering…"))
             elif isinstance(message, tuple):
                 self._add_reasoning(message[1])
             else:
@@ -295,6 +302,15 @@ class SummaryPane(QWidget):
             return False
         self.job.cancel()
         return True
+
+
+def reading_status(done: int, total: int, step: str, writing: str) -> str:
+    """The status while the model reads its prompt (``done`` of ``total`` tokens), for ``step``
+    of a long article ("part 2 of 6") if any; ``writing`` once it has read it all."""
+    if step:
+        shown = f"Summarising a long article: {step}"
+        return f"{shown}, reading {done * 100 // total} %…" if done < total else f"{shown}…"
+    return f"Reading the article… {done * 100 // total} %" if done < total else writing
 
 
 def batch_status(result: BatchResult) -> str:

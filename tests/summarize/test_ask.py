@@ -216,7 +216,7 @@ def test_special_tokens_reach_the_local_model_as_text(library, tiny_model):
             self.built.append(tiny_model.build_prompt(data, instruction))
             return self.built[-1]
 
-        def stream_tokens(self, ids, max_tokens, cancelled=None):
+        def stream_tokens(self, ids, max_tokens, cancelled=None, reading=None):
             yield "Six turbines will be placed on the seabed [2]."
 
         def stream_chat(self, messages, max_tokens, cancelled=None):

@@ -109,8 +109,14 @@ def test_asking_the_real_model_in_the_window(qtbot, library):
     article_id = add_article(library)
     window = open_window(qtbot, library, Settings(context_limit=2048))
     window.browser.select_row(0)
+    said: list[str] = []
+    set_text = window.summary_pane.status.setText
+    window.summary_pane.status.setText = lambda status: (said.append(status), set_text(status))
     ask_typed(qtbot, window, "How many homes will the plant power?")
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=300000)
+    # Reading the question and passages is said, then the answer comes.
+    assert said[:2] == ["Loading the model…", "Reading the article… 0 %"]
+    assert "Answering…" in said and said[-1].startswith("Answered by")
     (turn,) = grounding_store.conversation(library, article_id)
     shown = window.summary_pane.text.toPlainText()
     assert shown.endswith(turn.answer) and "How many homes will the plant power?" in shown

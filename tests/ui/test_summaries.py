@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from reader.library import NewArticle
 from reader.settings import Settings
 from reader.summarize.backends.base import ChatModel
-from reader.ui.summary_pane import SummaryPane
+from reader.ui.summary_pane import SummaryPane, reading_status
 from tests.summarize.openai_stub import GPT_OSS_ANSWER, GPT_OSS_REASONING, OpenAIStub
 from tests.ui.test_main_window import open_window
 
@@ -124,3 +124,39 @@ def test_summarise_all_with_the_real_model_and_resume(qtbot, library):
     window.actions_by_id["summarize-all"].trigger()  # resumes with the rest
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=300000)
     assert library.unsummarised_ids() == []
+
+
+@pytest.mark.slow
+def test_the_pane_says_how_much_of_the_article_the_model_has_read(qtbot, library):
+    """Before a big model's first word there can be a minute of reading the article: the pane
+    says how far it is (the real tiny model, in its worker process, reads ~1,300 tokens)."""
+    url = "https://example.org/harbour"
+    text = "The tide came in over the harbour wall at Kelby, and the town watched. " * 80
+    article = library.add(NewArticle(url=url, original_url=url, title="High tide",
+                                     body_html=f"<p>{text}</p>", text=text))[0]
+    pane = open_pane(qtbot, library, Settings(context_limit=2048))
+    pane.show_article(article)
+    said: list[str] = []
+    set_text = pane.status.setText
+    pane.status.setText = lambda status: (said.append(status), set_text(status))
+    pane.summarize(article)
+    qtbot.waitUntil(lambda: not pane.busy, timeout=180000)
+    pane.forget_model()
+    reading = [status for status in said if status.startswith("Reading the article… ")]
+    read = [int(status.removeprefix("Reading the article… ").removesuffix(" %"))
+            for status in reading]
+    assert said[0] == "Loading the model…"
+    assert read[0] == 0 and len(read) >= 3 and read == sorted(read) and read[-1] < 100
+    writing = next(i for i, status in enumerate(said) if status.startswith("Summarising… "))
+    assert said.index(reading[-1]) < writing, "read before the first word"
+    assert "tokens in" in said[-1] and library.summary(article)
+
+
+def test_the_reading_status_names_a_long_articles_step_and_gives_way_to_writing():
+    assert reading_status(0, 40, "", "Answering…") == "Reading the article… 0 %"
+    assert reading_status(40, 40, "", "Answering…") == "Answering…"
+    part = "part 2 of 6"
+    assert (reading_status(512, 1200, part, "Summarising…")
+            == "Summarising a long article: part 2 of 6, reading 42 %…")
+    assert (reading_status(1200, 1200, part, "Summarising…")
+            == "Summarising a long article: part 2 of 6…")

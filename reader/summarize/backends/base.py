@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from reader.summarize import prompt
 from reader.summarize.output import Event
@@ -18,6 +18,9 @@ from reader.summarize.output import Event
 # summary from any reasoning in it), or an ``Event`` for reasoning the backend has already told
 # apart (a server's ``reasoning_content``).
 Piece = str | Event
+# (tokens of the prompt read, tokens it has to read): told before the model's first token, which
+# with a big model on a laptop's cores can be a minute away
+Reading = Callable[[int, int], None]
 
 
 class ChatModel(ABC):
@@ -60,9 +63,11 @@ class ChatModel(ABC):
         raise NotImplementedError(f"{type(self).__name__} takes no tokens")
 
     def stream_tokens(
-        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None
+        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None,
+        reading: Reading | None = None,
     ) -> Iterator[str]:
-        """The model's continuation of the prompt ``ids``, as text pieces."""
+        """The model's continuation of the prompt ``ids``, as text pieces; ``reading`` hears how
+        much of the prompt is read, before its first piece."""
         raise NotImplementedError(f"{type(self).__name__} takes no tokens")
 
     def close(self) -> None:

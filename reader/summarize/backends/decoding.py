@@ -19,7 +19,9 @@ every token. Here:
   itself (its abort callback, between the steps of a batch), so that a cancel comes within
   milliseconds even while a long prompt is read (a batch of 512 tokens takes seconds on a big
   model, and a worker that does not answer a cancel within 2 s is killed, its model reloaded);
-- the number of threads follows the load (``threads.GenerationThreads``).
+- the number of threads follows the load (``threads.GenerationThreads``);
+- ``reading(done, total)`` hears how much of the prompt is read (a cached prefix not counted):
+  before its first batch (the model is loaded: the wait now is the prompt's) and after each.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Iterator
 import llama_cpp as L
 
 from reader.errors import ModelError
+from reader.summarize.backends.base import Reading
 from reader.summarize.backends.threads import GenerationThreads
 
 TEMPERATURE = 0.2
@@ -65,14 +68,14 @@ class Generator:
         """The context was used by someone else (llama-cpp-python): nothing cached is ours."""
         self._cached = []
 
-    def stream(self, ids: list[int], max_tokens: int,
-               cancelled: threading.Event | None = None) -> Iterator[str]:
+    def stream(self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None,
+               reading: Reading | None = None) -> Iterator[str]:
         if not ids:
             raise ModelError("The model was given an empty prompt.")
         if len(ids) >= self._n_ctx:
             raise ModelError(f"The prompt ({len(ids)} tokens) does not fit the model's context "
                              f"of {self._n_ctx} tokens.")
-        if not self._evaluate_prompt(ids, cancelled):
+        if not self._evaluate_prompt(ids, cancelled, reading):
             return
         L.llama_sampler_reset(self._sampler)  # no penalties from the last answer; the seed again
         text = TextPieces(self._vocab)
@@ -98,10 +101,12 @@ class Generator:
         if tail:
             yield tail
 
-    def _evaluate_prompt(self, ids: list[int], cancelled: threading.Event | None) -> bool:
-        """Bring the KV cache to ``ids``: keep the prefix it holds already, evaluate the rest.
-        At least the last token is evaluated, so that its logits are there to sample from.
-        False if ``cancelled`` was set meanwhile (the cache is then emptied)."""
+    def _evaluate_prompt(self, ids: list[int], cancelled: threading.Event | None,
+                         reading: Reading | None) -> bool:
+        """Bring the KV cache to ``ids``: keep the prefix it holds already, evaluate the rest
+        (told to ``reading`` batch by batch). At least the last token is evaluated, so that its
+        logits are there to sample from. False if ``cancelled`` was set meanwhile (the cache is
+        then emptied)."""
         kept = 0
         for cached, wanted in zip(self._cached, ids[:-1]):
             if cached != wanted:
@@ -115,11 +120,15 @@ class Generator:
             for start in range(0, len(rest), self._batch):
                 if start and cancelled is not None and cancelled.is_set():
                     return False  # (where the backend has no abort callback: a GPU's)
+                if reading is not None:
+                    reading(start, len(rest))
                 part = rest[start:start + self._batch]
                 self._follow_load()
                 if not self._decode((L.llama_token * len(part))(*part), len(part)):
                     return False
                 self._cached.extend(part)
+        if reading is not None:
+            reading(len(rest), len(rest))
         return True
 
     def _follow_load(self) -> None:

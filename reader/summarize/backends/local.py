@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reader.errors import ModelError
 from reader.summarize import gguf, prompt
-from reader.summarize.backends.base import ChatModel
+from reader.summarize.backends.base import ChatModel, Reading
 from reader.summarize.backends.decoding import Generator
 from reader.summarize.backends.threads import GenerationThreads, physical_cores
 
@@ -92,12 +92,13 @@ class LocalModel(ChatModel):
                             reasoning_effort=self.reasoning_effort)
 
     def stream_tokens(
-        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None
+        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None,
+        reading: Reading | None = None,
     ) -> Iterator[str]:
         with self._lock:
             # llama-cpp-python must not take what is in the context for what it last put there.
             self._model().reset()
-            yield from self.generator.stream(ids, max_tokens, cancelled)
+            yield from self.generator.stream(ids, max_tokens, cancelled, reading)
 
     def stream_chat(
         self, messages: list[dict], max_tokens: int, cancelled: threading.Event | None = None

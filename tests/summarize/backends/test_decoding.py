@@ -172,3 +172,36 @@ def test_the_answer_stops_where_the_context_ends():
     pieces = list(small.stream_tokens(ids, 100))
     assert 0 < len(pieces) <= 3
     assert len(small.generator.context_tokens) <= room
+
+
+def test_reading_hears_each_batch_of_the_prompt_before_the_first_piece(tiny_model):
+    ids = tiny_model.tokenize("The tide came in over the harbour wall. " * 180)[:1200]
+    batch = tiny_model._model().n_batch
+    assert len(ids) == 1200 > 2 * batch
+    heard: list = []
+    tiny_model.generator.forget()
+    for piece in tiny_model.stream_tokens(ids, 3, reading=lambda *read: heard.append(read)):
+        heard.append(piece)
+    first_piece = next(i for i, said in enumerate(heard) if isinstance(said, str))
+    assert heard[:first_piece] == [(0, 1200), (batch, 1200), (2 * batch, 1200), (1200, 1200)]
+    assert not any(isinstance(said, tuple) for said in heard[first_piece:])
+
+    # The same prompt again: all but its last token is in the cache, and only that is read.
+    heard.clear()
+    list(tiny_model.stream_tokens(ids, 1, reading=lambda *read: heard.append(read)))
+    assert heard == [(0, 1), (1, 1)]
+
+
+def test_a_cancel_while_reading_is_heard_no_more(tiny_model):
+    ids = tiny_model.tokenize("The tide came in over the harbour wall. " * 180)[:1200]
+    cancelled = threading.Event()
+    heard: list = []
+
+    def reading(done, total):
+        heard.append(done)
+        if done:  # after the first batch
+            cancelled.set()
+
+    tiny_model.generator.forget()
+    assert list(tiny_model.stream_tokens(ids, 3, cancelled, reading)) == []
+    assert heard == [0, tiny_model._model().n_batch]

@@ -145,6 +145,24 @@ def test_a_cancel_in_the_middle_of_a_prompt_batch_keeps_the_model_loaded(model, 
     assert len(list(model.stream_chat(MESSAGES, max_tokens=8))) > 0
 
 
+def test_the_child_tells_how_much_of_the_prompt_it_has_read(model):
+    ids = model.tokenize("The tide came in over the harbour wall. " * 180)[:1200]
+    heard: list = []
+    for piece in model.stream_tokens(ids, 3, reading=lambda *read: heard.append(read)):
+        heard.append(piece)
+    first_piece = next(i for i, said in enumerate(heard) if isinstance(said, str))
+    reads = heard[:first_piece]
+    total = reads[0][1]  # the tokens not in the cache (the child's last prompt may share some)
+    batch = min(512, model.context_size)
+    assert reads == [(done, total) for done in range(0, total, batch)] + [(total, total)]
+    assert total > 2 * batch
+    assert not any(isinstance(said, tuple) for said in heard[first_piece:])
+
+    heard.clear()  # the same prompt: only its last token is not in the cache
+    assert list(model.stream_tokens(ids, 1, reading=lambda *read: heard.append(read)))
+    assert heard == [(0, 1), (1, 1)]
+
+
 def test_a_cancel_before_the_start_asks_nothing(model):
     cancelled = threading.Event()
     cancelled.set()

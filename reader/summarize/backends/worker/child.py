@@ -104,9 +104,11 @@ def _answer_requests(connection, model: LocalModel | None, failure: tuple[str, s
                 method, call_args = args
                 connection.send(("result", request, getattr(model, method)(*call_args)))
             elif kind == "stream":
-                method, call_args = args
+                method, call_args, tells_reading = args
                 cancelled = _CancelFlag(connection, request)
-                _send_in_batches(connection, request, getattr(model, method)(*call_args, cancelled))
+                told = {"reading": _reading_sender(connection, request)} if tells_reading else {}
+                _send_in_batches(connection, request,
+                                 getattr(model, method)(*call_args, cancelled, **told))
                 connection.send(("done", request, None))
             else:
                 raise ValueError(f"unknown request {kind!r}")
@@ -116,6 +118,11 @@ def _answer_requests(connection, model: LocalModel | None, failure: tuple[str, s
             raise
         except Exception:  # a bug: raised in Reader with its traceback; the child lives on
             connection.send(("bug", request, traceback.format_exc()))
+
+
+def _reading_sender(connection, request: int):
+    """``reading(done, total)`` for a stream: it tells Reader how much of the prompt is read."""
+    return lambda done, total: connection.send(("reading", request, (done, total)))
 
 
 def _send_in_batches(connection, request: int, pieces) -> None:

@@ -14,7 +14,8 @@ a fresh child.
 - One request at a time: requests from several threads wait their turn.
 - Streaming: the first pieces are sent over the pipe as soon as llama.cpp writes them, then
   what came in at most every 30 ms (``child.BATCH_SECONDS``), so that Reader's process is not
-  woken for every token.
+  woken for every token. Before them, when the caller asks (``reading``), how much of the
+  prompt is read: a message before its first batch and after each.
 - Cancelling (the caller's ``threading.Event``) sends a cancel message, which the child reads
   between tokens; a child that does not answer within ``CANCEL_GRACE`` seconds (busy reading a
   long prompt, or hung) is killed.
@@ -43,7 +44,7 @@ from pathlib import Path
 
 from reader.errors import ModelError
 from reader.summarize import gguf, prompt
-from reader.summarize.backends.base import ChatModel
+from reader.summarize.backends.base import ChatModel, Reading
 from reader.summarize.backends.threads import physical_cores
 from reader.summarize.backends.worker.process import STOP_GRACE, Child, ChildDied, failure
 
@@ -111,9 +112,10 @@ class WorkerModel(ChatModel):
         return self._stream("stream_chat", (messages, max_tokens), cancelled)
 
     def stream_tokens(
-        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None
+        self, ids: list[int], max_tokens: int, cancelled: threading.Event | None = None,
+        reading: Reading | None = None,
     ) -> Iterator[str]:
-        return self._stream("stream_tokens", (ids, max_tokens), cancelled)
+        return self._stream("stream_tokens", (ids, max_tokens), cancelled, reading)
 
     # -- the worker's life ----------------------------------------------------------------------
 
@@ -202,8 +204,11 @@ class WorkerModel(ChatModel):
             raise failure(answer, value)
         return value
 
-    def _stream(self, method: str, args: tuple, cancelled: threading.Event | None) -> Iterator[str]:
-        """The pieces ``LocalModel.method(*args, cancelled)`` yields in the child, as they come."""
+    def _stream(self, method: str, args: tuple, cancelled: threading.Event | None,
+                reading: Reading | None = None) -> Iterator[str]:
+        """The pieces ``LocalModel.method(*args, cancelled)`` yields in the child, as they come;
+        with ``reading``, the child tells how much of the prompt it has read (a message a batch
+        of 512 tokens)."""
         if _is_set(cancelled):
             return
         with self._turn():
@@ -212,7 +217,7 @@ class WorkerModel(ChatModel):
             cancel_sent: float | None = None
             finished = False
             try:
-                child.send(("stream", request, method, args))
+                child.send(("stream", request, method, args, reading is not None))
                 while True:
                     if cancel_sent is None and _is_set(cancelled):
                         child.send(("cancel", request))
@@ -231,6 +236,9 @@ class WorkerModel(ChatModel):
                         # Checked here too: nothing is handed on once the caller has cancelled.
                         if cancel_sent is None and not _is_set(cancelled):
                             yield value
+                    elif kind == "reading":
+                        if cancel_sent is None and not _is_set(cancelled):
+                            reading(*value)
                     elif kind == "done":
                         finished = True
                         return
