@@ -60,6 +60,7 @@ class SummaryPane(QWidget):
         self.status.setObjectName("summaryStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # a server's words may reach it
         self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.reasoning_toggle = QToolButton()
         self.reasoning_toggle.setText("Reasoning")
         self.reasoning_toggle.setCheckable(True)
@@ -77,8 +78,9 @@ class SummaryPane(QWidget):
         self.reasoning_toggle.toggled.connect(self.reasoning.setVisible)
         header = QHBoxLayout()
         header.addWidget(QLabel("<b>Summary</b>"))
-        header.addStretch(1)
-        header.addWidget(self.status)
+        # The status takes the room the title leaves, so that it wraps only when that is too
+        # narrow ("Summarising a long article: part 2 of 6, reading 42 %…").
+        header.addWidget(self.status, 1)
         header.addWidget(self.reasoning_toggle)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 0)
