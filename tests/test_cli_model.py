@@ -1,8 +1,10 @@
 """``reader summarize`` and ``reader ask`` (reader/cli_model.py), run as a real process against a
 temporary home, the fixture site, the tiny model and a stub model server."""
 
+import io
 import json
 import re
+import sys
 
 import pytest
 
@@ -166,3 +168,25 @@ def test_ask_about_a_missing_article_is_a_message(tmp_path):
                     "--model", "x", check=False)
     assert result.returncode == 1 and "no article 999" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_long_articles_reading_line_names_its_part_then_the_parts_summaries(monkeypatch):
+    from reader.cli_model import _ReadingLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    line = _ReadingLine("Reading the article")
+    for part in (1, 2, 3):  # two parts, then their summaries combined
+        line.part(part, 2)
+        line(0, 700)
+        line(700, 700)
+    drawn = sys.stderr.getvalue()
+    finished = re.findall(r"\r([^\r\[]+) \[#+\] 700/700\n", drawn)
+    assert finished == ["Reading part 1 of 2", "Reading part 2 of 2",
+                        "Reading the parts' summaries"]
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: nothing drawn
+    line(0, 700)
+    assert sys.stderr.getvalue() == ""
