@@ -137,12 +137,14 @@ def summarize_batch(
     language: str | None = None,
     starting: Callable[[int, int], None] | None = None,
     finished: Callable[[int, str | None], None] | None = None,
+    reading: Reading | None = None,
 ) -> BatchResult:
     """Summarise and store each article in turn, going on past those the model can't do.
 
     ``starting(number, count)`` before each article; ``finished(article_id, why)`` after it, with
-    ``why`` None when it was summarised, else the reason it was skipped. Stopping (``cancelled``)
-    keeps those done, so a later batch of the rest resumes.
+    ``why`` None when it was summarised, else the reason it was skipped; ``reading`` as the model
+    reads each prompt. Stopping (``cancelled``) keeps those done, so a later batch of the rest
+    resumes.
     """
     result = BatchResult()
     for number, article_id in enumerate(article_ids, start=1):
@@ -151,7 +153,8 @@ def summarize_batch(
         if starting:
             starting(number, len(article_ids))
         try:
-            for _ in summarize_and_store(library, article_id, model, cancelled, style, language):
+            for _ in summarize_and_store(library, article_id, model, cancelled, style, language,
+                                         reading=reading):
                 pass
         except UserError as error:  # one article the model can't do; go on
             result.skipped.append((article_id, str(error)))

@@ -149,7 +149,7 @@ class SummaryPane(QWidget):
         self._job_article = article_id
         started = time.monotonic()
         pieces = 0
-        step = ""  # of a long article: its part being read, or the parts being combined
+        doing = ""  # a long article's step: its part being read, or the parts being combined
 
         def work(report, cancelled):
             model = self._loaded_model(report)
@@ -163,7 +163,7 @@ class SummaryPane(QWidget):
             return model.name
 
         def on_report(message) -> None:
-            nonlocal pieces, step
+            nonlocal pieces, doing
             if isinstance(message, tuple) and message[0] == "warning":
                 self.failed.emit(message[1])
                 return
@@ -172,9 +172,10 @@ class SummaryPane(QWidget):
             if isinstance(message, tuple) and message[0] == "part":
                 _, part, parts = message
                 step = f"part {part} of {parts}" if part <= parts else "combining the parts"
-                self.status.setText(f"Summarising a long article: {step}…")
+                doing = f"Summarising a long article: {step}"
+                self.status.setText(f"{doing}…")
             elif isinstance(message, tuple) and message[0] == "reading":
-                self.status.setText(reading_status(*message[1:], step, "Summarising…"))
+                self.status.setText(reading_status(*message[1:], doing, "Summarising…"))
             elif isinstance(message, tuple):
                 self._add_reasoning(message[1])
             else:
@@ -263,19 +264,26 @@ class SummaryPane(QWidget):
             raise UserError("Every article has a summary.")
         self._job_article = None
 
+        doing = ""  # the article being summarised: "Summarising all: 3 of 10"
+
         def work(report, cancelled) -> BatchResult:
             model = self._loaded_model(report)
             return summarize_batch(
                 self.library, article_ids, model, cancelled, **self._options(),
                 starting=lambda number, count: report(("batch", number, count)),
                 finished=lambda article_id, why: report(("finished", article_id, why)),
+                reading=lambda done, total: report(("reading", done, total)),
             )
 
         def on_report(message) -> None:
+            nonlocal doing
             if message[0] == "warning":
                 self.failed.emit(message[1])
             elif message[0] == "batch":
-                self.status.setText(f"Summarising all: {message[1]} of {message[2]}…")
+                doing = f"Summarising all: {message[1]} of {message[2]}"
+                self.status.setText(f"{doing}…")
+            elif message[0] == "reading":
+                self.status.setText(reading_status(*message[1:], doing, f"{doing}…"))
             elif message[0] == "finished" and message[2] is None:
                 if message[1] == self._shown_article:
                     self.show_article(message[1])
@@ -306,12 +314,12 @@ class SummaryPane(QWidget):
         return True
 
 
-def reading_status(done: int, total: int, step: str, writing: str) -> str:
-    """The status while the model reads its prompt (``done`` of ``total`` tokens), for ``step``
-    of a long article ("part 2 of 6") if any; ``writing`` once it has read it all."""
-    if step:
-        shown = f"Summarising a long article: {step}"
-        return f"{shown}, reading {done * 100 // total} %…" if done < total else f"{shown}…"
+def reading_status(done: int, total: int, doing: str, writing: str) -> str:
+    """The status while the model reads its prompt (``done`` of ``total`` tokens): ``doing``
+    and how far it has read ("Summarising all: 3 of 10, reading 42 %…"), or with no ``doing``,
+    "Reading the article… 42 %"; once it has read it all, ``doing…`` or ``writing``."""
+    if doing:
+        return f"{doing}, reading {done * 100 // total} %…" if done < total else f"{doing}…"
     return f"Reading the article… {done * 100 // total} %" if done < total else writing
 
 

@@ -115,8 +115,15 @@ def test_summarise_all_says_which_were_skipped_and_why(qtbot, library):
 def test_summarise_all_with_the_real_model_and_resume(qtbot, library):
     ids = add(library, 3)
     window = open_window(qtbot, library, Settings(context_limit=2048))
+    said: list[str] = []
+    set_text = window.summary_pane.status.setText
+    window.summary_pane.status.setText = lambda status: (said.append(status), set_text(status))
+    count = len(library.unsummarised_ids())  # the welcome article's too
     window.actions_by_id["summarize-all"].trigger()
     qtbot.waitUntil(lambda: library.summary(ids[-1]) is not None, timeout=180000)
+    # How much of each article's prompt the model has read is said while it reads.
+    assert said[:2] == [f"Summarising all: 1 of {count}…",
+                        f"Summarising all: 1 of {count}, reading 0 %…"]
     window.back()  # Esc stops the batch; those done stay done
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=60000)
     done = [i for i in ids if library.summary(i)]
@@ -155,8 +162,6 @@ def test_the_pane_says_how_much_of_the_article_the_model_has_read(qtbot, library
 def test_the_reading_status_names_a_long_articles_step_and_gives_way_to_writing():
     assert reading_status(0, 40, "", "Answering…") == "Reading the article… 0 %"
     assert reading_status(40, 40, "", "Answering…") == "Answering…"
-    part = "part 2 of 6"
-    assert (reading_status(512, 1200, part, "Summarising…")
-            == "Summarising a long article: part 2 of 6, reading 42 %…")
-    assert (reading_status(1200, 1200, part, "Summarising…")
-            == "Summarising a long article: part 2 of 6…")
+    part = "Summarising a long article: part 2 of 6"
+    assert reading_status(512, 1200, part, "Summarising…") == f"{part}, reading 42 %…"
+    assert reading_status(1200, 1200, part, "Summarising…") == f"{part}…"
