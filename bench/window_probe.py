@@ -5,7 +5,7 @@ READER_HOME) and reports, as JSON lines on stdout:
 2. then ``{"rss_mb": ...}``, its memory at that paint (psutil, the probe's own, is imported
    after the first line: it is not Reader's start);
 3. with ``--keys``: the time ``j`` (next article, near the top), ``G`` (last article: the
-   list's last page read from SQLite), ``k``, ``e`` (archive) and ``u`` (undo it) take in the
+   list's last page read from SQLite), ``k``, ``a`` (archive) and ``u`` (undo it) take in the
    window, painting included, and the memory then.
 
 Then it exits at once (no teardown). The suite measures the wall time from starting this process
@@ -57,11 +57,11 @@ class FirstPaint(QObject):
             window = next(w for w in self.app.topLevelWidgets() if isinstance(w, QMainWindow))
             self.app.processEvents()
             timings = {"rows": window.articles.rowCount()}
-            # j, G and k move in the list; e archives the article shown and u undoes it: the
+            # j, G and k move in the list; a archives the article shown and u undoes it: the
             # list follows each change (a row removed, then put back) and the sidebar reads its
             # kept counts.
             for key, command in (("j", "next-article"), ("G", "last-article"),
-                                 ("k", "previous-article"), ("e", "archive"), ("u", "undo")):
+                                 ("k", "previous-article"), ("a", "archive"), ("u", "undo")):
                 started, cpu = time.perf_counter(), time.thread_time()
                 window.actions_by_id[command].trigger()
                 # Delivers the posted events, the paint of what changed among them, as after a
