@@ -141,8 +141,24 @@ class CheatSheet(QDialog):
         self.table = QTableView()
         self.table.setModel(model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # commands take the rest
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+
+    def showEvent(self, event) -> None:
+        """Made as wide as its columns need, so that no command's name is cut off or scrolled to
+        (at its minimum width, in the fonts of a Linux desktop, the menus' column was out of
+        sight): measured here, once the style sheet's fonts are in."""
+        super().showEvent(event)
+        columns = sum(max(self.table.sizeHintForColumn(column),
+                          self.table.horizontalHeader().sectionSizeHint(column))
+                      for column in range(self.table.model().columnCount()))
+        margins = self.layout().contentsMargins()
+        needed = (columns + self.table.verticalScrollBar().sizeHint().width()
+                  + 2 * self.table.frameWidth() + margins.left() + margins.right())
+        screen = self.screen().availableGeometry().width()
+        if needed > self.width():
+            self.resize(min(needed, screen), self.height())

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 from reader.library import NewArticle
 from reader.settings import Settings
 from reader.ui.article_list import PAGE_SIZE, ArticleListModel
-from reader.ui.palette import CommandPalette, fuzzy_score
+from reader.ui.palette import CheatSheet, CommandPalette, fuzzy_score
 from reader.ui.sidebar import SidebarModel
 from tests.ui.test_main_window import open_window
 
@@ -125,6 +125,24 @@ def test_tags_filter_through_the_sidebar(qtbot, window, library, monkeypatch):
     assert window.articles.rowCount() == 1 and window.current_article_id() == article
     key(qtbot, window, Qt.Key.Key_U)
     assert library.get(article).tags == []  # one undo takes back the whole edit
+
+
+@pytest.mark.parametrize("points", [None, 13])  # the style's font, and a desktop's larger one
+def test_the_keys_sheet_shows_every_command_whole_without_scrolling_sideways(qtbot, window,
+                                                                             points):
+    sheet = CheatSheet(window.commands, window.actions_by_id, window)
+    qtbot.addWidget(sheet)
+    if points:
+        font = sheet.font()
+        font.setPointSize(points)
+        sheet.setFont(font)
+    with qtbot.waitExposed(sheet):
+        sheet.show()
+    table = sheet.table
+    assert table.model().rowCount() == len(window.commands)
+    assert table.horizontalScrollBar().maximum() == 0, "the menus' column is out of sight"
+    for column in range(3):  # each column as wide as its longest text
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column)
 
 
 def test_palette_finds_and_runs_a_command(qtbot, window, library):
