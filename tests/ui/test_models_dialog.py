@@ -38,3 +38,14 @@ def test_a_catalogue_model_cannot_be_used_before_download(qtbot, home):
     dialog.table.selectRow(1)
     assert not dialog.use.isEnabled() and dialog.fetch.isEnabled()
     assert "GPT-OSS" in dialog.note.text() or "OpenAI" in dialog.note.text()
+
+
+def test_each_size_and_state_is_shown_whole(qtbot, home):
+    dialog = ModelsDialog(Settings())
+    qtbot.addWidget(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
+    table = dialog.table
+    for column in (1, 2):  # no "not downloaded" broken over two lines and cut off
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column)
+    assert table.horizontalScrollBar().maximum() == 0
