@@ -3,14 +3,16 @@ both generated from the command registry."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QModelIndex, QSize, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHeaderView,
     QLineEdit,
     QListView,
+    QStyle,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
 )
@@ -19,7 +21,8 @@ from reader.ui.commands import Command, key_text
 
 _OWN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Escape)
 ACTION_ROLE = Qt.ItemDataRole.UserRole
-TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
+KEYS_ROLE = Qt.ItemDataRole.UserRole + 1
+KEYS_GAP = 24  # pixels at least between a command's name and its keys
 
 
 def fuzzy_score(pattern: str, text: str) -> int | None:
@@ -55,16 +58,43 @@ class _FuzzyFilter(QSortFilterProxyModel):
     def _score(self, index: QModelIndex) -> int:
         if not self.pattern:
             return 0
-        return fuzzy_score(self.pattern, index.data(TITLE_ROLE)) or 0
+        return fuzzy_score(self.pattern, index.data()) or 0
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
         index = self.sourceModel().index(row, 0, parent)
-        return not self.pattern or fuzzy_score(self.pattern, index.data(TITLE_ROLE)) is not None
+        return not self.pattern or fuzzy_score(self.pattern, index.data()) is not None
 
     def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
         if self._score(left) != self._score(right):
             return self._score(left) < self._score(right)
         return left.row() > right.row()  # equal scores keep the registry's order
+
+
+class _KeysAtTheRight(QStyledItemDelegate):
+    """A command's name, and its keys at the row's right end in the muted colour of a hint, as
+    palettes and menus show them (not run on after the name, where they read as part of it)."""
+
+    def paint(self, painter, option, index) -> None:
+        super().paint(painter, option, index)
+        keys = index.data(KEYS_ROLE)
+        if not keys:
+            return
+        selected = option.state & QStyle.StateFlag.State_Selected
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        painter.save()
+        painter.setPen(option.palette.color(role))
+        painter.setFont(option.font)
+        text_area = option.rect.adjusted(0, 0, -option.fontMetrics.averageCharWidth(), 0)
+        painter.drawText(text_area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         keys)
+        painter.restore()
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        keys = index.data(KEYS_ROLE)
+        if keys:
+            size.setWidth(size.width() + KEYS_GAP + option.fontMetrics.horizontalAdvance(keys))
+        return size
 
 
 class CommandPalette(QDialog):
@@ -77,9 +107,11 @@ class CommandPalette(QDialog):
         for command in commands:
             action = actions[command.id]
             keys = key_text(action)
-            item = QStandardItem(f"{command.title}    {keys}" if keys else command.title)
+            item = QStandardItem(command.title)
             item.setData(action, ACTION_ROLE)
-            item.setData(command.title, TITLE_ROLE)
+            item.setData(keys, KEYS_ROLE)
+            item.setData(f"{command.title}, {keys}" if keys else command.title,
+                         Qt.ItemDataRole.AccessibleTextRole)  # what a screen reader says
             item.setEditable(False)
             source.appendRow(item)
         self.filter = _FuzzyFilter(self)
@@ -92,6 +124,7 @@ class CommandPalette(QDialog):
         self.list = QListView()
         self.list.setModel(self.filter)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setItemDelegate(_KeysAtTheRight(self.list))
         self.list.activated.connect(lambda _index: self._run_current())
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)

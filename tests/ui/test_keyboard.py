@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 from reader.library import NewArticle
 from reader.settings import Settings
 from reader.ui.article_list import PAGE_SIZE, ArticleListModel
-from reader.ui.palette import CheatSheet, CommandPalette, fuzzy_score
+from reader.ui.palette import KEYS_ROLE, CheatSheet, CommandPalette, fuzzy_score
 from reader.ui.sidebar import SidebarModel
 from tests.ui.test_main_window import open_window
 
@@ -145,6 +145,22 @@ def test_the_keys_sheet_shows_every_command_whole_without_scrolling_sideways(qtb
         assert table.columnWidth(column) >= table.sizeHintForColumn(column)
 
 
+def test_the_palette_shows_each_commands_keys_at_the_rows_right_end(qtbot, window):
+    palette = CommandPalette(window.commands, window.actions_by_id, window)
+    qtbot.addWidget(palette)
+    with qtbot.waitExposed(palette):
+        palette.show()
+    second = palette.filter.index(1, 0)  # not selected: drawn on the list's own background
+    assert second.data() == "Add Links from Clipboard" and second.data(KEYS_ROLE) == "Ctrl+V"
+    assert second.data(Qt.ItemDataRole.AccessibleTextRole) == "Add Links from Clipboard, Ctrl+V"
+    row = palette.list.visualRect(second)
+    image = palette.list.viewport().grab().toImage()
+    background = image.pixelColor(row.center().x(), row.top() + 1)
+    right_end = [image.pixelColor(x, y) for x in range(row.right() - row.width() // 6, row.right())
+                 for y in range(row.top(), row.bottom())]
+    assert any(color != background for color in right_end), "no keys drawn at the right end"
+
+
 def test_palette_finds_and_runs_a_command(qtbot, window, library):
     key(qtbot, window, Qt.Key.Key_J)
     article = window.current_article_id()
@@ -155,7 +171,7 @@ def test_palette_finds_and_runs_a_command(qtbot, window, library):
         palette.activateWindow()
     qtbot.keyClicks(palette.search, "archv")
     assert palette.list.currentIndex().data().startswith("Archive / Unarchive")
-    assert "A" in palette.list.currentIndex().data()  # shows the key
+    assert palette.list.currentIndex().data(KEYS_ROLE) == "A"  # shown at the row's right end
     qtbot.keyClick(palette.search, Qt.Key.Key_Return)
     palette.chosen.trigger()
     assert library.get(article).archived
