@@ -80,7 +80,8 @@ class _KeysAtTheRight(QStyledItemDelegate):
         if not keys:
             return
         selected = option.state & QStyle.StateFlag.State_Selected
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        role = (QPalette.ColorRole.HighlightedText if selected
+                else QPalette.ColorRole.PlaceholderText)
         painter.save()
         painter.setPen(option.palette.color(role))
         painter.setFont(option.font)
