@@ -24,6 +24,7 @@ from tests.ui.test_summary_grounding import (
     open_on_stub,
 )
 from tests.ui.test_main_window import open_window
+from tests.ui.test_summaries import statuses_said
 
 
 def ask_typed(qtbot, window, question: str) -> None:
@@ -109,9 +110,7 @@ def test_asking_the_real_model_in_the_window(qtbot, library):
     article_id = add_article(library)
     window = open_window(qtbot, library, Settings(context_limit=2048))
     window.browser.select_row(0)
-    said: list[str] = []
-    set_text = window.summary_pane.status.setText
-    window.summary_pane.status.setText = lambda status: (said.append(status), set_text(status))
+    said = statuses_said(window.summary_pane)
     ask_typed(qtbot, window, "How many homes will the plant power?")
     qtbot.waitUntil(lambda: not window.summary_pane.busy, timeout=300000)
     # Reading the question and passages is said, then the answer comes.

@@ -74,6 +74,14 @@ def test_summaries_are_kept_per_model_and_prompt_and_shift_s_rewrites(qtbot, lib
     assert library.summary(article, "thinker", prompt.version("key_points", None))
 
 
+def statuses_said(pane: SummaryPane) -> list[str]:
+    """Every status ``pane`` shows from now on, in order (a label keeps only its last)."""
+    said: list[str] = []
+    set_text = pane.status.setText
+    pane.status.setText = lambda status: (said.append(status), set_text(status))
+    return said
+
+
 def open_pane(qtbot, library, settings: Settings) -> SummaryPane:
     pane = SummaryPane(library, settings)
     qtbot.addWidget(pane)
@@ -115,9 +123,7 @@ def test_summarise_all_says_which_were_skipped_and_why(qtbot, library):
 def test_summarise_all_with_the_real_model_and_resume(qtbot, library):
     ids = add(library, 3)
     window = open_window(qtbot, library, Settings(context_limit=2048))
-    said: list[str] = []
-    set_text = window.summary_pane.status.setText
-    window.summary_pane.status.setText = lambda status: (said.append(status), set_text(status))
+    said = statuses_said(window.summary_pane)
     count = len(library.unsummarised_ids())  # the welcome article's too
     window.actions_by_id["summarize-all"].trigger()
     qtbot.waitUntil(lambda: library.summary(ids[-1]) is not None, timeout=180000)
@@ -143,9 +149,7 @@ def test_the_pane_says_how_much_of_the_article_the_model_has_read(qtbot, library
                                      body_html=f"<p>{text}</p>", text=text))[0]
     pane = open_pane(qtbot, library, Settings(context_limit=2048))
     pane.show_article(article)
-    said: list[str] = []
-    set_text = pane.status.setText
-    pane.status.setText = lambda status: (said.append(status), set_text(status))
+    said = statuses_said(pane)
     pane.summarize(article)
     qtbot.waitUntil(lambda: not pane.busy, timeout=180000)
     pane.forget_model()

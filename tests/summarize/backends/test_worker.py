@@ -163,6 +163,22 @@ def test_the_child_tells_how_much_of_the_prompt_it_has_read(model):
     assert heard == [(0, 1), (1, 1)]
 
 
+def test_a_reading_hook_that_fails_is_raised_and_the_child_stops_reading(model, caplog):
+    ids = model.tokenize("The tide came in over the harbour wall. " * 180)[:1900]
+    model.count_tokens("warm up")
+    pid = model.pid
+
+    def reading(done, total):
+        if done:  # after the first batch, with three still to read
+            raise RuntimeError("the window went away")
+
+    with pytest.raises(RuntimeError, match="the window went away"):
+        list(model.stream_tokens(ids, 50, reading=reading))
+    assert model.pid == pid, "told to stop, the child stopped; it was not killed"
+    assert "did not stop" not in caplog.text
+    assert len(list(model.stream_chat(MESSAGES, max_tokens=8))) > 0
+
+
 def test_a_cancel_before_the_start_asks_nothing(model):
     cancelled = threading.Event()
     cancelled.set()
