@@ -62,7 +62,8 @@ class ListQuery:
         if ranked:
             return (f"(SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? "
                     f"ORDER BY rank LIMIT {SEARCH_LIMIT}) AS hits "
-                    f"JOIN articles AS a ON a.id = hits.rowid WHERE {where}", [match, *params])
+                    f"JOIN articles AS a INDEXED BY articles_id_view ON a.id = hits.rowid "
+                    f"WHERE {where}", [match, *params])
         return (f"(SELECT articles_fts.rowid FROM articles_fts "
                 f"JOIN articles AS a ON a.id = articles_fts.rowid "
                 f"WHERE articles_fts MATCH ? AND {where} "

@@ -314,9 +314,17 @@ _PICTURES_PENDING = """
         );
 """
 
+# A ranked search keeps the matches in the list's view (not deleted, archived or not, a
+# favourite): this index answers that for each match without reading its article's row, where
+# the text and the HTML come before those flags and run over several pages. 815 matches at
+# 100,000 articles: 4.7-5.2 ms -> 3.3-3.6 ms (``ListQuery.source``).
+_VIEW_BY_ID = """
+        CREATE INDEX articles_id_view ON articles(id, deleted, archived, favourite);
+"""
+
 # Each entry is the SQL that takes the schema from version N to N+1.
 MIGRATIONS = [_V1, _V2, _V3, _V4, _V5, _QUEUE_OWNERS, _KEPT_COUNTS, _GROUNDING, _PENDING_LINKS,
-              _HIGHLIGHTS, _SEARCH_PREFIXES, _PICTURES_PENDING]
+              _HIGHLIGHTS, _SEARCH_PREFIXES, _PICTURES_PENDING, _VIEW_BY_ID]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
