@@ -59,13 +59,15 @@ class ListQuery:
         match = fts_query(self.search)
         if not match:
             return f"articles AS a WHERE {where}", params
+        # Each match's view is read from the index on (id, flags), not from its article's row
+        # (schema.py, ``_VIEW_BY_ID``).
+        in_view = "JOIN articles AS a INDEXED BY articles_id_view ON a.id ="
         if ranked:
             return (f"(SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? "
                     f"ORDER BY rank LIMIT {SEARCH_LIMIT}) AS hits "
-                    f"JOIN articles AS a INDEXED BY articles_id_view ON a.id = hits.rowid "
-                    f"WHERE {where}", [match, *params])
+                    f"{in_view} hits.rowid WHERE {where}", [match, *params])
         return (f"(SELECT articles_fts.rowid FROM articles_fts "
-                f"JOIN articles AS a ON a.id = articles_fts.rowid "
+                f"{in_view} articles_fts.rowid "
                 f"WHERE articles_fts MATCH ? AND {where} "
                 f"ORDER BY articles_fts.rowid DESC LIMIT {SEARCH_LIMIT}) AS hits "
                 f"JOIN articles AS a ON a.id = hits.rowid WHERE 1", [match, *params])
